@@ -1,0 +1,35 @@
+"""Benchmarks: ``python -m experiments.bench [core|clearing|batch|app|all]``.
+
+Each benchmark lives in its own module with a ``main(argv)`` and prints times and ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+BENCHES = {
+    "core": "experiments.bench.core",
+    "clearing": "experiments.bench.clearing",
+    "batch": "experiments.bench.batch",
+    "app": "experiments.bench.app",
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the named benchmark(s) and return an exit code."""
+    parser = argparse.ArgumentParser(prog="python -m experiments.bench", description=__doc__)
+    parser.add_argument("which", choices=[*BENCHES, "all"], nargs="?", default="all")
+    args, rest = parser.parse_known_args(argv)
+    names = list(BENCHES) if args.which == "all" else [args.which]
+    code = 0
+    for name in names:
+        print(f"== bench {name} ==", flush=True)
+        module = importlib.import_module(BENCHES[name])
+        code |= int(module.main(rest) or 0)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
