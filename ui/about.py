@@ -1,0 +1,5 @@
+"""About page (placeholder)."""
+import solara
+@solara.component
+def AboutPage():
+    solara.Text("About")

@@ -1,0 +1,7 @@
+"""Compare page (placeholder)."""
+import solara
+class CompareJob:
+    pass
+@solara.component
+def ComparePage(job):
+    solara.Text("Compare")

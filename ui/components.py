@@ -1,0 +1,56 @@
+"""Small shared Solara components: chart cards, HTML tables, messages."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+
+import solara
+
+from ui import theme
+
+CARD_STYLE = ("border:1px solid #ddd;border-radius:6px;padding:4px;background:#fff;"
+              "margin-bottom:8px;")
+HIGHLIGHT_STYLE = ("border:3px solid #E69F00;border-radius:6px;padding:4px;background:#fffaf0;"
+                   "margin-bottom:8px;")
+
+
+@solara.component
+def Chart(key: str, option: dict, height: int = 280, highlight: bool = False,
+          note: str | None = None, on_click: Callable | None = None):
+    """An echarts figure in a card; ``data-chart=key`` lets tests and the bench find it."""
+    with solara.Column(style=HIGHLIGHT_STYLE if highlight else CARD_STYLE, gap="0px"):
+        if highlight and note:
+            solara.HTML(tag="div", unsafe_innerHTML=f"<b>&#9654; Look here:</b> {html.escape(note)}",
+                        style="font-size:13px;padding:2px 6px;color:#7a4d00")
+        solara.FigureEcharts(
+            option=option,
+            attributes={"style": f"height:{height}px;width:100%;", "data-chart": key},
+            on_click=on_click,
+        )
+
+
+def html_table(header: Sequence[str], rows: Sequence[Sequence[object]],
+               align_right_from: int = 1, test_id: str = "") -> str:
+    """A small escaped HTML table (cheaper to update than a DataFrame widget)."""
+    head = "".join(
+        f"<th style='text-align:{'right' if i >= align_right_from else 'left'};padding:2px 8px;"
+        f"border-bottom:1px solid #ccc'>{html.escape(str(h))}</th>"
+        for i, h in enumerate(header))
+    body = []
+    for row in rows:
+        cells = "".join(
+            f"<td style='text-align:{'right' if i >= align_right_from else 'left'};"
+            f"padding:2px 8px'>{html.escape(str(c))}</td>" for i, c in enumerate(row))
+        body.append(f"<tr>{cells}</tr>")
+    tid = f" data-testid='{html.escape(test_id)}'" if test_id else ""
+    return (f"<table{tid} style='border-collapse:collapse;font-size:13px'><thead><tr>{head}"
+            f"</tr></thead><tbody>{''.join(body)}</tbody></table>")
+
+
+def role_chip(role: str) -> str:
+    """A coloured dot and the role's label (HTML)."""
+    color = theme.role_color(role)
+    label = theme.ROLE_LABELS.get(role, role)
+    return (f"<span style='display:inline-block;width:9px;height:9px;border-radius:50%;"
+            f"background:{color};margin-right:4px'></span>{html.escape(label)}")

@@ -1,0 +1,5 @@
+"""Learn page (placeholder)."""
+import solara
+@solara.component
+def LearnPage(session, bump, goto):
+    solara.Text("Learn")
