@@ -187,17 +187,13 @@ def clear_payments(
             length or contains negative, NaN or infinite values; if ``alpha`` or ``beta``
             is outside ``[0, 1]``; if ``tol <= 0``; or if ``max_iter < 1``.
     """
-    lt, e, is_sparse = _validate(liabilities, external_assets, alpha, beta, tol, max_iter)
+    mat, e, is_sparse = _validate(liabilities, external_assets, alpha, beta, tol, max_iter)
     n = e.shape[0]
     if max_iter is None:
         max_iter = max(n, 1)
 
-    # pbar_i is the column sum of L^T; 1/pbar turns payments into the payment *rate*
-    # r_i = p_i / pbar_i, so that receipts are simply L^T r (no need to build Pi).
-    pbar = np.asarray(lt.sum(axis=0), dtype=np.float64).ravel()
+    pbar, pi_t = _relative_liabilities_transposed(mat, is_sparse)
     owes = pbar > 0
-    inv_pbar = np.zeros(n)
-    inv_pbar[owes] = 1.0 / pbar[owes]
     threshold = tol * np.maximum(1.0, pbar)
 
     p = pbar.copy()
@@ -205,7 +201,7 @@ def clear_payments(
     iterations = 0
     solves_ok = True
     while True:
-        received = lt @ (p * inv_pbar)
+        received = pi_t @ p
         # Default set only grows (the algorithm's monotonicity; the union guards against
         # rounding noise flipping a defaulter back).
         new_default = defaulted | (owes & (pbar - e - received > threshold))
@@ -216,7 +212,7 @@ def clear_payments(
             converged = False
             break
         defaulted = new_default
-        p_d, ok = _solve_defaulters(lt, e, p, inv_pbar, defaulted, alpha, beta, tol, is_sparse)
+        p_d, ok = _solve_defaulters(pi_t, e, p, defaulted, alpha, beta, tol, is_sparse)
         solves_ok &= ok
         idx = np.flatnonzero(defaulted)
         # Payments are bounded by [0, previous round] in exact arithmetic; clip rounding.
@@ -240,11 +236,28 @@ def clear_payments(
     )
 
 
+def _relative_liabilities_transposed(
+    mat: FloatArray | sp.csr_array, is_sparse: bool
+) -> tuple[FloatArray, FloatArray | sp.csr_array]:
+    """Return ``pbar`` and ``Pi^T`` (CSR when sparse), so that receipts are ``Pi^T p``.
+
+    ``Pi[i, j] = L[i, j] / pbar_i`` is computed by division (not via ``1 / pbar``, which
+    overflows for subnormal obligations); rows of nodes that owe nothing stay zero.
+    """
+    if is_sparse:
+        pbar = np.asarray(mat.sum(axis=1), dtype=np.float64).ravel()
+        row_of_entry = np.repeat(np.arange(mat.shape[0]), np.diff(mat.indptr))
+        pi = sp.csr_array((mat.data / pbar[row_of_entry], mat.indices, mat.indptr), mat.shape)
+        return pbar, sp.csr_array(pi.T)
+    pbar = mat.sum(axis=1)
+    pi = np.divide(mat, pbar[:, None], out=np.zeros_like(mat), where=pbar[:, None] > 0)
+    return pbar, pi.T  # a transposed view: BLAS handles either memory order
+
+
 def _solve_defaulters(
-    lt: FloatArray | sp.csr_array,
+    pi_t: FloatArray | sp.csr_array,
     e: FloatArray,
     p: FloatArray,
-    inv_pbar: FloatArray,
     defaulted: BoolArray,
     alpha: float,
     beta: float,
@@ -262,29 +275,23 @@ def _solve_defaulters(
     """
     idx = np.flatnonzero(defaulted)
     k = idx.shape[0]
-    rate_solvent = np.where(defaulted, 0.0, p * inv_pbar)
-    if is_sparse:
-        lt_d = lt[idx]  # rows = defaulters as receivers
-        rhs = alpha * e[idx] + beta * (lt_d @ rate_solvent)
-        # Pi^T restricted to D x D: receivers in D from payers in D, column-scaled by
-        # 1/pbar of the payer.
-        sub = sp.csr_array(lt_d[:, idx] @ sp.diags_array(inv_pbar[idx]))
-        if k <= _DENSE_SUBSYSTEM_MAX:
-            a = np.eye(k) - beta * sub.toarray()
-            return np.linalg.solve(a, rhs), True
-        a = sp.csr_array(sp.eye_array(k, format="csr") - beta * sub)
-        # Warm start at the previous round's payments, an upper bound of the solution.
-        x, info = spla.gmres(a, rhs, x0=p[idx], rtol=tol, atol=0.0, restart=50, maxiter=1000)
-        if info == 0:
-            return np.asarray(x, dtype=np.float64), True
-        # Not converged (very ill-conditioned: money almost never leaks out of the default
-        # set). Fall back to an exact sparse LU solve, slow on large sets but correct.
-        x = spla.spsolve(a.tocsc(), rhs)
-        return np.asarray(x, dtype=np.float64), bool(np.all(np.isfinite(x)))
-    lt_d = lt[idx]
-    rhs = alpha * e[idx] + beta * (lt_d @ rate_solvent)
-    a = np.eye(k) - beta * lt_d[:, idx] * inv_pbar[idx][None, :]
-    return np.linalg.solve(a, rhs), True
+    p_solvent = np.where(defaulted, 0.0, p)
+    rows = pi_t[idx]  # receipts of the defaulters, from everybody
+    rhs = alpha * e[idx] + beta * (rows @ p_solvent)
+    if not is_sparse:
+        return np.linalg.solve(np.eye(k) - beta * rows[:, idx], rhs), True
+    sub = rows[:, idx]  # receipts of defaulters from defaulters
+    if k <= _DENSE_SUBSYSTEM_MAX:
+        return np.linalg.solve(np.eye(k) - beta * sub.toarray(), rhs), True
+    a = sp.csr_array(sp.eye_array(k, format="csr") - beta * sub)
+    # Warm start at the previous round's payments, an upper bound of the solution.
+    x, info = spla.gmres(a, rhs, x0=p[idx], rtol=tol, atol=0.0, restart=50, maxiter=1000)
+    if info == 0:
+        return np.asarray(x, dtype=np.float64), True
+    # Not converged (very ill-conditioned: money almost never leaks out of the default
+    # set). Fall back to an exact sparse LU solve, slow on large sets but correct.
+    x = spla.spsolve(a.tocsc(), rhs)
+    return np.asarray(x, dtype=np.float64), bool(np.all(np.isfinite(x)))
 
 
 def _validate(
@@ -295,7 +302,7 @@ def _validate(
     tol: float,
     max_iter: int | None,
 ) -> tuple[FloatArray | sp.csr_array, FloatArray, bool]:
-    """Check inputs and return ``(L^T, e, is_sparse)`` in computation-ready form."""
+    """Check inputs and return ``(L, e, is_sparse)``, ``L`` as float CSR or ndarray."""
     for name, value in (("alpha", alpha), ("beta", beta)):
         if not (np.isfinite(value) and 0.0 <= value <= 1.0):
             raise ValueError(f"{name} must be in [0, 1], got {value!r}")
@@ -340,6 +347,4 @@ def _validate(
         raise ValueError("external_assets contains negative values")
     e = e.copy()
 
-    if is_sparse:
-        return sp.csr_array(mat.T), e, True
-    return mat.T, e, False  # a transposed view: BLAS handles either memory order
+    return mat, e, is_sparse
