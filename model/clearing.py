@@ -41,12 +41,14 @@ __all__ = ["ClearingResult", "clear_payments"]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
-# Up to this many defaulters a sparse subsystem is solved as a dense one: LAPACK on a few
-# hundred unknowns is faster than any sparse machinery. Above it, GMRES: a random,
+# Up to this many defaulters the sparse subsystem is solved by sparse LU (SuperLU via
+# spsolve): exact, single-threaded, sub-millisecond. Above it, GMRES: a random,
 # expander-like obligation network makes sparse LU fill in almost completely (measured:
 # 5,000 defaulters in a 10,000-node, 100,000-edge network -> 10M LU entries, 5 s with
-# spsolve; 5 ms with warm-started GMRES).
-_DENSE_SUBSYSTEM_MAX = 200
+# spsolve; 5 ms with warm-started GMRES). Dense LAPACK is avoided on the sparse path: it
+# is slower beyond a few hundred unknowns and multi-threaded BLAS stalls badly when other
+# processes (parallel model runs) share the cores.
+_SPARSE_LU_MAX = 800
 
 
 @dataclass(frozen=True)
@@ -114,9 +116,7 @@ class ClearingResult:
         rate = self.recovery_rate
         if sp.issparse(liabilities):
             if liabilities.shape != (n, n):
-                raise ValueError(
-                    f"liabilities has shape {liabilities.shape}, expected {(n, n)}"
-                )
+                raise ValueError(f"liabilities has shape {liabilities.shape}, expected {(n, n)}")
             if isinstance(liabilities, sp.sparray):
                 return sp.csr_array(sp.diags_array(rate) @ sp.csr_array(liabilities))
             return sp.csr_matrix(sp.diags(rate) @ sp.csr_matrix(liabilities))
@@ -156,11 +156,13 @@ def clear_payments(
     (a closed class, for which ``I - Pi_DD^T`` would be singular when ``beta = 1``) cannot
     arise, because summing the default conditions over such a set gives
     ``sum pbar > sum e + sum pbar``. The matrix is a nonsingular M-matrix, so the solve is
-    well posed. Solver choice: dense LAPACK for dense input and for sparse default sets of
-    up to 200 nodes; above that GMRES (``scipy.sparse.linalg.gmres``), warm-started at the
-    previous round's payments (an upper bound), with ``spsolve`` as a fallback should GMRES
-    not converge. Sparse LU is not the default because the LU factors of a random,
-    expander-like network fill in almost completely (seconds for 5,000 defaulters). Only the
+    well posed. Solver choice: dense LAPACK for dense input (meant for small networks, such
+    as the model's agents; pass a sparse matrix for large ones). For sparse input, sparse
+    LU (``scipy.sparse.linalg.spsolve``) for default sets of up to 800 nodes and above that
+    GMRES (``scipy.sparse.linalg.gmres``), warm-started at the previous round's payments
+    (an upper bound), with ``spsolve`` as a fallback should GMRES not converge. Sparse LU
+    is not used for large sets because the LU factors of a random, expander-like network
+    fill in almost completely (seconds for 5,000 defaulters). Only the
     default set is ever factorised, never the whole network, and ``Pi^T p`` is one sparse
     matrix–vector product per round, so a 10,000-node, 100,000-edge network clears in
     milliseconds.
@@ -281,17 +283,18 @@ def _solve_defaulters(
     if not is_sparse:
         return np.linalg.solve(np.eye(k) - beta * rows[:, idx], rhs), True
     sub = rows[:, idx]  # receipts of defaulters from defaulters
-    if k <= _DENSE_SUBSYSTEM_MAX:
-        return np.linalg.solve(np.eye(k) - beta * sub.toarray(), rhs), True
     a = sp.csr_array(sp.eye_array(k, format="csr") - beta * sub)
+    if k <= _SPARSE_LU_MAX:
+        x = spla.spsolve(a.tocsc(), rhs)
+        return np.atleast_1d(np.asarray(x, dtype=np.float64)), True
     # Warm start at the previous round's payments, an upper bound of the solution.
     x, info = spla.gmres(a, rhs, x0=p[idx], rtol=tol, atol=0.0, restart=50, maxiter=1000)
     if info == 0:
         return np.asarray(x, dtype=np.float64), True
     # Not converged (very ill-conditioned: money almost never leaks out of the default
     # set). Fall back to an exact sparse LU solve, slow on large sets but correct.
-    x = spla.spsolve(a.tocsc(), rhs)
-    return np.asarray(x, dtype=np.float64), bool(np.all(np.isfinite(x)))
+    x = np.atleast_1d(np.asarray(spla.spsolve(a.tocsc(), rhs), dtype=np.float64))
+    return x, bool(np.all(np.isfinite(x)))
 
 
 def _validate(

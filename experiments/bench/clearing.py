@@ -104,9 +104,11 @@ def main(argv: list[str] | None = None) -> int:
     pbar = dense.sum(axis=1)
     pi_t = np.divide(dense, pbar[:, None], out=np.zeros_like(dense), where=pbar[:, None] > 0).T
     pi_t = np.ascontiguousarray(pi_t)
-    print(f"\ncommon size for the naive method: n={m} edges={small.nnz} "
-          f"(naive dense capped here: a dense n={args.n} matrix is "
-          f"{args.n**2 * 8 / 1e9:.1f} GB)")
+    print(
+        f"\ncommon size for the naive method: n={m} edges={small.nnz} "
+        f"(naive dense capped here: a dense n={args.n} matrix is "
+        f"{args.n**2 * 8 / 1e9:.1f} GB)"
+    )
     ours = clear_payments(small, e_small)
     ms_sparse = _time(lambda: clear_payments(small, e_small), args.repeats)
     _report("clear_payments sparse input", ms_sparse, ours)
@@ -118,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'naive dense fixed point':<38s} {ms_naive:9.2f} ms  sweeps={sweeps}")
     gap = float(np.max(np.abs(naive_p - ours.payments)))
     print(f"max |p_naive - p_ours| = {gap:.2e}")
-    print(f"speed-up at n={m}: sparse {ms_naive / ms_sparse:.1f}x, "
-          f"dense input {ms_naive / ms_dense:.1f}x")
+    print(
+        f"speed-up at n={m}: sparse {ms_naive / ms_sparse:.1f}x, "
+        f"dense input {ms_naive / ms_dense:.1f}x"
+    )
     return 0
