@@ -471,8 +471,9 @@ def run_batch(
                 store.append_failures(result["failures"])
         if result["frame"] is not None:
             if store is None:
-                result["frame"].insert(0, "scenario", scenario)
-                collected.append(result["frame"])
+                if collect:
+                    result["frame"].insert(0, "scenario", scenario)
+                    collected.append(result["frame"])
             else:
                 buffers[scenario].append(result)
                 flush(scenario)
