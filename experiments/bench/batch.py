@@ -187,8 +187,9 @@ def bench_roster(sizes: list[int], quarters: int, budget_s: float) -> list[dict]
         growth = ""
         if rows:
             p = rows[-1]
-            size_ratio = (agents + exposures) / max(1, p["agents"] + p["exposures"])
-            row["growth"] = (ms / p["ms_per_quarter"]) / size_ratio
+            size_ratio = ((agents + exposures) / (p["agents"] + p["exposures"])
+                          if agents and p["agents"] else n / p["n"])
+            row["growth"] = (ms / max(p["ms_per_quarter"], 1e-9)) / size_ratio
             growth = f"{row['growth']:.2f}x linear"
         rows.append(row)
         print(f"  {n:>7} {agents:>7} {exposures:>9} {build:8.2f} {ms:11.1f} {per:22.1f} "
