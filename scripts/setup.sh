@@ -99,8 +99,10 @@ want_stamp="$( (sha256sum pyproject.toml; "$VPY" -VV) | sha256sum | cut -d' ' -f
 if [ "$(cat "$STAMP" 2>/dev/null || true)" != "$want_stamp" ]; then
   log "installing the project and its dependencies into $VENV (about a minute the first time)"
   t0=$(date +%s)
+  # (the machine's pip.conf lists local indexes that may not exist: drop those warnings)
   PIP_DISABLE_PIP_VERSION_CHECK=1 "$VPY" -m pip install --quiet --progress-bar off \
-    -e "$ROOT[test]" || die "pip install -e '.[test]' failed (see above)"
+    -e "$ROOT[test]" 2> >(grep -v "^WARNING: Location 'file:.*' is ignored" >&2) ||
+    die "pip install -e '.[test]' failed (see above)"
   echo "$want_stamp" >"$STAMP"
   log "installed in $(($(date +%s) - t0)) s"
 fi
