@@ -32,7 +32,7 @@ EXAMPLES = """examples:
 def _known_parameters() -> dict[str, Any] | None:
     try:
         from model import PARAMETER_INFO
-    except Exception:  # noqa: BLE001 - model not importable: the batch validation will say
+    except Exception:
         return None
     return dict(PARAMETER_INFO)
 
@@ -398,7 +398,7 @@ def main(argv: list[str] | None = None) -> int:
     """Parse arguments, run the command, return the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    sub = parser._subparsers._group_actions[0].choices[args.command]  # noqa: SLF001
+    sub = parser._subparsers._group_actions[0].choices[args.command]
     try:
         return COMMANDS[args.command](args, sub)
     except KeyboardInterrupt:

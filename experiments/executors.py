@@ -85,7 +85,7 @@ class SerialExecutor(Executor):
         for i, args in enumerate(tasks):
             try:
                 yield i, fn(*args), None
-            except Exception as exc:  # noqa: BLE001 - recorded by the runner
+            except Exception as exc:
                 yield i, None, exc
 
 
@@ -204,7 +204,7 @@ class DaskExecutor(Executor):
                 i = index.pop(fut.key)
                 try:
                     yield i, fut.result(), None
-                except Exception as exc:  # noqa: BLE001 - recorded by the runner
+                except Exception as exc:
                     yield i, None, exc
                 finally:
                     fut.release()
@@ -221,7 +221,7 @@ def _memory_per_worker(n: int) -> int:
         import psutil
 
         total = psutil.virtual_memory().total
-    except Exception:  # noqa: BLE001
+    except Exception:
         total = 8 * 2**30
     return int(min(4 * 2**30, total * 0.8 / max(1, n)))
 

@@ -143,7 +143,7 @@ def run_chunk(
                            axis=1)
             frames.append(df)
             keys.append(key)
-        except Exception as exc:  # noqa: BLE001 - a failed run must not stop the batch
+        except Exception as exc:
             failures.append({
                 "key": key,
                 "scenario": scenario,
@@ -287,7 +287,7 @@ def _git_info() -> dict[str, Any]:
         import model
 
         places.append(Path(model.__file__).resolve().parent)
-    except Exception:  # noqa: BLE001
+    except Exception:
         pass
     places.append(Path(__file__).resolve().parent)
     for where in places:
@@ -299,7 +299,7 @@ def _git_info() -> dict[str, Any]:
                                     "--untracked-files=no"], capture_output=True, text=True,
                                    timeout=10).stdout.strip()
             return {"commit": commit, "dirty": bool(dirty), "repo": str(where.parent)}
-        except Exception:  # noqa: BLE001 - not a git checkout
+        except Exception:
             continue
     return {"commit": None, "dirty": None, "repo": None}
 

@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -93,7 +92,7 @@ def test_executors_give_identical_frames(dask_scheduler, param):
     from model import MODEL_COLUMNS
 
     name, values, _ = param
-    kw = dict(overrides=grid({name: values}), quarters=Q, progress=False)
+    kw = {"overrides": grid({name: values}), "quarters": Q, "progress": False}
     ref = run_batch(["baseline", "bust"], "0-2", executor="serial", **kw)
     proc = run_batch(["baseline", "bust"], "0-2", executor="process", workers=2, **kw)
     dsk = run_batch(["baseline", "bust"], "0-2", executor="dask", scheduler=dask_scheduler, **kw)
@@ -313,10 +312,10 @@ def test_crisis_definition_on_synthetic_runs():
     q = ["2025Q1", "2025Q2", "2025Q3", "2025Q4"]
     rows = []
     cases = {
-        0: dict(defaults=[0, 0, 0, 0], bank=[0.12] * 4, bubble=[1, 2, 3, 2.5]),  # calm
-        1: dict(defaults=[0, 0, 1, 0], bank=[0.12] * 4, bubble=[1, 1, 1, 1]),  # default
-        2: dict(defaults=[0] * 4, bank=[0.12, 0.1, 0.07, 0.09], bubble=[1] * 4),  # banks
-        3: dict(defaults=[0] * 4, bank=[0.12] * 4, bubble=[1, 4, 2, 1]),  # deflation only
+        0: {"defaults": [0, 0, 0, 0], "bank": [0.12] * 4, "bubble": [1, 2, 3, 2.5]},  # calm
+        1: {"defaults": [0, 0, 1, 0], "bank": [0.12] * 4, "bubble": [1, 1, 1, 1]},  # default
+        2: {"defaults": [0] * 4, "bank": [0.12, 0.1, 0.07, 0.09], "bubble": [1] * 4},  # banks
+        3: {"defaults": [0] * 4, "bank": [0.12] * 4, "bubble": [1, 4, 2, 1]},  # deflation only
     }
     for seed, c in cases.items():
         for i in range(4):

@@ -86,7 +86,7 @@ def bench_throughput(runs: int, serial_runs: int, workers: int, quarters: int) -
 
     print(f"throughput: baseline, {quarters} quarters per run, {workers} workers "
           f"(wall clock of run_batch, start-up included)", flush=True)
-    common = dict(quarters=quarters, progress=False, collect=False)
+    common = {"quarters": quarters, "progress": False, "collect": False}
     rows = [_rate("serial", serial_runs, lambda: run_batch(
         "baseline", range(serial_runs), executor="serial", **common))]
     rows.append(_rate(f"process x{workers}", runs, lambda: run_batch(
@@ -149,7 +149,7 @@ def bench_roster(sizes: list[int], quarters: int, budget_s: float) -> list[dict]
         from model import AIEconomy
 
         AIEconomy("baseline", rng=0, roster="synthetic", roster_size=2)
-    except Exception as exc:  # noqa: BLE001 - the model may not have it yet
+    except Exception as exc:
         print(f"  skipped: the model has no synthetic roster ({type(exc).__name__}: {exc})")
         return []
     rows: list[dict] = []
@@ -167,7 +167,7 @@ def bench_roster(sizes: list[int], quarters: int, budget_s: float) -> list[dict]
         t = time.perf_counter()
         try:
             m = AIEconomy("baseline", rng=0, roster="synthetic", roster_size=n)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             print(f"  {n:>7} skipped: {type(exc).__name__}: {exc}")
             continue
         build = time.perf_counter() - t
@@ -179,7 +179,7 @@ def bench_roster(sizes: list[int], quarters: int, budget_s: float) -> list[dict]
         agents = len(getattr(m, "agents", None) or getattr(m, "finance_agents", []))
         try:
             exposures = len(m.exposures())
-        except Exception:  # noqa: BLE001
+        except Exception:
             exposures = 0
         per = ms * 1e3 / max(1, agents + exposures)
         row = {"n": n, "agents": agents, "exposures": exposures, "build_s": build,
