@@ -202,7 +202,7 @@ def _run(args, parser, scenarios: list[str], overrides, command: str):
     executor = args.executor or ("dask" if args.scheduler else "process")
     if args.scheduler and executor != "dask":
         parser.error(f"--scheduler needs --executor dask (got --executor {executor})")
-    meta = {"command": command, "argv": sys.argv[1:] if sys.argv else []}
+    meta = {"command": command, "argv": getattr(args, "argv", None)}
     return run_batch(
         scenarios, args.seeds, overrides=overrides, quarters=args.quarters, executor=executor,
         workers=args.workers, out=args.out, progress=not args.no_progress, resume=args.resume,
@@ -398,6 +398,7 @@ def main(argv: list[str] | None = None) -> int:
     """Parse arguments, run the command, return the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     sub = parser._subparsers._group_actions[0].choices[args.command]
     try:
         return COMMANDS[args.command](args, sub)
