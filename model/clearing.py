@@ -45,10 +45,11 @@ BoolArray = npt.NDArray[np.bool_]
 # spsolve): exact, single-threaded, sub-millisecond. Above it, GMRES: a random,
 # expander-like obligation network makes sparse LU fill in almost completely (measured:
 # 5,000 defaulters in a 10,000-node, 100,000-edge network -> 10M LU entries, 5 s with
-# spsolve; 5 ms with warm-started GMRES). Dense LAPACK is avoided on the sparse path: it
-# is slower beyond a few hundred unknowns and multi-threaded BLAS stalls badly when other
-# processes (parallel model runs) share the cores.
-_SPARSE_LU_MAX = 800
+# spsolve, 5 ms with warm-started GMRES; at 500 defaulters with ~3 links each, LU is
+# already the slower one). Dense LAPACK is avoided on the sparse path: it is slower beyond
+# a few hundred unknowns, and multi-threaded BLAS stalls badly when other processes
+# (parallel model runs) share the cores.
+_SPARSE_LU_MAX = 300
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,7 @@ def clear_payments(
     ``sum pbar > sum e + sum pbar``. The matrix is a nonsingular M-matrix, so the solve is
     well posed. Solver choice: dense LAPACK for dense input (meant for small networks, such
     as the model's agents; pass a sparse matrix for large ones). For sparse input, sparse
-    LU (``scipy.sparse.linalg.spsolve``) for default sets of up to 800 nodes and above that
+    LU (``scipy.sparse.linalg.spsolve``) for default sets of up to 300 nodes and above that
     GMRES (``scipy.sparse.linalg.gmres``), warm-started at the previous round's payments
     (an upper bound), with ``spsolve`` as a fallback should GMRES not converge. Sparse LU
     is not used for large sets because the LU factors of a random, expander-like network
@@ -253,7 +254,8 @@ def _relative_liabilities_transposed(
         return pbar, sp.csr_array(pi.T)
     pbar = mat.sum(axis=1)
     pi = np.divide(mat, pbar[:, None], out=np.zeros_like(mat), where=pbar[:, None] > 0)
-    return pbar, pi.T  # a transposed view: BLAS handles either memory order
+    # Row-major Pi^T: the solver gathers its rows (receipts of the defaulters).
+    return pbar, np.ascontiguousarray(pi.T)
 
 
 def _solve_defaulters(

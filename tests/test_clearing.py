@@ -270,7 +270,7 @@ def test_dense_and_sparse_identical(to_sparse, alpha: float, beta: float) -> Non
 
 @pytest.mark.parametrize(("alpha", "beta"), [(1.0, 1.0), (0.7, 0.9)])
 def test_sparse_iterative_path_matches_dense(monkeypatch, alpha: float, beta: float) -> None:
-    # Force every sparse default set through GMRES (normally only sets > 800 nodes).
+    # Force every sparse default set through GMRES (normally only sets > 300 nodes).
     rng = np.random.default_rng(11)
     l_mat, e = _random_network(rng, 300, 0.03, 0.05)
     dense = clear_payments(l_mat, e, alpha=alpha, beta=beta)

@@ -16,6 +16,7 @@ import argparse
 import statistics
 import time
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 import scipy.sparse as sp
@@ -85,43 +86,56 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--seed", type=int, default=20251125)
     args = parser.parse_args(argv)
+    # Shock shares: "mild" is the headline case (a few percent of nodes default, with
+    # second rounds); "severe" makes a large default set (GMRES path, many Picard sweeps).
+    shocks = {"mild": 0.03, "severe": 0.20}
 
-    liabilities, e = random_network(args.n, args.edges, args.seed)
-    print(f"network: n={args.n} edges={liabilities.nnz} (sparse CSR)")
-    en = clear_payments(liabilities, e)
-    ms = _time(lambda: clear_payments(liabilities, e), args.repeats)
-    _report("clear_payments sparse, Eisenberg-Noe", ms, en)
-    rv = clear_payments(liabilities, e, alpha=0.8, beta=0.9)
-    ms_rv = _time(lambda: clear_payments(liabilities, e, alpha=0.8, beta=0.9), args.repeats)
-    _report("clear_payments sparse, RV a=.8 b=.9", ms_rv, rv)
-    target = "OK" if ms <= 50.0 else "MISSED"
-    print(f"target <= 50 ms at n=10,000 (EN): {target}")
+    headline = 0.0
+    for label, share in shocks.items():
+        liabilities, e = random_network(args.n, args.edges, args.seed, share)
+        print(f"[{label}] n={args.n} edges={liabilities.nnz} (sparse CSR), shock {share:.0%}")
+        for alpha, beta in ((1.0, 1.0), (0.8, 0.9)):
+            res = clear_payments(liabilities, e, alpha=alpha, beta=beta)
+            ms = _time(
+                partial(clear_payments, liabilities, e, alpha=alpha, beta=beta), args.repeats
+            )
+            name = "Eisenberg-Noe" if alpha == 1.0 else f"RV a={alpha} b={beta}"
+            _report(f"  clear_payments sparse, {name}", ms, res)
+            if label == "mild" and alpha == 1.0:
+                headline = ms
+    verdict = "OK" if headline <= 50.0 else "MISSED"
+    print(f"target <= 50 ms at n={args.n} (mild, Eisenberg-Noe): {headline:.2f} ms {verdict}")
 
     # Common size: naive dense Picard iteration vs the algorithm (sparse and dense input).
     m = args.naive_n
-    small, e_small = random_network(m, args.edges * m // args.n, args.seed)
-    dense = small.toarray()
-    pbar = dense.sum(axis=1)
-    pi_t = np.divide(dense, pbar[:, None], out=np.zeros_like(dense), where=pbar[:, None] > 0).T
-    pi_t = np.ascontiguousarray(pi_t)
     print(
-        f"\ncommon size for the naive method: n={m} edges={small.nnz} "
-        f"(naive dense capped here: a dense n={args.n} matrix is "
-        f"{args.n**2 * 8 / 1e9:.1f} GB)"
+        f"\ncommon size n={m}, edges={args.edges * m // args.n}: the naive dense method is "
+        f"capped here (a dense n={args.n} matrix is {args.n**2 * 8 / 1e9:.1f} GB, "
+        "and Pi another as much; pass --naive-n to change)"
     )
-    ours = clear_payments(small, e_small)
-    ms_sparse = _time(lambda: clear_payments(small, e_small), args.repeats)
-    _report("clear_payments sparse input", ms_sparse, ours)
-    ours_dense = clear_payments(dense, e_small)
-    ms_dense = _time(lambda: clear_payments(dense, e_small), args.repeats)
-    _report("clear_payments dense input", ms_dense, ours_dense)
-    naive_p, sweeps = naive_fixed_point(pi_t, pbar, e_small)
-    ms_naive = _time(lambda: naive_fixed_point(pi_t, pbar, e_small), max(1, args.repeats // 2))
-    print(f"{'naive dense fixed point':<38s} {ms_naive:9.2f} ms  sweeps={sweeps}")
-    gap = float(np.max(np.abs(naive_p - ours.payments)))
-    print(f"max |p_naive - p_ours| = {gap:.2e}")
-    print(
-        f"speed-up at n={m}: sparse {ms_naive / ms_sparse:.1f}x, "
-        f"dense input {ms_naive / ms_dense:.1f}x"
-    )
+    for label, share in shocks.items():
+        small, e_small = random_network(m, args.edges * m // args.n, args.seed, share)
+        dense = small.toarray()
+        pbar = dense.sum(axis=1)
+        pi_t = np.divide(dense, pbar[:, None], out=np.zeros_like(dense), where=pbar[:, None] > 0)
+        pi_t = np.ascontiguousarray(pi_t.T)
+        print(f"[{label}] shock {share:.0%}")
+        ours = clear_payments(small, e_small)
+        ms_sparse = _time(partial(clear_payments, small, e_small), args.repeats)
+        _report("  clear_payments sparse input", ms_sparse, ours)
+        ours_dense = clear_payments(dense, e_small)
+        ms_dense = _time(partial(clear_payments, dense, e_small), args.repeats)
+        _report("  clear_payments dense input", ms_dense, ours_dense)
+        naive_p, sweeps = naive_fixed_point(pi_t, pbar, e_small)
+        ms_naive = _time(
+            partial(naive_fixed_point, pi_t, pbar, e_small),
+            max(1, args.repeats // 2),
+        )
+        print(f"  {'naive dense fixed point':<36s} {ms_naive:9.2f} ms  sweeps={sweeps}")
+        gap = float(np.max(np.abs(naive_p - ours.payments)))
+        print(f"  max |p_naive - p_ours| = {gap:.2e}")
+        print(
+            f"  speed-up vs naive: sparse input {ms_naive / ms_sparse:.1f}x, "
+            f"dense input {ms_naive / ms_dense:.1f}x"
+        )
     return 0
