@@ -25,6 +25,12 @@ With ``alpha = beta = 1`` this is Eisenberg–Noe, ``p = min(pbar, e + Pi^T p)``
 vectors need not be unique (cycles of obligations, or the discontinuity created by default
 costs); creditors are entitled to the *greatest* one, which is what :func:`clear_payments`
 returns.
+
+References:
+    Eisenberg, L. & Noe, T. H. (2001). Systemic risk in financial systems. Management
+    Science 47(2), 236-249.
+    Rogers, L. C. G. & Veraart, L. A. M. (2013). Failure and rescue in an interbank
+    network. Management Science 59(4), 882-898.
 """
 
 from __future__ import annotations
@@ -290,13 +296,21 @@ def _solve_defaulters(
         x = spla.spsolve(a.tocsc(), rhs)
         return np.atleast_1d(np.asarray(x, dtype=np.float64)), True
     # Warm start at the previous round's payments, an upper bound of the solution.
-    x, info = spla.gmres(a, rhs, x0=p[idx], rtol=tol, atol=0.0, restart=50, maxiter=1000)
+    x, info = _gmres(a, rhs, p[idx], tol)
     if info == 0:
         return np.asarray(x, dtype=np.float64), True
     # Not converged (very ill-conditioned: money almost never leaks out of the default
     # set). Fall back to an exact sparse LU solve, slow on large sets but correct.
     x = np.atleast_1d(np.asarray(spla.spsolve(a.tocsc(), rhs), dtype=np.float64))
     return x, bool(np.all(np.isfinite(x)))
+
+
+def _gmres(a: sp.csr_array, rhs: FloatArray, x0: FloatArray, tol: float) -> tuple[FloatArray, int]:
+    """GMRES with relative tolerance ``tol`` (``rtol`` since SciPy 1.12, ``tol`` before)."""
+    try:
+        return spla.gmres(a, rhs, x0=x0, rtol=tol, atol=0.0, restart=50, maxiter=1000)
+    except TypeError:  # pragma: no cover - SciPy < 1.12
+        return spla.gmres(a, rhs, x0=x0, tol=tol, atol=0.0, restart=50, maxiter=1000)
 
 
 def _validate(

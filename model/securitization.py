@@ -21,6 +21,10 @@ Principal collections are never diverted to interest and interest is never used 
 losses ("turbo"), so the note balances fall exactly as the collateral does: repayments
 plus losses. Cash is conserved, ``interest + principal collections == interest paid +
 principal paid + residual``, and losses are conserved, ``sum(loss allocated) == losses``.
+
+Reference: the sequential-pay structure and bottom-up loss allocation follow the standard
+description in Fabozzi, F. J. & Kothari, V. (2008), *Introduction to Securitization*,
+Wiley, ch. 4 (credit enhancement by subordination); no triggers or coverage tests.
 """
 
 from __future__ import annotations
