@@ -102,7 +102,9 @@ class ClearingResult:
         """Unpaid obligations ``pbar - p``: the creditors' losses, by debtor."""
         return self.obligations - self.payments
 
-    def bilateral(self, liabilities: npt.ArrayLike | sp.sparray | sp.spmatrix) -> FloatArray:
+    def bilateral(
+        self, liabilities: npt.ArrayLike | sp.sparray | sp.spmatrix
+    ) -> FloatArray | sp.csr_array | sp.csr_matrix:
         """Bilateral payments ``P[i, j] = p_i * L[i, j] / pbar_i``.
 
         This is what the ledger needs to move cash: node ``i`` pays creditor ``j`` the
@@ -155,24 +157,29 @@ def clear_payments(
        defaulters, ``(I - beta Pi_DD^T) p_D = alpha e_D + beta Pi_{ND,D}^T pbar_ND``.
 
     ``p`` only decreases and ``D`` only grows, so there are at most ``n`` rounds. In
-    practice there are as many rounds as "waves" of contagion (typically 2–6), each an
-    exact solve, instead of the hundreds of sweeps a plain fixed-point iteration
-    ``p <- Phi(p)`` needs when money cycles through the network.
+    practice there are as many rounds as waves of contagion (typically 2-6 with
+    Eisenberg-Noe, more with default costs), each ending in an exact solve. A plain
+    fixed-point iteration ``p <- Phi(p)`` instead converges only in the limit, at the rate
+    of the spectral radius of ``Pi_DD``, which approaches 1 when money cycles among the
+    defaulters.
 
-    The defaulters' system is never singular: a set of defaulters that owes only to itself
-    (a closed class, for which ``I - Pi_DD^T`` would be singular when ``beta = 1``) cannot
-    arise, because summing the default conditions over such a set gives
-    ``sum pbar > sum e + sum pbar``. The matrix is a nonsingular M-matrix, so the solve is
-    well posed. Solver choice: dense LAPACK for dense input (meant for small networks, such
-    as the model's agents; pass a sparse matrix for large ones). For sparse input, sparse
-    LU (``scipy.sparse.linalg.spsolve``) for default sets of up to 300 nodes and above that
-    GMRES (``scipy.sparse.linalg.gmres``), warm-started at the previous round's payments
+    The defaulters' system is never singular. It would be singular (with ``beta = 1``)
+    only if some set of defaulters owed everything to itself (a closed class of
+    ``Pi_DD``). Such a set cannot enter default: its members receive back everything they
+    pay each other, so summing their default conditions ``pbar_i > e_i + received_i``
+    over the set, with the previous round's payments (equal to ``pbar`` for newcomers and
+    at most ``e + received`` for earlier defaulters), gives ``0 > sum e + receipts from
+    outside >= 0``. So ``I - beta Pi_DD^T`` is a nonsingular M-matrix.
+
+    Solver choice: dense LAPACK for dense input (meant for small networks, such as the
+    model's agents; pass a sparse matrix for large ones). For sparse input, sparse LU
+    (``scipy.sparse.linalg.spsolve``) for default sets of up to 300 nodes, and above that
+    GMRES (``scipy.sparse.linalg.gmres``) warm-started at the previous round's payments
     (an upper bound), with ``spsolve`` as a fallback should GMRES not converge. Sparse LU
     is not used for large sets because the LU factors of a random, expander-like network
-    fill in almost completely (seconds for 5,000 defaulters). Only the
-    default set is ever factorised, never the whole network, and ``Pi^T p`` is one sparse
-    matrix–vector product per round, so a 10,000-node, 100,000-edge network clears in
-    milliseconds.
+    fill in almost completely (seconds for 5,000 defaulters). Only the default set is
+    ever factorised, never the whole network, and ``Pi^T p`` is one sparse matrix-vector
+    product per round, so a 10,000-node, 100,000-edge network clears in milliseconds.
 
     Args:
         liabilities: ``L[i, j]`` = what node ``i`` owes node ``j``; a square dense array
