@@ -1,0 +1,122 @@
+"""AI lab: sells AI services, burns cash on compute and staff, raises equity to survive.
+
+Spending follows the reference rule: spend = fixed costs + revenue x (1 + b), with
+b = b0 S min(1, runway / 8) / (1 + R / R_b): burn shrinks with scale and as cash runs out.
+Take-or-pay compute contracts are paid first; they can force spending above plan when
+revenue disappoints. Equity comes from outside investors and, for a share, from chipmakers
+(vendor financing, the circular part). A lab that cannot raise and cannot pay is distressed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from agents.base import FinancialAgent
+from model.contracts import ComputeContract, Lease
+from model.finance import issue_equity, pay_due
+
+if TYPE_CHECKING:
+    from model.economy import AIEconomy
+
+COMPUTE_SHARE = 0.6        # share of a lab's planned spending that is compute
+BURN_SCALE = 10.0          # R_b: quarterly revenue at which the burn multiple halves
+RAISE_SENTIMENT_FLOOR = 0.7
+MAX_RAISE_SHARE = 0.08     # of valuation per quarter
+RUNWAY_TRIGGER = 4.0       # quarters of burn left that trigger a raise
+
+
+class AILab(FinancialAgent):
+    """OpenAI, Anthropic, xAI."""
+
+    role: ClassVar[str] = "lab"
+
+    def __init__(self, model: AIEconomy, name: str, spec: dict) -> None:
+        super().__init__(model, name, spec["cash"])
+        self.revenue_share = spec["revenue_share"]
+        self.fixed_opex = spec["fixed_opex"]
+        self.compute_budget = 0.0
+        self.other_budget = 0.0
+        self.burn = 0.0
+        self.used_gw = 0.0
+
+    @property
+    def revenue(self) -> float:
+        """End-customer revenue this quarter."""
+        return self.income.get("ai_revenue", 0.0)
+
+    def plan_spending(self) -> None:
+        """Set this quarter's compute and other budgets from revenue, sentiment and runway."""
+        m = self.model
+        rev = self.revenue
+        runway = self.cash / self.burn if self.burn > 1e-9 else 8.0
+        b = m.params.lab_burn * m.sentiment * min(1.0, runway / 8.0) / (1.0 + rev / BURN_SCALE)
+        total = self.fixed_opex * m.non_ai_growth + rev * (1.0 + b)
+        if self.status != "active":
+            total = min(total, rev + max(self.cash, 0.0) * 0.5)
+        self.compute_budget = COMPUTE_SHARE * total
+        self.other_budget = total - self.compute_budget
+
+    def pay_compute(self) -> float:
+        """Pay the take-or-pay contracts (use contracted GW first); leases are paid with debt.
+
+        Returns the budget left for spot compute.
+        """
+        m, t = self.model, self.model.t
+        budget = self.compute_budget
+        used = 0.0
+        for c in self.issued:
+            if isinstance(c, ComputeContract) and c.in_force(t):
+                usage = min(c.gw, max(budget, 0.0) / c.price)
+                due = c.payment(t, usage)
+                pay_due(m, c, due, "compute")
+                budget -= due
+                used += usage
+            elif isinstance(c, Lease) and c.scheduled(t) > 0:
+                budget -= c.scheduled(t)      # GPUs leased from an SPV, paid in phase 4
+                used += c.holder.capacity_gw
+        self.used_gw = used
+        return max(0.0, min(budget, self.cash))
+
+    def operate(self) -> None:
+        """Pay staff and other costs."""
+        self.pay(self.model.suppliers, min(self.other_budget, max(self.cash, 0.0)), "opex")
+
+    def record_burn(self) -> None:
+        """Cash burn of the quarter: operating costs (accrued) minus revenue."""
+        inc = self.income
+        costs = -(inc.get("compute", 0.0) + inc.get("opex", 0.0) + inc.get("lease_rent", 0.0)
+                  + inc.get("interest", 0.0))
+        self.burn = max(0.0, costs - self.revenue)
+
+    def raise_funds(self) -> None:
+        """Raise equity when the runway is short and investors are still willing."""
+        m = self.model
+        for lab, quarter, amount, investors in m.roster_rounds:
+            if lab == self.name and quarter == m.t:
+                self._sell_shares(amount, dict(investors), announced=True)
+        if self.status == "defaulted":
+            return
+        if self.cash < RUNWAY_TRIGGER * self.burn and m.sentiment >= RAISE_SENTIMENT_FLOOR:
+            wanted = min(6.0 * self.burn, MAX_RAISE_SHARE * m.valuation(self))
+            vendor = m.params.vendor_financing_share
+            split = {cm.name: vendor * cm.market_share for cm in m.chipmakers}
+            self._sell_shares(wanted, split, announced=wanted >= 5.0)
+
+    def _sell_shares(self, amount: float, shares: dict[str, float], *, announced: bool) -> None:
+        m = self.model
+        if amount <= 1e-6:
+            return
+        post = m.valuation(self) + amount
+        outside = max(0.0, 1.0 - sum(shares.values()))
+        names = []
+        for name, share in shares.items():
+            investor = m.agent_by_name(name)
+            if share > 0 and issue_equity(m, self, investor, amount * share, post):
+                names.append(name)
+                if investor.role == "chipmaker":
+                    investor.vendor_financing += amount * share
+        issue_equity(m, self, m.equity_investors, amount * outside, post)
+        if announced:
+            who = f" (with {', '.join(names)})" if names else ""
+            m.log(f"{self.name} raises {amount:.0f}B at a {post:.0f}B valuation{who}",
+                  "deal", self)

@@ -1,0 +1,76 @@
+"""Bank (JPMorgan, "other banks"): corporate, SPV and GPU loans, and lines to private credit.
+
+Lending is constrained by the capital ratio (equity / risk-weighted assets) and by cash.
+Below the requirement a bank stops new lending and cuts its lines' undrawn parts.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from agents.base import FinancialAgent
+from model.contracts import CreditLine, Loan
+
+if TYPE_CHECKING:
+    from model.economy import AIEconomy
+
+CASH_RESERVE = 0.05          # share of deposits kept as reserves
+UNDRAWN_WEIGHT = 0.5         # risk weight of committed undrawn lines
+PAYOUT_SHARE = 0.5
+
+
+class Bank(FinancialAgent):
+    """A bank with deposits, a loan book and a capital requirement."""
+
+    role: ClassVar[str] = "bank"
+
+    def __init__(self, model: AIEconomy, name: str, cash: float) -> None:
+        super().__init__(model, name, cash)
+        self.deposits: Loan | None = None
+        self.breached = False
+
+    def risk_weighted_assets(self) -> float:
+        """Loans at 100%, undrawn committed lines at 50%, net of the loss allowance."""
+        rwa = -self.loss_allowance
+        for c in self.held:
+            if isinstance(c, Loan):
+                rwa += c.value()
+                if isinstance(c, CreditLine):
+                    rwa += UNDRAWN_WEIGHT * c.undrawn()
+        return max(rwa, 1e-9)
+
+    @property
+    def capital_ratio(self) -> float:
+        """Equity over risk-weighted assets."""
+        return self.equity / self.risk_weighted_assets()
+
+    def lending_room(self) -> float:
+        """New loans the bank can make without breaching its requirement or its reserves."""
+        if self.status != "active":
+            return 0.0
+        req = self.model.params.bank_capital_requirement
+        capital_room = self.equity / (req + 0.005) - self.risk_weighted_assets()
+        reserve = CASH_RESERVE * (self.deposits.value() if self.deposits else 0.0)
+        return max(0.0, min(capital_room, self.cash - reserve))
+
+    def operate(self) -> None:
+        """Take in deposit growth and pay out part of the profit while well capitalised."""
+        m = self.model
+        if self.deposits is not None:
+            growth = 0.01 * self.deposits.principal
+            m.ledger.transfer(m.depositors, self, growth, "deposit_flow")
+            self.deposits.principal += growth
+        profit = m.prev_pnl(self)
+        req = m.params.bank_capital_requirement
+        if profit > 0 and self.capital_ratio > req + 0.02:
+            self.pay(m.equity_investors, min(PAYOUT_SHARE * profit, self.cash), "dividend")
+
+    def check_capital(self) -> None:
+        """Flag and report a breach of the capital requirement."""
+        m = self.model
+        breached = self.capital_ratio < m.params.bank_capital_requirement
+        if breached and not self.breached:
+            m.log(f"{self.name}'s capital ratio falls to {self.capital_ratio:.1%}, below the "
+                  f"{m.params.bank_capital_requirement:.0%} requirement: it stops new lending",
+                  "bank_breach", self)
+        self.breached = breached

@@ -1,0 +1,253 @@
+"""FinancialAgent: an agent with a balance sheet, a ledger account and an income statement.
+
+Net worth is assets minus liabilities. Every change of it must come from a recorded flow:
+a ledger payment classified as profit/loss or capital, or a non-cash revaluation booked with
+:meth:`FinancialAgent.revalue` (depreciation, marks, write-offs). The invariant check compares
+the two every quarter.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from typing import TYPE_CHECKING, ClassVar
+
+import mesa
+
+from model.contracts import ComputeContract, Contract, EquityStake, Lease, Loan
+
+if TYPE_CHECKING:
+    from model.economy import AIEconomy
+
+ACTIVE, DISTRESSED, DEFAULTED = "active", "distressed", "defaulted"
+# expected loss on a loan by the borrower's status: the marks funds and banks take
+EXPECTED_LOSS = {ACTIVE: 0.005, DISTRESSED: 0.15, DEFAULTED: 0.45}
+
+
+class FinancialAgent(mesa.Agent):
+    """Base class of every balance-sheet holder, outside-sector accounts included.
+
+    Attributes:
+        name: display name ("Meta", "Hyperion SPV").
+        held: contracts this agent holds (its financial assets).
+        issued: contracts this agent issued (its liabilities, plus its shareholders' stakes).
+        gpu_book, building_book: book value of real assets (USD bn).
+        gpu_market: market value of the GPUs (falls faster than book; the gap is stranded).
+        capacity_gw: AI data-centre capacity online that this agent owns.
+        pipeline: (quarter online, GW) of capacity under construction.
+        other_assets: non-AI assets, constant (they make starting book equity match filings).
+        loss_allowance: expected credit losses on loans held (a contra-asset).
+    """
+
+    role: ClassVar[str] = "agent"
+    overdraft: ClassVar[bool] = False
+    model: AIEconomy
+
+    def __init__(self, model: AIEconomy, name: str, cash: float = 0.0) -> None:
+        super().__init__(model)
+        self.name = name
+        model.register(self)
+        self.account = model.ledger.open_account(self, cash, overdraft=self.overdraft)
+        self.held: list[Contract] = []
+        self.issued: list[Contract] = []
+        self.gpu_book = 0.0
+        self.gpu_market = 0.0
+        self.building_book = 0.0
+        self.capacity_gw = 0.0
+        self.pipeline: list[tuple[int, float]] = []
+        self.other_assets = 0.0
+        self.loss_allowance = 0.0
+        self.status = ACTIVE
+        self.pnl = 0.0
+        self.capital = 0.0
+        self.net_worth_0 = 0.0
+        self.income: defaultdict[str, float] = defaultdict(float)
+        self.prev_income: dict[str, float] = {}
+        self.missed = 0.0  # payments missed this quarter
+        self.capex_this_quarter = 0.0
+
+    # --- bookkeeping -----------------------------------------------------------------------
+    def book_flow(self, kind: str, amount: float, effect: str) -> None:
+        """Record the net-worth effect of a ledger payment (called by the ledger only)."""
+        if effect == "P":
+            self.pnl += amount
+            self.income[kind] += amount
+        elif effect == "C":
+            self.capital += amount
+
+    def revalue(self, amount: float, kind: str) -> None:
+        """Book a non-cash gain (+) or loss (-): depreciation, marks, write-offs."""
+        self.pnl += amount
+        self.income[kind] += amount
+
+    def mark_loans(self) -> None:
+        """Set the loss allowance on loans to AI borrowers to their expected loss.
+
+        The expected loss rate depends on the borrower's status; the change is a credit mark
+        in the income statement (a fund's NAV, a bank's capital).
+        """
+        target = 0.0
+        for c in self.held:
+            if isinstance(c, Loan) and c.issuer.role != "outside":
+                target += EXPECTED_LOSS[c.issuer.status] * c.value()
+        change = target - self.loss_allowance
+        if abs(change) > 1e-12:
+            self.loss_allowance = target
+            self.revalue(-change, "credit_marks")
+
+    def pay(self, payee: FinancialAgent, amount: float, kind: str) -> float:
+        """Pay what cash allows towards ``amount`` through the ledger; return the amount paid."""
+        return self.model.ledger.pay_up_to(self, payee, amount, kind)
+
+    # --- balance sheet ---------------------------------------------------------------------
+    @property
+    def cash(self) -> float:
+        """Cash balance on the ledger."""
+        return self.model.ledger.cash[self.account]
+
+    @property
+    def real_assets(self) -> float:
+        """Book value of GPUs, buildings and other non-financial assets."""
+        return self.gpu_book + self.building_book + self.other_assets
+
+    @property
+    def financial_assets(self) -> float:
+        """Contracts held, net of the loss allowance."""
+        return math.fsum(c.value() for c in self.held) - self.loss_allowance
+
+    @property
+    def total_assets(self) -> float:
+        """Cash + real assets + financial assets."""
+        return self.cash + self.real_assets + self.financial_assets
+
+    @property
+    def liabilities(self) -> float:
+        """Contracts issued that are liabilities (equity stakes are not)."""
+        return math.fsum(c.value() for c in self.issued if c.is_liability)
+
+    @property
+    def debt(self) -> float:
+        """Loans and bonds outstanding (par)."""
+        return math.fsum(c.value() for c in self.issued if isinstance(c, Loan))
+
+    @property
+    def equity(self) -> float:
+        """Book equity: assets minus liabilities."""
+        return self.total_assets - self.liabilities
+
+    @property
+    def leverage(self) -> float:
+        """Debt over total assets (0 when there are no assets)."""
+        assets = self.total_assets
+        return self.debt / assets if assets > 1e-12 else 0.0
+
+    @property
+    def expected_net_worth(self) -> float:
+        """Net worth implied by the recorded flows since the start."""
+        return self.net_worth_0 + self.pnl + self.capital
+
+    def balance_sheet(self) -> dict[str, dict[str, float]]:
+        """Assets and liabilities by line, for tables and the app's inspector."""
+        assets: dict[str, float] = {"cash": self.cash, "GPUs and servers": self.gpu_book,
+                                    "buildings and power": self.building_book,
+                                    "other assets": self.other_assets}
+        liabilities: dict[str, float] = {}
+        for c in self.held:
+            key = _line(c, holder=True)
+            assets[key] = assets.get(key, 0.0) + c.value()
+        if self.loss_allowance:
+            assets["loss allowance"] = -self.loss_allowance
+        for c in self.issued:
+            if c.is_liability:
+                key = _line(c, holder=False)
+                liabilities[key] = liabilities.get(key, 0.0) + c.value()
+        liabilities["equity"] = self.equity
+        return {"assets": {k: v for k, v in assets.items() if abs(v) > 1e-12},
+                "liabilities": {k: v for k, v in liabilities.items()
+                                if abs(v) > 1e-12 or k == "equity"}}
+
+    # --- real capital ----------------------------------------------------------------------
+    def buy_capacity(self, amount: float, gpu_vendor_split: list[tuple[FinancialAgent, float]],
+                     suppliers: FinancialAgent) -> float:
+        """Spend ``amount`` on capacity: GPUs from the chipmakers, the rest to suppliers.
+
+        Returns the GW ordered; they come online after the build lag.
+        """
+        params = self.model.params
+        amount = min(amount, max(self.cash, 0.0))
+        if amount <= 1e-9:
+            return 0.0
+        gpu_part = amount * self.model.gpu_share
+        chip_part = gpu_part * self.model.chip_content
+        for vendor, share in gpu_vendor_split:
+            self.pay(vendor, chip_part * share, "gpu_purchase")
+        self.pay(suppliers, gpu_part - chip_part, "gpu_purchase")
+        self.pay(suppliers, amount - gpu_part, "building_purchase")
+        self.gpu_book += gpu_part
+        self.gpu_market += gpu_part
+        self.building_book += amount - gpu_part
+        gw = amount / params.cost_per_gw
+        self.pipeline.append((self.model.t + params.build_lag, gw))
+        self.capex_this_quarter += amount
+        return gw
+
+    def bring_online(self) -> None:
+        """Capacity whose construction has finished starts to run."""
+        t = self.model.t
+        arrived = [gw for (when, gw) in self.pipeline if when <= t]
+        if arrived:
+            self.capacity_gw += sum(arrived)
+            self.pipeline = [(w, g) for (w, g) in self.pipeline if w > t]
+
+    def depreciate(self) -> None:
+        """Retire old GPUs and book depreciation; market value falls over the economic life."""
+        params = self.model.params
+        # GPUs wear out over their book life; buildings over 20 years.
+        self.capacity_gw *= 1.0 - 1.0 / params.gpu_book_life
+        gpu_dep = self.gpu_book / params.gpu_book_life
+        bld_dep = self.building_book / 80.0
+        if gpu_dep or bld_dep:
+            self.gpu_book -= gpu_dep
+            self.building_book -= bld_dep
+            self.revalue(-(gpu_dep + bld_dep), "depreciation")
+        # The market value of GPUs falls over the (shorter) economic life.
+        self.gpu_market *= 1.0 - 1.0 / params.gpu_economic_life
+
+    @property
+    def leased_gw(self) -> float:
+        """Capacity operated under leases from SPVs."""
+        t = self.model.t
+        return sum(c.holder.capacity_gw for c in self.issued
+                   if isinstance(c, Lease) and c.active and c.start <= t <= c.end)
+
+    @property
+    def operated_gw(self) -> float:
+        """Own plus leased capacity online."""
+        return self.capacity_gw + self.leased_gw
+
+    @property
+    def pipeline_gw(self) -> float:
+        """GW ordered but not yet online."""
+        return sum(gw for _, gw in self.pipeline)
+
+    def compute_contracts_held(self) -> list[ComputeContract]:
+        """Compute contracts in which this agent is the provider."""
+        return [c for c in self.held if isinstance(c, ComputeContract)]
+
+    def leases_issued(self) -> list[Lease]:
+        """Leases in which this agent is the lessee."""
+        return [c for c in self.issued if isinstance(c, Lease)]
+
+    def stakes_held(self) -> list[EquityStake]:
+        """Equity stakes this agent owns in others."""
+        return [c for c in self.held if isinstance(c, EquityStake)]
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name}>"
+
+
+def _line(c: Contract, *, holder: bool) -> str:
+    if isinstance(c, Loan):
+        return f"{c.category.replace('_', ' ')} {'held' if holder else 'owed'}"
+    return {"equity": "equity stakes", "warrant": "warrants", "lease": "lease arrears",
+            "compute": "compute arrears"}.get(c.kind, c.kind)

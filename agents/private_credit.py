@@ -1,0 +1,112 @@
+"""Private-credit fund: lends to SPVs and neoclouds from LP money and bank warehouse lines.
+
+It marks its loans by borrower distress (a loss allowance), takes LP subscriptions that
+follow sentiment and returns, and pays redemptions that follow losses and stress, up to a
+gate (a share of NAV per quarter); requests above the gate queue for later quarters.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from agents.base import FinancialAgent
+from model.contracts import CreditLine, Loan
+
+if TYPE_CHECKING:
+    from model.economy import AIEconomy
+
+LIQUIDITY_BUFFER = 0.02     # share of NAV kept in cash
+BASE_SUBSCRIPTION = 0.012   # quarterly LP inflow at neutral sentiment, share of NAV
+BASE_REDEMPTION = 0.008     # quarterly redemption requests in calm markets, share of NAV
+
+
+class PrivateCreditFund(FinancialAgent):
+    """Blue Owl, Apollo, Pimco, BlackRock (aggregates)."""
+
+    role: ClassVar[str] = "fund"
+
+    def __init__(self, model: AIEconomy, name: str, cash: float) -> None:
+        super().__init__(model, name, cash)
+        self.line: CreditLine | None = None
+        self.queued_redemptions = 0.0
+        self.redeemed = 0.0
+        self.gated = False
+        self.last_return = 0.0
+        self.pnl_mark = 0.0
+
+    @property
+    def nav(self) -> float:
+        """Net asset value: the LPs' equity."""
+        return self.equity
+
+    def lending_capacity(self) -> float:
+        """Cash above the buffer plus what the bank line still allows."""
+        if self.status != "active":
+            return 0.0
+        free = max(0.0, self.cash - LIQUIDITY_BUFFER * max(self.nav, 0.0))
+        line = self.line
+        if line is not None and line.holder.lending_room() > 0:
+            free += min(line.undrawn(), line.holder.lending_room())
+        return free
+
+    def raise_cash(self, amount: float) -> float:
+        """Make sure ``amount`` of cash is on hand, drawing the warehouse line if needed."""
+        missing = amount - self.cash
+        if missing > 1e-9 and self.line is not None:
+            self.draw_line(missing)
+        return min(amount, max(self.cash, 0.0))
+
+    def draw_line(self, amount: float) -> float:
+        """Borrow on the bank warehouse line, within its limit and the bank's room."""
+        line = self.line
+        if line is None:
+            return 0.0
+        bank = line.holder
+        amount = min(amount, line.undrawn(), bank.lending_room(), max(bank.cash, 0.0))
+        if amount <= 1e-9:
+            return 0.0
+        self.model.ledger.transfer(bank, self, amount, "lending")
+        line.principal += amount
+        return amount
+
+    def repay_line(self) -> None:
+        """Repay warehouse borrowing from cash above the buffer."""
+        line = self.line
+        if line is None or line.principal <= 1e-9:
+            return
+        spare = self.cash - 2 * LIQUIDITY_BUFFER * max(self.nav, 0.0)
+        if spare > 1e-9:
+            paid = self.pay(line.holder, min(spare, line.principal), "principal")
+            line.principal -= paid
+
+    def investor_flows(self) -> None:
+        """LP subscriptions and redemptions; redemptions above the gate are queued."""
+        m = self.model
+        p = m.params
+        nav = max(self.nav, 0.0)
+        if nav <= 1e-9:
+            return
+        ret = self.last_return
+        inflow = nav * max(0.0, BASE_SUBSCRIPTION * m.sentiment + 0.5 * (ret - 0.02 / 4))
+        if inflow > 1e-9 and self.status == "active":
+            m.ledger.transfer(m.lps, self, inflow, "lp_subscription")
+        stress = max(0.0, -ret) * 4.0 + max(0.0, 1.0 - m.sentiment) * 0.05
+        request = nav * (BASE_REDEMPTION + p.lp_redemption_sensitivity * stress)
+        self.queued_redemptions += request
+        cap = p.redemption_gate * nav
+        payable = min(self.queued_redemptions, cap)
+        payable = self.raise_cash(payable) if payable > self.cash else payable
+        paid = self.pay(m.lps, payable, "redemption") if payable > 1e-9 else 0.0
+        self.queued_redemptions -= paid
+        self.redeemed = paid
+        was_gated = self.gated
+        self.gated = self.queued_redemptions > 1e-6 and paid >= cap - 1e-9
+        if self.gated and not was_gated:
+            m.log(f"{self.name} gates redemptions: pays {paid:.1f}B, "
+                  f"{self.queued_redemptions:.1f}B left queued", "gate", self)
+
+    def record_return(self, nav_before: float) -> None:
+        """Quarterly return on NAV from this quarter's income and marks."""
+        if nav_before > 1e-9:
+            self.last_return = (self.pnl - self.pnl_mark) / nav_before
+        self.pnl_mark = self.pnl

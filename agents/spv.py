@@ -1,0 +1,170 @@
+"""Special purpose vehicle: owns a data centre or GPUs off its sponsor's balance sheet.
+
+Funded ~88% by debt (private credit and banks) and ~12% by equity (sponsor and a fund), it
+leases the capacity to its sponsor. The lease passes the SPV's debt service through, plus a
+yield on the equity. When a renewable lease ends, the sponsor renews only if the market still
+pays for the capacity; otherwise a residual value guarantee (Meta on Hyperion) makes the
+sponsor pay the shortfall of the assets' market value, and the SPV must sell its capacity on
+the spot market, where it may not earn its debt service.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from agents.base import FinancialAgent
+from model.contracts import EquityStake, Lease, Loan
+from model.finance import issue_equity
+
+if TYPE_CHECKING:
+    from model.economy import AIEconomy
+
+DEBT_SHARE = 0.88
+SPONSOR_EQUITY_SHARE = 0.2   # of the equity; a fund takes the rest (Blue Owl on Hyperion)
+EQUITY_YIELD = 0.12          # annual return on equity built into the rent
+SPV_SPREAD = 0.025           # over the base rate
+SPV_LOAN_YEARS = 20
+LEASE_QUARTERS = 16          # 4-year renewable leases
+RENEWAL_UTILISATION = 0.7
+
+
+class SPV(FinancialAgent):
+    """An off-balance-sheet vehicle with one sponsor and one lease."""
+
+    role: ClassVar[str] = "spv"
+
+    def __init__(self, model: AIEconomy, name: str, sponsor: FinancialAgent) -> None:
+        super().__init__(model, name, 0.0)
+        self.sponsor = sponsor
+        self.lease: Lease | None = None
+        self.merchant = False
+
+    # --- creation --------------------------------------------------------------------------
+    @staticmethod
+    def finance_deal(m: AIEconomy, sponsor: FinancialAgent, amount: float) -> float:
+        """Route ``amount`` of the sponsor's capex through this year's SPV; return what was funded.
+
+        The debt is syndicated to private-credit funds (2/3) and banks (1/3) within their
+        lending capacity; a deal that cannot be fully funded shrinks.
+        """
+        year = 2025 + m.t // 4
+        key = (sponsor.name, year)
+        spv = m.spv_by_key.get(key)
+        debt_wanted = DEBT_SHARE * amount
+        capacity = m.credit.capacity(fund_share=2 / 3)
+        scale = min(1.0, capacity / debt_wanted) if debt_wanted > 0 else 0.0
+        if scale * amount < 0.5:
+            return 0.0
+        if spv is None:
+            spv = m.add_spv(f"{sponsor.name} SPV {year}", sponsor)
+            m.spv_by_key[key] = spv
+            guarantee = 0.5 if getattr(sponsor, "guarantees_spv", False) else 0.0
+            spv.lease = m.book.add(Lease(issuer=sponsor, holder=spv, start=m.t,
+                                         end=m.t + LEASE_QUARTERS - 1, term=LEASE_QUARTERS,
+                                         renewable=True, guaranteed_value=guarantee))
+            m.log(f"{sponsor.name} sets up {spv.name}, off its balance sheet", "deal", sponsor)
+        funded = scale * amount
+        equity = (1.0 - DEBT_SHARE) * funded
+        fund = max(m.funds, key=lambda f: f.lending_capacity())
+        issue_equity(m, spv, sponsor, SPONSOR_EQUITY_SHARE * equity, equity)
+        issue_equity(m, spv, fund, (1.0 - SPONSOR_EQUITY_SHARE) * equity, equity)
+        spv.rebalance_stakes()
+        m.credit.syndicate(spv, DEBT_SHARE * funded, fund_share=2 / 3, rate=SPV_SPREAD,
+                           floating=True, maturity=m.t + 4 * SPV_LOAN_YEARS, amortising=True,
+                           category="spv_debt", collateral=spv)
+        spv.buy_capacity(spv.cash, m.gpu_vendor_split, m.suppliers)
+        if spv.lease is not None and spv.lease.guaranteed_value:
+            # the guarantee covers half of the cost of what the SPV bought
+            spv.lease.guaranteed_value += 0.5 * funded
+        return funded
+
+    def rebalance_stakes(self) -> None:
+        """SPV shares are bought at book value: ownership follows the equity each holder put in."""
+        stakes = [c for c in self.issued if isinstance(c, EquityStake) and c.active]
+        total = sum(s.cost_basis for s in stakes)
+        for s in stakes:
+            s.fraction = s.cost_basis / total if total > 0 else 0.0
+
+    # --- each quarter ----------------------------------------------------------------------
+    @property
+    def equity_invested(self) -> float:
+        """Equity put in by the SPV's shareholders (cost basis)."""
+        return sum(c.cost_basis for c in self.issued if isinstance(c, EquityStake))
+
+    def debt_service_due(self) -> float:
+        """Interest and principal the SPV owes this quarter, arrears included."""
+        m = self.model
+        due = 0.0
+        for c in self.issued:
+            if isinstance(c, Loan):
+                interest, repay = c.scheduled(m.t, m.base_rate)
+                due += interest + repay + c.arrears
+        return due
+
+    def set_rent(self) -> None:
+        """Pass-through rent: debt service plus the equity yield."""
+        if self.lease is not None and self.lease.active and not self.merchant:
+            self.lease.rent = self.debt_service_due() + EQUITY_YIELD / 4 * self.equity_invested
+
+    def operate(self) -> None:
+        """A merchant SPV runs its own capacity; a leased one leaves that to the lessee."""
+        m = self.model
+        if self.merchant:
+            opex = m.opex_per_gw * self.capacity_gw
+            self.pay(m.suppliers, min(opex, max(self.cash, 0.0)), "opex")
+
+    def distribute(self) -> None:
+        """Pay cash above a small reserve to the equity holders."""
+        if self.status != "active" or self.debt_service_arrears() > 0:
+            return
+        reserve = 0.25 * self.debt_service_due()
+        excess = self.cash - reserve
+        if excess <= 1e-6:
+            return
+        stakes = [c for c in self.issued if isinstance(c, EquityStake) and c.active]
+        total = sum(s.fraction for s in stakes)
+        for s in stakes:
+            self.pay(s.holder, excess * s.fraction / total, "dividend")
+
+    def debt_service_arrears(self) -> float:
+        """Unpaid debt service."""
+        return sum(c.arrears for c in self.issued if isinstance(c, Loan))
+
+    def review_lease(self) -> None:
+        """At the end of a lease term the sponsor renews, or walks away and the RVG is called."""
+        m, lease = self.model, self.lease
+        if lease is None or not lease.active or m.t != lease.end + 1:
+            return
+        per_gw_rent = lease.rent / max(self.capacity_gw, 1e-9)
+        market = m.spot_rent * m.utilisation
+        sponsor_ok = self.sponsor.status == "active"
+        if (lease.renewable and sponsor_ok and m.utilisation >= RENEWAL_UTILISATION
+                and per_gw_rent <= 1.5 * max(market, 1e-9) + 1e-9):
+            lease.end += lease.term
+            m.log(f"{self.sponsor.name} renews the lease on {self.name}", "info", self)
+            return
+        value = m.market_value_of_capacity(self)
+        shortfall = max(0.0, lease.guaranteed_value - value)
+        m.book.retire(lease)
+        self.merchant = True
+        m.log(f"{self.sponsor.name} does not renew the lease on {self.name}: it must now rent "
+              f"its capacity on the spot market", "distress", self)
+        if shortfall > 1e-6:
+            paid = self.sponsor.pay(self, shortfall, "guarantee")
+            m.record_loss(self.sponsor, "guarantee called", paid)
+            m.log(f"{self.sponsor.name} pays {paid:.1f}B under its residual value guarantee on "
+                  f"{self.name} (assets worth {value:.1f}B)", "guarantee", self.sponsor)
+            self.prepay_debt()
+
+    def prepay_debt(self) -> None:
+        """Use spare cash to repay debt early, most senior first."""
+        m = self.model
+        for loan in sorted((c for c in self.issued if isinstance(c, Loan)),
+                           key=lambda c: c.seniority):
+            if self.cash <= 1e-9:
+                break
+            paid = self.pay(loan.holder, min(loan.principal, self.cash), "principal")
+            loan.principal -= paid
+            if loan.principal <= 1e-9 and loan.arrears <= 1e-9:
+                loan.principal = 0.0
+                m.book.retire(loan)

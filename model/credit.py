@@ -1,0 +1,59 @@
+"""The credit market: who can lend how much, and syndication of new loans.
+
+New SPV and GPU loans are split between private-credit funds and banks (about two thirds /
+one third, as in the deals of 2025), each side in proportion to its lenders' capacity; if
+one side is short, the other may take more. Credit supply is what limits off-balance-sheet
+capex when funds face redemptions or banks hit their capital requirement.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from model.contracts import Loan
+from model.finance import EPS, lend, split_by_capacity
+
+if TYPE_CHECKING:
+    from agents.base import FinancialAgent
+    from model.economy import AIEconomy
+
+
+class CreditMarket:
+    """Lending capacity of funds and banks and the syndication of new loans."""
+
+    def __init__(self, model: AIEconomy) -> None:
+        self.model = model
+
+    def capacity(self, fund_share: float) -> float:
+        """Largest loan the market can fund now with the given fund/bank split."""
+        m = self.model
+        funds = sum(f.lending_capacity() for f in m.funds)
+        banks = sum(b.lending_room() for b in m.banks)
+        return funds + banks if fund_share < 1 else funds
+
+    def syndicate(self, borrower: FinancialAgent, amount: float, *, fund_share: float,
+                  **terms) -> float:
+        """Lend ``amount`` to ``borrower`` from funds and banks; return the amount lent."""
+        m = self.model
+        if amount <= EPS:
+            return 0.0
+        fund_caps = [f.lending_capacity() for f in m.funds]
+        bank_caps = [b.lending_room() for b in m.banks]
+        from_funds = min(fund_share * amount, sum(fund_caps))
+        from_banks = min(amount - from_funds, sum(bank_caps))
+        from_funds = min(amount - from_banks, sum(fund_caps))   # funds fill a bank shortfall
+        lent = 0.0
+        for fund, part in zip(m.funds, split_by_capacity(from_funds, fund_caps), strict=True):
+            if part > EPS:
+                part = fund.raise_cash(part)
+                lent += self._lend(fund, borrower, part, terms)
+        for bank, part in zip(m.banks, split_by_capacity(from_banks, bank_caps), strict=True):
+            if part > EPS:
+                lent += self._lend(bank, borrower, part, terms)
+        return lent
+
+    def _lend(self, lender: FinancialAgent, borrower: FinancialAgent, amount: float,
+              terms: dict) -> float:
+        before = lender.cash
+        lend(self.model, lender, borrower, amount, Loan, merge=True, **terms)
+        return before - lender.cash

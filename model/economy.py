@@ -1,0 +1,283 @@
+"""AIEconomy: the Mesa model of the AI-infrastructure build-out and its financing.
+
+One step is one quarter (step 0 = 2025Q1); all money is USD bn. The quarter's phases are the
+ten calls in :meth:`AIEconomy.step`, in the order of MODEL.md section 4.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import mesa
+import pandas as pd
+
+from agents import SPV, FinancialAgent
+from model import phases
+from model.contracts import ContractBook, EquityStake, Loan, Warrant
+from model.credit import CreditMarket
+from model.errors import ParameterError
+from model.events import Event, quarter_label
+from model.invariants import check_invariants
+from model.ledger import Ledger
+from model.markets import BASE_RENT, NORMAL_MULTIPLE, capacity_value_per_gw
+from model.metrics import AGENT_REPORTERS, MODEL_COLUMNS, model_reporters
+from model.roster import build_roster, load_roster_data
+from model.scenario import Scenario, load_scenario
+from model.synthetic import synthetic_roster
+
+ROSTERS = ("calibrated", "synthetic")
+
+
+class AIEconomy(mesa.Model):
+    """The AI credit economy.
+
+    Args:
+        scenario: a packaged scenario name (``baseline``, ``boom``, ``bust``), a path to a
+            TOML file, or a :class:`Scenario`.
+        rng: seed (or numpy Generator) for every random draw in the run.
+        roster: ``"calibrated"`` (the named firms of 2025) or ``"synthetic"``.
+        roster_size: agents per role for a synthetic roster.
+        **overrides: parameter values that replace the scenario's.
+
+    Raises:
+        ParameterError: unknown scenario or parameter, or a value outside its range.
+    """
+
+    def __init__(self, scenario: str | Path | Scenario = "baseline", *, rng: Any = None,
+                 roster: str = "calibrated", roster_size: int | None = None,
+                 **overrides: Any) -> None:
+        loaded = load_scenario(scenario, **overrides)
+        if roster not in ROSTERS:
+            raise ParameterError(f"roster must be one of {ROSTERS}, got {roster!r}")
+        if roster == "synthetic" and (not isinstance(roster_size, int) or isinstance(
+                roster_size, bool) or not 1 <= roster_size <= 100_000):
+            raise ParameterError(
+                f"roster_size must be a whole number in [1, 100000] for a synthetic roster, "
+                f"got {roster_size!r}")
+        super().__init__(rng=rng)
+        self.scenario_spec = loaded
+        self.params = p = loaded.params
+        self.ledger = Ledger()
+        self.book = ContractBook()
+        self.credit = CreditMarket(self)
+        self.t = 0
+        self.events: list[Event] = []
+        self.losses: list[tuple[int, str, str, str, float]] = []
+        self.hyperscalers: list = []
+        self.labs: list = []
+        self.neoclouds: list = []
+        self.chipmakers: list = []
+        self.spvs: list = []
+        self.funds: list = []
+        self.banks: list = []
+        self.spv_by_key: dict = {}
+        self._by_name: dict[str, FinancialAgent] = {}
+        self.flows_extra: defaultdict[str, float] = defaultdict(float)
+        # market state (2025Q1 starting values)
+        self.revenue = self.revenue_prev = self.cloud_revenue = 0.0
+        self.non_ai_growth = 1.0
+        self.noise = 0.0
+        self.efficiency = 1.0
+        self.sentiment = 1.0
+        self.expected_growth = 0.10
+        self.bubble_index = 1.0
+        self.value_ai = self.value_prev = 0.0
+        self.base_rate = p.base_rate
+        self.long_rate = p.base_rate + 0.004
+        self.ig_spread = 0.0075
+        self.spot_rent = BASE_RENT
+        self.gpu_price_index = 1.0
+        self.utilisation = 0.8
+        self.demand_gw = self.capacity_total = 0.0
+        self.revenue_gap = self.gap_share = self.distress_share = 0.0
+        self.cumulative_capex = 0.0
+        self.opex_per_gw = 0.35       # power, staff, maintenance per GW-quarter
+        self.gpu_share = 0.6          # of capex spent on GPUs and servers
+        self.chip_content = 0.65      # of GPU/server spend that is accelerator sales
+        self.gpu_vendor_split: list = []
+        self.roster_rounds: list = []
+        self.warrant: Warrant | None = None
+        self.warrant_vesting = (0, 1)
+        self.current: dict[str, float] = {}
+        self._results: pd.DataFrame | None = None
+
+        data = load_roster_data()
+        if roster == "synthetic":
+            data = synthetic_roster(data, roster_size, self.rng)
+        build_roster(self, data)
+        phases.initial_markets(self)
+        for a in self.all_agents:
+            a.net_worth_0 = a.equity
+            a.pnl = a.capital = 0.0
+            a.income.clear()
+            a.prev_income = {}
+        self.ledger.initial_total = self.ledger.total()
+        self.datacollector = mesa.DataCollector(model_reporters=model_reporters(),
+                                                agent_reporters=AGENT_REPORTERS)
+
+    # --- the quarter -----------------------------------------------------------------------
+    def step(self) -> None:
+        """Advance one quarter: the ten phases of MODEL.md section 4, in order."""
+        phases.begin_quarter(self)
+        phases.demand(self)          # 1. end-customer AI revenue, efficiency shocks
+        phases.compute(self)         # 2. take-or-pay and spot compute, utilisation
+        phases.operations(self)      # 3. opex, power, depreciation, payouts
+        phases.debt_service(self)    # 4. leases, interest and principal
+        phases.investment(self)      # 5. expected demand -> capex plans, power cap
+        phases.financing(self)       # 6. pecking order: cash, bonds, SPVs, equity, GPU loans
+        phases.credit_supply(self)   # 7. LP flows, gates, bank capital and lines
+        phases.markets(self)         # 8. valuations, sentiment, spreads, rents, marks
+        phases.distress(self)        # 9. who cannot pay
+        phases.record(self)          # 10. statistics and the event log
+        self.t += 1
+
+    def run(self, quarters: int = 40) -> pd.DataFrame:
+        """Run until ``quarters`` quarters have been simulated; return :meth:`results`."""
+        if isinstance(quarters, bool) or not isinstance(quarters, int) or not 0 <= quarters <= 400:
+            raise ParameterError(f"quarters must be a whole number in [0, 400], got {quarters!r}")
+        while self.t < quarters:
+            self.step()
+        return self.results()
+
+    def results(self) -> pd.DataFrame:
+        """Model-level statistics, one row per quarter simulated so far."""
+        if self._results is None or len(self._results) != self.t:
+            df = pd.DataFrame(self.datacollector.model_vars)
+            df.insert(0, "quarter", [quarter_label(t) for t in range(len(df))])
+            self._results = df
+        return self._results
+
+    # --- lookups ---------------------------------------------------------------------------
+    @property
+    def quarter_label(self) -> str:
+        """Label of the last completed quarter ("" before the first step)."""
+        return quarter_label(self.t - 1) if self.t > 0 else ""
+
+    def capacity_owners(self) -> list[FinancialAgent]:
+        """Agents that own data-centre capacity (each GW is counted once, by its owner)."""
+        return [*self.hyperscalers, *self.neoclouds, *self.spvs]
+
+    @property
+    def all_agents(self) -> list[FinancialAgent]:
+        """Every account holder, outside sector included, in creation order."""
+        return list(self._by_name.values())
+
+    @property
+    def finance_agents(self) -> list[FinancialAgent]:
+        """The strategic agents (not the outside-sector accounts), in a stable order."""
+        return [a for a in self._by_name.values() if a.role != "outside"]
+
+    def agent_by_name(self, name: str) -> FinancialAgent:
+        """Find an agent by its display name."""
+        try:
+            return self._by_name[name]
+        except KeyError:
+            raise KeyError(f"no agent named {name!r}") from None
+
+    def register(self, agent: FinancialAgent) -> None:
+        """Index a new agent by name (called by FinancialAgent)."""
+        if agent.name in self._by_name:
+            raise ValueError(f"duplicate agent name {agent.name!r}")
+        self._by_name[agent.name] = agent
+
+    def add_spv(self, name: str, sponsor: FinancialAgent) -> SPV:
+        """Create a new SPV for ``sponsor``."""
+        spv = SPV(self, name, sponsor)
+        self.spvs.append(spv)
+        return spv
+
+    @property
+    def event_log(self) -> list[tuple[str, str]]:
+        """(quarter label, sentence) pairs, oldest first."""
+        return [(e.quarter, e.text) for e in self.events]
+
+    def log(self, text: str, kind: str = "info", *agents: FinancialAgent) -> None:
+        """Add a plain-language entry to the event log for the current quarter."""
+        self.events.append(Event(quarter_label(self.t), self.t, kind, text,
+                                 tuple(a.name for a in agents)))
+
+    def record_loss(self, bearer: FinancialAgent, channel: str, amount: float) -> None:
+        """Attribute a realised loss to the agent or outside account that finally bears it."""
+        if amount > 1e-9:
+            self.losses.append((self.t, bearer.name, bearer.role, channel, amount))
+
+    def prev_income(self, agent: FinancialAgent, kind: str) -> float:
+        """An income-statement line of the agent in the previous quarter."""
+        return agent.prev_income.get(kind, 0.0)
+
+    def prev_pnl(self, agent: FinancialAgent) -> float:
+        """The agent's total profit or loss in the previous quarter."""
+        return sum(agent.prev_income.values())
+
+    # --- valuation -------------------------------------------------------------------------
+    def valuation(self, agent: FinancialAgent) -> float:
+        """Market value of an agent's equity: annual revenue x normal multiple x bubble index.
+
+        Private SPVs and the financial sector are valued at book.
+        """
+        if agent.status == "defaulted":
+            return 0.0
+        bi = self.bubble_index
+        if agent.role == "lab":
+            rev = agent.income.get("ai_revenue", 0.0) or agent.prev_income.get("ai_revenue", 0.0)
+            return max(agent.cash, 4.0 * rev * NORMAL_MULTIPLE * bi + agent.cash)
+        if agent.role == "neocloud":
+            rev = agent.income.get("compute", 0.0) + agent.income.get("backstop", 0.0)
+            return max(0.0, 4.0 * rev * NORMAL_MULTIPLE * bi + agent.cash - agent.debt)
+        if agent.role == "chipmaker":
+            sales = agent.income.get("gpu_purchase", 0.0)
+            return 4.0 * sales * NORMAL_MULTIPLE * bi + agent.cash + agent.other_assets
+        return max(0.0, agent.equity)
+
+    def market_value_of_capacity(self, agent: FinancialAgent) -> float:
+        """What the agent's data centres and GPUs would fetch: capitalised net rent."""
+        per_gw = capacity_value_per_gw(self.spot_rent, self.utilisation, self.opex_per_gw,
+                                       self.params.cost_per_gw)
+        return per_gw * (agent.capacity_gw + agent.pipeline_gw)
+
+    # --- reports ---------------------------------------------------------------------------
+    def check_invariants(self) -> None:
+        """Raise AccountingError if a stock-flow identity of MODEL.md section 7 fails."""
+        check_invariants(self)
+
+    def exposures(self) -> pd.DataFrame:
+        """Who owes whom now: one row per debtor, creditor and contract kind."""
+        agg: dict[tuple[str, str, str], float] = defaultdict(float)
+        for c in self.book.contracts:
+            if not c.active:
+                continue
+            if isinstance(c, EquityStake):
+                # the issuer "owes" its shareholders their stake's value
+                agg[(c.issuer.name, c.holder.name, "equity")] += c.value()
+            elif isinstance(c, Loan):
+                agg[(c.issuer.name, c.holder.name, c.kind)] += c.value()
+            else:
+                amount = c.value() or _contract_exposure(self, c)
+                agg[(c.issuer.name, c.holder.name, c.kind)] += amount
+        rows = [(d, k, kind, v) for (d, k, kind), v in agg.items() if v > 1e-9]
+        return pd.DataFrame(rows, columns=["debtor", "creditor", "kind", "amount"])
+
+    def losses_by_bearer(self) -> pd.DataFrame:
+        """Cumulative realised losses by who bears them and through which channel."""
+        df = pd.DataFrame(self.losses, columns=["t", "bearer", "bearer_type", "channel", "loss"])
+        if df.empty:
+            return pd.DataFrame(columns=["bearer", "bearer_type", "channel", "loss"])
+        return (df.groupby(["bearer", "bearer_type", "channel"], as_index=False)["loss"].sum()
+                .sort_values("loss", ascending=False, ignore_index=True))
+
+
+def _contract_exposure(m: AIEconomy, c) -> float:
+    """Remaining commitment of an executory contract (lease, compute, backstop)."""
+    t = m.t
+    end = getattr(c, "end", t)
+    quarters = max(0, end - max(t, c.start) + 1)
+    if hasattr(c, "rent"):
+        return c.rent * quarters
+    if hasattr(c, "price") and hasattr(c, "gw"):
+        return c.price * c.gw * quarters
+    if hasattr(c, "quarterly_cap"):
+        return c.quarterly_cap * quarters
+    return 0.0
+

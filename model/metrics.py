@@ -1,0 +1,118 @@
+"""Model-level statistics (MODEL.md section 6) and agent-level reporters.
+
+All stocks are end-of-quarter values; flows are per quarter; USD bn unless named otherwise.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from model.contracts import Loan
+
+if TYPE_CHECKING:
+    from model.economy import AIEconomy
+
+AI_ROLES = frozenset({"hyperscaler", "lab", "neocloud", "chipmaker", "spv"})
+BEARER_TYPES = ("hyperscaler", "lab", "neocloud", "chipmaker", "spv", "fund", "bank", "outside")
+
+MODEL_COLUMNS: tuple[str, ...] = (
+    "ai_revenue", "capex", "cumulative_capex", "compute_utilisation", "bubble_index",
+    "equity_value_ai", "ig_bonds_ai", "spv_debt", "private_credit_ai", "bank_loans_ai",
+    "abs_outstanding", "ai_debt_total", "off_balance_sheet_share", "circular_revenue_share",
+    "credit_spread_ig", "gpu_price_index", "defaults", "cumulative_losses",
+    *(f"losses_{b}" for b in BEARER_TYPES),
+    "bank_capital_ratio", "bank_capital_ratio_min", "fund_redemptions", "power_gw",
+    "jobs_displaced",
+    # extra diagnostics
+    "hyperscaler_capex", "ig_bonds_issued", "chip_revenue", "lab_revenue", "revenue_gap",
+    "sentiment", "expected_growth", "spot_rent", "demand_gw", "distressed", "defaulted_total",
+    "gated_funds", "base_rate",
+)
+
+AGENT_REPORTERS = {
+    "name": "name", "role": "role", "cash": "cash", "debt": "debt", "equity": "equity",
+    "leverage": "leverage", "status": "status",
+    "revenue": lambda a: a.income.get("ai_revenue", 0.0) + a.income.get("compute", 0.0)
+    + a.income.get("gpu_purchase", 0.0) + a.income.get("lease_rent", 0.0),
+}
+
+
+def model_reporters() -> dict:
+    """Reporter functions for the DataCollector, reading the quarter's computed metrics."""
+    return {name: (lambda m, key=name: m.current[key]) for name in MODEL_COLUMNS}
+
+
+def compute_metrics(m: AIEconomy) -> dict[str, float]:
+    """All model-level statistics of the quarter just simulated."""
+    p = m.params
+    ig = spv = pc = bank = other = 0.0
+    for c in m.book.contracts:
+        if not (c.active and isinstance(c, Loan)) or c.issuer.role not in AI_ROLES:
+            continue
+        value = c.value()
+        holder_role = c.holder.role
+        if c.issuer.role == "spv":
+            spv += value
+        elif c.category == "ig_bond" or c.category == "finance_lease":
+            ig += value
+        else:
+            other += value
+        if holder_role == "fund":
+            pc += value
+        elif holder_role == "bank":
+            bank += value
+    total = ig + spv + other
+    banks = m.banks
+    bank_equity = sum(b.equity for b in banks)
+    bank_rwa = sum(b.risk_weighted_assets() for b in banks)
+    chip_rev = sum(c.sales for c in m.chipmakers)
+    vendor = sum(c.vendor_financing for c in m.chipmakers)
+    m._vendor_hist = ([*getattr(m, "_vendor_hist", [])[-3:], vendor])
+    m._chip_hist = ([*getattr(m, "_chip_hist", [])[-3:], chip_rev])
+    losses = {b: 0.0 for b in BEARER_TYPES}
+    for _, _, role, _, amount in m.losses:
+        losses[role] = losses.get(role, 0.0) + amount
+    defaults_now = sum(1 for e in m.events if e.t == m.t and e.kind == "default")
+    annual_revenue = 4.0 * m.revenue
+    row = {
+        "ai_revenue": m.revenue,
+        "capex": m.flows_extra["capex"],
+        "cumulative_capex": m.cumulative_capex,
+        "compute_utilisation": m.utilisation,
+        "bubble_index": m.bubble_index,
+        "equity_value_ai": m.value_ai,
+        "ig_bonds_ai": ig,
+        "spv_debt": spv,
+        "private_credit_ai": pc,
+        "bank_loans_ai": bank,
+        "abs_outstanding": getattr(m, "abs_outstanding", 0.0),
+        "ai_debt_total": total,
+        "off_balance_sheet_share": spv / total if total > 0 else 0.0,
+        "circular_revenue_share": (min(sum(m._vendor_hist), sum(m._chip_hist))
+                                   / sum(m._chip_hist) if sum(m._chip_hist) > 0 else 0.0),
+        "credit_spread_ig": m.ig_spread * 1e4,
+        "gpu_price_index": m.gpu_price_index,
+        "defaults": float(defaults_now),
+        "cumulative_losses": sum(losses.values()),
+        **{f"losses_{b}": losses.get(b, 0.0) for b in BEARER_TYPES},
+        "bank_capital_ratio": bank_equity / bank_rwa if bank_rwa > 0 else 0.0,
+        "bank_capital_ratio_min": min((b.capital_ratio for b in banks), default=0.0),
+        "fund_redemptions": m.flows_extra["fund_redemptions"],
+        "power_gw": m.capacity_total,
+        "jobs_displaced": annual_revenue * 1e9 * p.substitution_share / (p.average_wage * 1e3)
+        / 1e6,
+        "hyperscaler_capex": m.flows_extra["hyperscaler_capex"],
+        "ig_bonds_issued": m.flows_extra["ig_bonds_issued"],
+        "chip_revenue": chip_rev,
+        "lab_revenue": sum(lab.income.get("ai_revenue", 0.0) for lab in m.labs),
+        "revenue_gap": m.revenue_gap,
+        "sentiment": m.sentiment,
+        "expected_growth": m.expected_growth,
+        "spot_rent": m.spot_rent,
+        "demand_gw": m.demand_gw,
+        "distressed": float(sum(1 for a in m.finance_agents if a.status == "distressed")),
+        "defaulted_total": float(sum(1 for a in m.finance_agents if a.status == "defaulted")),
+        "gated_funds": float(sum(1 for f in m.funds if f.gated)),
+        "base_rate": m.base_rate,
+    }
+    return row

@@ -1,0 +1,360 @@
+"""The ten phases of a quarter (MODEL.md section 4), one function each.
+
+Each phase reads the model's state, asks the agents to act through their verb methods and
+moves every payment through the ledger. ``AIEconomy.step`` calls them in order.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from model.contracts import Backstop, ComputeContract, EquityStake, Lease, Loan, Warrant
+from model.finance import pay_due, service_loan
+from model.markets import (
+    BASE_RENT,
+    NORMAL_MULTIPLE,
+    TERM_PREMIUM,
+    ar1_step,
+    expected_growth,
+    growth_premium,
+    ig_spread,
+    logistic_revenue,
+    spot_rent,
+    update_sentiment,
+)
+
+if TYPE_CHECKING:
+    from model.economy import AIEconomy
+
+# Guided capex of the five hyperscalers, 2025Q1-2026Q4 (orders placed in 2023-24).
+GUIDED_CAPEX = (88.0, 105.0, 120.0, 135.0, 150.0, 165.0, 180.0, 195.0)
+CAPTIVE_GW_2025 = 3.0          # hyperscalers' own AI use: ads, search, recommendation
+CAPTIVE_GROWTH = 0.02
+CLOUD_GW_PER_REVENUE = 0.34    # GW per USD bn/quarter of cloud AI-services revenue (2025)
+NON_AI_GROWTH = 0.015
+CAPACITY_MARGIN = 1.1
+COST_OF_CAPITAL = 0.10         # annual return investors need on AI capital (revenue gap)
+# order in which issuers service their debt: rent reaches SPVs before they pay lenders
+DEBT_SERVICE_ORDER = ("outside", "hyperscaler", "lab", "neocloud", "chipmaker", "spv", "fund",
+                      "bank")
+
+
+def initial_markets(m: AIEconomy) -> None:
+    """Starting valuations and marks of equity stakes before the first quarter."""
+    p = m.params
+    m.revenue_prev = logistic_revenue(-1, p.revenue_ceiling, p.revenue_growth, p.revenue_midpoint)
+    m.bubble_index = growth_premium(m.expected_growth) * m.sentiment
+    m.value_ai = m.value_prev = 4.0 * m.revenue_prev * NORMAL_MULTIPLE * m.bubble_index
+    lab_rev = m.revenue_prev * p.lab_revenue_share
+    for lab in m.labs:
+        lab.prev_income = {"ai_revenue": lab_rev * lab.revenue_share}
+        lab.income["ai_revenue"] = lab_rev * lab.revenue_share
+    _mark_equity(m)
+    for lab in m.labs:
+        lab.income.clear()
+
+
+def begin_quarter(m: AIEconomy) -> None:
+    """Roll the income statements and the quarter's flow counters."""
+    m.ledger.begin_quarter()
+    m.flows_extra.clear()
+    for a in m.all_agents:
+        a.prev_income = dict(a.income)
+        a.income.clear()
+        a.missed = 0.0
+        a.capex_this_quarter = 0.0
+    for c in m.chipmakers:
+        c.vendor_financing = 0.0
+    m.non_ai_growth = (1.0 + NON_AI_GROWTH) ** m.t
+
+
+# --- 1. demand -----------------------------------------------------------------------------
+def demand(m: AIEconomy) -> None:
+    """End-customer AI revenue from the logistic path with AR(1) noise; efficiency shocks."""
+    p, t = m.params, m.t
+    m.revenue_prev = m.revenue if t > 0 else m.revenue_prev
+    m.noise = ar1_step(m.noise, float(m.rng.standard_normal()))
+    base = logistic_revenue(t, p.revenue_ceiling, p.revenue_growth, p.revenue_midpoint)
+    m.revenue = base * max(0.2, 1.0 + p.revenue_noise * m.noise)
+    m.efficiency *= 1.0 - p.efficiency_gain
+    if t == p.efficiency_shock_quarter:
+        m.efficiency *= 1.0 - p.efficiency_shock_size
+        m.log(f"A cheaper model cuts the compute needed per revenue dollar by "
+              f"{p.efficiency_shock_size:.0%}", "shock")
+    labs = [lab for lab in m.labs if lab.status != "defaulted"]
+    lab_total = m.revenue * p.lab_revenue_share if labs else 0.0
+    shares = sum(lab.revenue_share for lab in labs)
+    for lab in labs:
+        m.ledger.transfer(m.customers, lab, lab_total * lab.revenue_share / shares, "ai_revenue")
+    cloud = m.revenue - lab_total
+    m.cloud_revenue = cloud
+    for h in m.hyperscalers:
+        m.ledger.transfer(m.customers, h, cloud * h.cloud_share, "ai_revenue")
+        m.ledger.transfer(m.customers, h, h.non_ai_ocf * m.non_ai_growth, "non_ai_revenue")
+
+
+# --- 2. compute ----------------------------------------------------------------------------
+def compute(m: AIEconomy) -> None:
+    """Labs pay take-or-pay contracts and buy spot compute; utilisation follows."""
+    t = m.t
+    for a in m.capacity_owners():
+        a.bring_online()
+    spot_budgets = {}
+    for lab in m.labs:
+        lab.plan_spending()
+        spot_budgets[lab] = lab.pay_compute() if lab.status != "defaulted" else 0.0
+    for c in m.book.contracts:
+        if isinstance(c, ComputeContract) and c.issuer.role != "lab" and c.in_force(t):
+            pay_due(m, c, c.payment(t, c.gw), "compute")      # hyperscaler buys from neocloud
+    efficiency = m.efficiency
+    captive = CAPTIVE_GW_2025 * (1.0 + CAPTIVE_GROWTH) ** t * efficiency
+    cloud_gw = m.cloud_revenue * CLOUD_GW_PER_REVENUE * efficiency
+    contracted_use = sum(lab.used_gw for lab in m.labs)
+    spot_wanted = sum(spot_budgets.values()) / m.spot_rent
+    # spot capacity: what each provider has beyond its contracted and own use
+    free = {}
+    cloud_total = sum(h.cloud_share for h in m.hyperscalers) or 1.0
+    for h in m.hyperscalers:
+        own_use = (captive + cloud_gw) * h.cloud_share / cloud_total
+        sold = sum(c.gw for c in h.compute_contracts_held() if c.in_force(t))
+        free[h] = max(0.0, h.operated_gw - own_use - sold)
+    for n in m.neoclouds:
+        free[n] = max(0.0, n.operated_gw - n.contracted_gw(t))
+    for s in m.spvs:
+        if s.merchant:
+            free[s] = s.capacity_gw
+    total_free = sum(free.values())
+    sold_gw = min(spot_wanted, total_free)
+    fill = sold_gw / spot_wanted if spot_wanted > 1e-12 else 0.0
+    spot_sales = {a: 0.0 for a in free}
+    for lab, budget in spot_budgets.items():
+        spend = budget * fill
+        if spend <= 1e-12:
+            continue
+        for provider, f in free.items():
+            amount = spend * f / total_free
+            if amount > 1e-12:
+                lab.pay(provider, amount, "compute")
+                spot_sales[provider] += amount / m.spot_rent
+    for c in m.book.contracts:
+        if isinstance(c, Backstop) and c.active:
+            unsold = max(0.0, free.get(c.holder, 0.0) - spot_sales.get(c.holder, 0.0))
+            pay_due(m, c, c.payment(t, unsold * m.spot_rent), "backstop")
+    m.capacity_total = sum(a.capacity_gw for a in m.capacity_owners())
+    m.demand_gw = captive + cloud_gw + contracted_use + sold_gw
+    m.utilisation = min(1.0, m.demand_gw / m.capacity_total) if m.capacity_total > 0 else 0.0
+
+
+# --- 3. operations -------------------------------------------------------------------------
+def operations(m: AIEconomy) -> None:
+    """Opex and power, depreciation, payouts."""
+    for a in m.capacity_owners():
+        a.depreciate()
+    for group in (m.hyperscalers, m.labs, m.neoclouds, m.chipmakers, m.spvs, m.banks):
+        for a in group:
+            a.operate()
+
+
+# --- 4. debt service -----------------------------------------------------------------------
+def debt_service(m: AIEconomy) -> None:
+    """Rent on leases, then interest and principal on every loan and bond."""
+    t = m.t
+    for s in m.spvs:
+        s.set_rent()
+    for c in list(m.book.contracts):
+        if isinstance(c, Lease) and c.active:
+            pay_due(m, c, c.scheduled(t), "lease_rent")
+    loans = [c for c in m.book.contracts if isinstance(c, Loan) and c.active]
+    order = {role: i for i, role in enumerate(DEBT_SERVICE_ORDER)}
+    loans.sort(key=lambda c: (order[c.issuer.role], c.seniority))
+    for loan in loans:
+        if loan.active:
+            service_loan(m, loan)
+    for s in m.spvs:
+        s.distribute()
+
+
+# --- 5. investment -------------------------------------------------------------------------
+def investment(m: AIEconomy) -> None:
+    """Capex plans: guided in 2025-26, then from expected demand; capped by power."""
+    p, t = m.params, m.t
+    if t < len(GUIDED_CAPEX):
+        for h in m.hyperscalers:
+            h.planned_capex = GUIDED_CAPEX[t] * h.capex_share
+    else:
+        lag = p.build_lag
+        expected = m.demand_gw * math.exp(m.expected_growth * lag) * CAPACITY_MARGIN
+        contracted = sum(c.gw for c in m.book.contracts
+                         if isinstance(c, ComputeContract) and c.in_force(t + lag))
+        target = max(expected, contracted)
+        installed = sum(a.capacity_gw + a.pipeline_gw for a in m.capacity_owners())
+        gap_gw = max(0.0, target - installed) / max(1.0, lag / 2)
+        # cut when capacity stands idle or the market turns
+        confidence = min(1.0, m.utilisation / 0.8) ** 2 * min(1.0, m.sentiment)
+        share_total = sum(h.capex_share for h in m.hyperscalers if h.status == "active") or 1.0
+        for h in m.hyperscalers:
+            h.planned_capex = (gap_gw * confidence * p.cost_per_gw * h.capex_share / share_total
+                               if h.status == "active" else 0.0)
+    for n in m.neoclouds:
+        n.plan_capex()
+    builders = [*m.hyperscalers, *m.neoclouds]
+    gw_planned = sum(b.planned_capex for b in builders) / p.cost_per_gw
+    power = power_available(m)
+    if gw_planned > power > 0:
+        for b in builders:
+            b.planned_capex *= power / gw_planned
+
+
+def power_available(m: AIEconomy) -> float:
+    """GW of new load that can be connected this quarter (worldwide), after a power crunch."""
+    p = m.params
+    power = p.power_gw_2025 * (1.0 + p.power_growth) ** m.t
+    if 0 <= p.power_crunch_quarter <= m.t:
+        power *= 1.0 - p.power_crunch_size
+    return power
+
+
+# --- 6. financing --------------------------------------------------------------------------
+def financing(m: AIEconomy) -> None:
+    """Labs raise equity; builders fund capex by the pecking order and buy capacity."""
+    for lab in m.labs:
+        lab.record_burn()
+        lab.raise_funds()
+    for h in m.hyperscalers:
+        h.finance_and_build()
+    for n in m.neoclouds:
+        n.finance_and_build()
+    capex = sum(a.capex_this_quarter for a in m.all_agents)
+    m.flows_extra["capex"] = capex
+    m.flows_extra["hyperscaler_capex"] = sum(h.capex_this_quarter for h in m.hyperscalers)
+    m.cumulative_capex += capex
+
+
+# --- 7. credit supply ----------------------------------------------------------------------
+def credit_supply(m: AIEconomy) -> None:
+    """Fund investors come and go (gated); funds repay lines; banks check capital."""
+    for f in m.funds:
+        f.investor_flows()
+        f.repay_line()
+        m.flows_extra["fund_redemptions"] += f.redeemed
+    for b in m.banks:
+        b.check_capital()
+
+
+# --- 8. markets ----------------------------------------------------------------------------
+def markets(m: AIEconomy) -> None:
+    """Expectations, sentiment, valuations, spreads, rents, used-GPU prices, marks."""
+    p, t = m.params, m.t
+    observed = math.log(max(m.revenue, 1e-9) / max(m.revenue_prev, 1e-9))
+    surprise = observed - m.expected_growth
+    m.expected_growth = expected_growth(m.expected_growth, observed, m.sentiment,
+                                        p.expectation_memory, p.herding)
+    m.distress_share = _distress_share(m)
+    m.revenue_gap, m.gap_share = _revenue_gap(m)
+    dln_value = math.log(max(m.value_ai, 1e-9) / max(m.value_prev, 1e-9))
+    m.sentiment = update_sentiment(m.sentiment, dln_value, surprise, m.distress_share,
+                                   m.gap_share)
+    m.bubble_index = growth_premium(m.expected_growth) * m.sentiment
+    m.value_prev = m.value_ai
+    m.value_ai = 4.0 * m.revenue * NORMAL_MULTIPLE * m.bubble_index
+    # rates and spreads
+    m.base_rate = p.base_rate + (p.rate_shock_bp / 1e4 if 0 <= p.rate_shock_quarter <= t else 0)
+    if t == p.rate_shock_quarter:
+        m.log(f"Rates jump by {p.rate_shock_bp:+.0f} bp", "shock")
+    m.long_rate = m.base_rate + TERM_PREMIUM
+    m.ig_spread = ig_spread(m.distress_share + 0.5 * max(0.0, 1.0 - m.sentiment))
+    # compute rents and used GPUs
+    m.spot_rent = spot_rent(m.spot_rent, m.utilisation, p.compute_price_decline)
+    if t == p.chip_jump_quarter:
+        m.spot_rent *= 1.0 - p.chip_jump_size
+        for a in m.capacity_owners():
+            a.gpu_market *= 1.0 - p.chip_jump_size
+        m.log(f"A new chip generation ships: installed GPUs lose {p.chip_jump_size:.0%} of "
+              "their value", "shock")
+    m.gpu_price_index = m.spot_rent / BASE_RENT
+    _vest_warrant(m)
+    _mark_equity(m)
+    for a in (*m.funds, *m.banks):
+        a.mark_loans()
+
+
+def _distress_share(m: AIEconomy) -> float:
+    """Size-weighted share of AI firms that are distressed or defaulted."""
+    firms = [*m.hyperscalers, *m.labs, *m.neoclouds, *m.spvs]
+    total = sum(max(a.total_assets, 0.0) for a in firms)
+    hit = sum(max(a.total_assets, 0.0) for a in firms if a.status != "active")
+    return hit / total if total > 0 else 0.0
+
+
+def _revenue_gap(m: AIEconomy) -> tuple[float, float]:
+    """Revenue the AI capital stock needs (depreciation + cost of capital + opex) minus revenue."""
+    p = m.params
+    owners = m.capacity_owners()
+    capital = sum(a.gpu_book + a.building_book for a in owners)
+    gpu = sum(a.gpu_book for a in owners)
+    building = capital - gpu
+    needed = (gpu / p.gpu_economic_life + building / 80.0 + COST_OF_CAPITAL / 4 * capital
+              + m.opex_per_gw * m.capacity_total)
+    captive_value = CAPTIVE_GW_2025 * (1 + CAPTIVE_GROWTH) ** m.t * BASE_RENT
+    earned = m.revenue + captive_value
+    gap = needed - earned
+    return gap, max(0.0, gap) / needed if needed > 0 else 0.0
+
+
+def _vest_warrant(m: AIEconomy) -> None:
+    """AMD's warrant vests linearly as OpenAI deploys AMD GW (tranches 2026H2-2031)."""
+    w = m.warrant
+    if w is None or not w.active:
+        return
+    start, quarters = m.warrant_vesting
+    w.vested = min(1.0, max(0.0, (m.t - start + 1) / quarters))
+
+
+def _mark_equity(m: AIEconomy) -> None:
+    """Mark equity stakes and warrants to market; gains and losses hit the holders."""
+    values: dict = {}
+    for c in m.book.contracts:
+        if not c.active or not isinstance(c, EquityStake | Warrant):
+            continue
+        issuer = c.issuer
+        if issuer not in values:
+            values[issuer] = m.valuation(issuer)
+        if isinstance(c, EquityStake):
+            new = c.fraction * values[issuer]
+        else:
+            new = c.intrinsic(values[issuer])
+        change = new - c.mark
+        if abs(change) > 1e-12:
+            c.mark = new
+            c.holder.revalue(change, "equity_marks")
+            if not isinstance(c, EquityStake):
+                issuer.revalue(-change, "equity_marks")
+
+
+# --- 9. distress ---------------------------------------------------------------------------
+def distress(m: AIEconomy) -> None:
+    """Flag agents that missed payments or are insolvent; clear the flag when they recover."""
+    for a in m.finance_agents:
+        if a.status == "defaulted":
+            continue
+        arrears = sum(c.arrears for c in a.issued)
+        troubled = a.missed > 1e-6 or arrears > 1e-6 or a.equity < -1e-6
+        if troubled and a.status == "active":
+            a.status = "distressed"
+            what = (f"misses {a.missed:.1f}B of payments" if a.missed > 1e-6
+                    else "has negative equity")
+            m.log(f"{a.name} {what} and is in distress", "distress", a)
+        elif not troubled and a.status == "distressed":
+            a.status = "active"
+            m.log(f"{a.name} is current on its payments again", "info", a)
+
+
+# --- 10. record ----------------------------------------------------------------------------
+def record(m: AIEconomy) -> None:
+    """Compute the quarter's statistics and collect them."""
+    from model.metrics import compute_metrics
+    m.current = compute_metrics(m)
+    m.datacollector.collect(m)
+    if len(m.book.contracts) > 64 and m.t % 8 == 7:
+        m.book.contracts = [c for c in m.book.contracts if c.active]

@@ -1,0 +1,180 @@
+"""Build the starting economy from the packaged roster file (model/data/roster.toml).
+
+Opening balances are initial conditions: pre-2025 debt and stakes are booked without cash
+moving; deals made at the start (the 2025 SPVs) move cash through the ledger like any other.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+from typing import TYPE_CHECKING
+
+from agents import (
+    SPV,
+    AILab,
+    Bank,
+    Chipmaker,
+    Hyperscaler,
+    Neocloud,
+    OutsideSector,
+    PrivateCreditFund,
+)
+from model.contracts import (
+    Backstop,
+    Bond,
+    ComputeContract,
+    CreditLine,
+    EquityStake,
+    Lease,
+    Loan,
+    Warrant,
+)
+from model.finance import issue_equity, lend
+from model.markets import BASE_RENT
+
+if TYPE_CHECKING:
+    from model.economy import AIEconomy
+
+AI_SHARE_OF_DC = 0.75       # share of hyperscalers' data-centre assets that is AI capacity
+CONTRACT_PRICE = 1.1 * BASE_RENT   # 2025 take-or-pay price per GW-quarter
+LEGACY_BOND_COUPON = 0.035
+WAREHOUSE_BANK = {"Blue Owl": "JPMorgan", "Apollo": "JPMorgan", "Pimco": "Other banks",
+                  "BlackRock": "Other banks"}
+NEOCLOUD_LENDERS = (("Apollo", 0.4), ("BlackRock", 0.25), ("JPMorgan", 0.35))
+
+
+def load_roster_data() -> dict:
+    """The packaged roster as a dict."""
+    text = resources.files("model.data").joinpath("roster.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+def build_roster(m: AIEconomy, data: dict) -> None:
+    """Create every agent and the contracts between them."""
+    p = m.params
+    outside = {key: OutsideSector(m, label) for key, label in (
+        ("customers", "End customers"), ("bond_investors", "Bond investors"),
+        ("equity_investors", "Equity investors"), ("lps", "Fund LPs"),
+        ("suppliers", "Suppliers"), ("other_borrowers", "Other borrowers"),
+        ("depositors", "Depositors"))}
+    for key, agent in outside.items():
+        setattr(m, key, agent)
+
+    for name, spec in data["hyperscalers"].items():
+        h = Hyperscaler(m, name, spec)
+        ai_assets = AI_SHARE_OF_DC * spec["dc_assets"]
+        _install_capacity(h, ai_assets, p.cost_per_gw)
+        h.other_assets = max(0.0, spec["book_equity"] + spec["bonds"] + spec["finance_leases"]
+                             - spec["cash"] - ai_assets)
+        _legacy_debt(m, h, spec["bonds"], Bond, "ig_bond", LEGACY_BOND_COUPON, 40)
+        _legacy_debt(m, h, spec["finance_leases"], Loan, "finance_lease", 0.045, 40,
+                     amortising=True)
+        m.hyperscalers.append(h)
+    for name, spec in data["labs"].items():
+        m.labs.append(AILab(m, name, spec))
+    for name, spec in data["chipmakers"].items():
+        c = Chipmaker(m, name, spec)
+        c.other_assets = max(0.0, spec["book_equity"] + spec["bonds"] - spec["cash"])
+        _legacy_debt(m, c, spec["bonds"], Bond, "corporate_bond", LEGACY_BOND_COUPON, 28)
+        m.chipmakers.append(c)
+    for name, spec in data["funds"].items():
+        m.funds.append(PrivateCreditFund(m, name, spec["aum"]))
+    for name, spec in data["banks"].items():
+        deposits = (1.0 + spec["cash_share"]) * spec["other_loans"]
+        b = Bank(m, name, spec["equity"] + deposits)
+        b.deposits = m.book.add(Loan(issuer=b, holder=m.depositors, start=0, principal=deposits,
+                                     rate=-0.01, floating=True, maturity=10_000,
+                                     category="deposit"))
+        m.banks.append(b)
+    for name, spec in data["neoclouds"].items():
+        n = Neocloud(m, name, spec)
+        _install_capacity(n, spec["dc_assets"], p.cost_per_gw, gpu_share=0.8)
+        for lender, share in NEOCLOUD_LENDERS:
+            _legacy_debt(m, n, share * spec["gpu_loans"], Loan, "gpu_loan", 0.065, 16,
+                         holder=m.agent_by_name(lender), floating=True, amortising=True,
+                         collateral=n)
+        m.neoclouds.append(n)
+    m.gpu_vendor_split = [(c, c.market_share) for c in m.chipmakers]
+
+    for spec in data["spvs"]:
+        _build_spv(m, spec)
+    for spec in data["compute_contracts"]:
+        buyer, provider = m.agent_by_name(spec["buyer"]), m.agent_by_name(spec["provider"])
+        quarters = 4 * spec["years"]
+        gw = spec["total"] / quarters / CONTRACT_PRICE
+        m.book.add(ComputeContract(issuer=buyer, holder=provider, start=spec["start"], gw=gw,
+                                   price=CONTRACT_PRICE, end=spec["start"] + quarters - 1,
+                                   take_or_pay=p.take_or_pay))
+    bs = data["backstop"]
+    m.book.add(Backstop(issuer=m.agent_by_name(bs["guarantor"]),
+                        holder=m.agent_by_name(bs["beneficiary"]), start=bs["start"],
+                        quarterly_cap=bs["total"] / (4 * bs["years"]),
+                        end=bs["start"] + 4 * bs["years"] - 1))
+    for holder, issuer, fraction in data["stakes"]:
+        issuer_agent = m.agent_by_name(issuer)
+        m.book.add(EquityStake(issuer=issuer_agent, holder=m.agent_by_name(holder), start=0,
+                               fraction=fraction, cost_basis=0.0, mark=0.0))
+    w = data["warrant"]
+    m.warrant = m.book.add(Warrant(issuer=m.agent_by_name(w["issuer"]),
+                                   holder=m.agent_by_name(w["holder"]), start=0,
+                                   fraction=w["fraction"], strike=w["strike"]))
+    m.warrant_vesting = (w["vest_start"], w["vest_quarters"])
+    m.roster_rounds = [tuple(r) for r in data["rounds"]]
+
+    # The rest of the funds' and banks' books: non-AI loans, which keep them realistic in
+    # size (capital ratios, NAV) while the AI book is what moves.
+    for f, (name, spec) in zip(m.funds, data["funds"].items(), strict=True):
+        lend(m, f, m.other_borrowers, f.cash - spec["cash_share"] * spec["aum"], Loan,
+             rate=0.058, floating=True, maturity=10_000, category="corporate")
+        bank = m.agent_by_name(WAREHOUSE_BANK.get(name, m.banks[0].name))
+        f.line = m.book.add(CreditLine(issuer=f, holder=bank, start=0, principal=0.0,
+                                       limit=spec["warehouse_line"], rate=0.02, floating=True,
+                                       maturity=10_000, category="warehouse"))
+    for b, spec in zip(m.banks, data["banks"].values(), strict=True):
+        lend(m, b, m.other_borrowers, spec["other_loans"], Loan, rate=0.02, floating=True,
+             maturity=10_000, category="corporate")
+
+
+def _install_capacity(agent, value: float, cost_per_gw: float, gpu_share: float = 0.6,
+                      online: int = 0) -> None:
+    """Give an agent real capacity worth ``value`` (online now, or in the pipeline)."""
+    agent.gpu_book += gpu_share * value
+    agent.gpu_market += gpu_share * value
+    agent.building_book += (1.0 - gpu_share) * value
+    if online <= 0:
+        agent.capacity_gw += value / cost_per_gw
+    else:
+        agent.pipeline.append((online, value / cost_per_gw))
+
+
+def _legacy_debt(m: AIEconomy, issuer, amount: float, cls: type[Loan], category: str,
+                 rate: float, quarters: int, holder=None, **terms) -> None:
+    """Debt issued before 2025: on both balance sheets from the start, no cash moves."""
+    if amount <= 0:
+        return
+    m.book.add(cls(issuer=issuer, holder=holder or m.bond_investors, start=0, principal=amount,
+                   rate=rate, maturity=quarters, category=category, **terms))
+
+
+def _build_spv(m: AIEconomy, spec: dict) -> None:
+    """One of the 2025 SPV deals: equity and debt in, assets bought, lease to the sponsor."""
+    sponsor = m.agent_by_name(spec["sponsor"])
+    spv = m.add_spv(spec["name"], sponsor)
+    total_equity = sum(a for _, a in spec["equity"])
+    for holder, amount in spec["equity"]:
+        issue_equity(m, spv, m.agent_by_name(holder), amount, total_equity)
+    spv.rebalance_stakes()
+    for holder, amount, kind in spec["lenders"]:
+        lend(m, m.agent_by_name(holder), spv, amount, Bond if kind == "bond" else Loan,
+             rate=spec["rate"], floating=spec["floating"], maturity=4 * spec["maturity_years"],
+             amortising=True, category="spv_debt", collateral=spv)
+    cost = spv.cash
+    # assets bought before the model starts: paid to suppliers, no 2025 chip sales
+    m.ledger.transfer(spv, m.suppliers, cost, "building_purchase")
+    _install_capacity(spv, cost, m.params.cost_per_gw, gpu_share=spec["gpu_share"],
+                      online=spec["online_quarter"])
+    lease_q = 4 * spec["lease_years"]
+    spv.lease = m.book.add(Lease(issuer=sponsor, holder=spv, start=0, end=lease_q - 1,
+                                 term=lease_q, renewable=spec["renewable"],
+                                 guaranteed_value=spec["guaranteed_value"]))

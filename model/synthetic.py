@@ -1,0 +1,65 @@
+"""Synthetic rosters for scale studies: N agents per role drawn around the calibrated ones.
+
+Each calibrated firm of a role is cloned round-robin into ``n`` agents whose sizes are the
+calibrated role total divided by ``n`` times a lognormal factor, so totals stay near the
+calibrated economy while the number of agents and contracts grows.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+
+SIZE_KEYS = ("cash", "bonds", "finance_leases", "book_equity", "dc_assets", "non_ai_ocf", "payout",
+             "gpu_loans", "aum", "warehouse_line", "equity", "other_loans", "fixed_opex")
+SHARE_KEYS = ("cloud_share", "capex_share", "revenue_share", "market_share")
+ROLES = ("hyperscalers", "labs", "neoclouds", "chipmakers", "funds", "banks")
+
+
+def synthetic_roster(data: dict, n: int, rng: np.random.Generator) -> dict:
+    """Return a copy of the roster with ``n`` agents per role (named "<firm> #k")."""
+    out = copy.deepcopy(data)
+    for role in ROLES:
+        originals = list(data[role].items())
+        clones: dict[str, dict] = {}
+        factors = rng.lognormal(0.0, 0.3, size=n)
+        factors *= n / factors.sum()
+        for k in range(n):
+            base_name, spec = originals[k % len(originals)]
+            clone = dict(spec)
+            scale = factors[k] * len(originals) / n
+            for key in SIZE_KEYS:
+                if key in clone:
+                    clone[key] = spec[key] * scale
+            for key in SHARE_KEYS:
+                if key in clone:
+                    clone[key] = spec[key] * scale
+            clones[f"{base_name} #{k + 1}" if n > 1 else base_name] = clone
+        out[role] = clones
+    if n > 1:
+        out = _rename_references(out, data)
+    return out
+
+
+def _rename_references(out: dict, data: dict) -> dict:
+    """Point the deals of the calibrated roster at the first clone of each named firm."""
+    first = {name: f"{name} #1" for role in ROLES for name in data[role]}
+
+    def ren(x):
+        return first.get(x, x) if isinstance(x, str) else x
+
+    for spv in out["spvs"]:
+        spv["sponsor"] = ren(spv["sponsor"])
+        spv["equity"] = [[ren(h), a] for h, a in spv["equity"]]
+        spv["lenders"] = [[ren(h), a, k] for h, a, k in spv["lenders"]]
+    for c in out["compute_contracts"]:
+        c["buyer"], c["provider"] = ren(c["buyer"]), ren(c["provider"])
+    out["backstop"]["guarantor"] = ren(out["backstop"]["guarantor"])
+    out["backstop"]["beneficiary"] = ren(out["backstop"]["beneficiary"])
+    out["stakes"] = [[ren(h), ren(i), f] for h, i, f in out["stakes"]]
+    out["warrant"]["issuer"] = ren(out["warrant"]["issuer"])
+    out["warrant"]["holder"] = ren(out["warrant"]["holder"])
+    out["rounds"] = [[ren(lab), q, a, [[ren(i), s] for i, s in inv]]
+                     for lab, q, a, inv in out["rounds"]]
+    return out
