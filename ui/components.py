@@ -54,3 +54,16 @@ def role_chip(role: str) -> str:
     label = theme.ROLE_LABELS.get(role, role)
     return (f"<span style='display:inline-block;width:9px;height:9px;border-radius:50%;"
             f"background:{color};margin-right:4px'></span>{html.escape(label)}")
+
+
+def md_html(text: str) -> str:
+    """Markdown to HTML without solara.Markdown (which fetches mermaid from a CDN)."""
+    import markdown  # a dependency of solara
+
+    return markdown.markdown(text, extensions=["tables"])
+
+
+@solara.component
+def Md(text: str, style: str = ""):
+    """Render trusted, project-written markdown as HTML."""
+    solara.HTML(tag="div", unsafe_innerHTML=md_html(text), style=style or "font-size:15px")

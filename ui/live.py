@@ -80,6 +80,8 @@ def header_cards_html(snap: state.Snapshot) -> str:
          fmt.number(delta("bubble_index"), signed=True), False),
         ("defaults", "Defaults so far", fmt.count(defaults_total),
          f"{fmt.count(defaults_now, signed=True)} this quarter", bool(defaults_total)),
+        ("jobs", "Jobs displaced", fmt.count(val(last, "jobs_displaced")),
+         fmt.count(delta("jobs_displaced"), signed=True), False),
         ("capital", "Bank capital ratio", fmt.pct(cap),
          f"{fmt.pp(delta('bank_capital_ratio'))} · min {fmt.pct(req)}", cap_bad),
     ]
@@ -203,7 +205,7 @@ def Controls(session: state.LiveSession, bump: Callable[[], None], playing: sola
         if name and (name != session.scenario or session.scenario_path):
             playing.value = False
             session.choose_scenario(name)
-            session.highlight = None
+            session.highlight = session.highlight_note = None
             bump()
 
     def upload(file: dict) -> None:
@@ -218,7 +220,7 @@ def Controls(session: state.LiveSession, bump: Callable[[], None], playing: sola
     def do_reset() -> None:
         playing.value = False
         session.reset()
-        session.highlight = None
+        session.highlight = session.highlight_note = None
         bump()
 
     with solara.Column(gap="6px", style="min-width:260px"):
@@ -387,20 +389,20 @@ def LivePage(session: state.LiveSession, version: int, bump: Callable[[], None])
             if session.notice:
                 solara.Info(session.notice, dense=True)
             solara.HTML(tag="div", unsafe_innerHTML=header_cards_html(snap))
-            LiveCharts(snap, session.highlight, cycles.value)
+            LiveCharts(snap, session.highlight, session.highlight_note)
             with solara.Columns([3, 2]):
                 with solara.Column(gap="2px"):
                     Chart("network", charts.network(snap.exposures, snap.agents,
                                                     highlight_cycles=cycles.value),
                           height=430, highlight=session.highlight == "network",
-                          note=CHART_NOTES["network"])
+                          note=session.highlight_note or CHART_NOTES["network"])
                     solara.Checkbox(label="Show circular deals in orange", value=cycles)
                 EventLog(snap)
             Inspector(snap)
 
 
 @solara.component
-def LiveCharts(snap: state.Snapshot, highlight: str | None, cycles: bool):
+def LiveCharts(snap: state.Snapshot, highlight: str | None, note: str | None = None):
     """The six time charts, two per row; the highlighted one moves to the top."""
     ev = snap.events
     h = snap.horizon
@@ -419,4 +421,5 @@ def LiveCharts(snap: state.Snapshot, highlight: str | None, cycles: bool):
     for i in range(0, len(order), 2):
         with solara.Columns([1, 1], gutters_dense=True):
             for key in order[i:i + 2]:
-                Chart(key, specs[key](), highlight=key == highlight, note=CHART_NOTES.get(key))
+                Chart(key, specs[key](), highlight=key == highlight,
+                      note=note or CHART_NOTES.get(key))

@@ -139,6 +139,7 @@ class LiveSession:
     error: str | None = None
     notice: str | None = None
     highlight: str | None = None
+    highlight_note: str | None = None
     model: Any = None
     snapshot: Snapshot | None = None
     builds: int = 0
@@ -233,6 +234,7 @@ class LiveSession:
             return False
         with self.lock:
             self.model = m
+            self.notice = None
             self.applied = dict(self.values)
             self.applied_seed = self.seed
             self.error = None
