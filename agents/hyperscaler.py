@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 RATING_THRESHOLD = 3.0      # net debt / annual operating cash flow for an IG rating
 BOND_MATURITY_YEARS = 10
+MAX_SPV_SHARE = 0.6         # of capex; sponsors keep most assets on their own books
 LEVERAGE_SPREAD = 0.003     # extra coupon per unit of net debt / operating cash flow
 MIN_CASH_SHARE = 0.02       # operating cash never spent on capex, share of total assets
 
@@ -39,6 +40,7 @@ class Hyperscaler(FinancialAgent):
         self.planned_capex = 0.0
         self.spv_capex = 0.0
         self.bonds_issued = 0.0
+        self.capex_trend = 0.0     # smoothed capex the treasury plans its cash around
 
     # --- quarter phases --------------------------------------------------------------------
     def annual_operating_cash(self) -> float:
@@ -64,20 +66,21 @@ class Hyperscaler(FinancialAgent):
 
     def cash_target(self) -> float:
         """Cash buffer the treasury keeps: a multiple of the next four quarters' capex."""
-        return self.model.params.cash_target * 4.0 * max(self.planned_capex, 0.0) + 5.0
+        return self.model.params.cash_target * 4.0 * self.capex_trend + 5.0
 
     def spv_fraction(self) -> float:
         """Share of capex financed off balance sheet; rises as the rating ratio tightens."""
         m = self.model
         if m.t < 1:
             return 0.0
-        pressure = 1.0 + 2.0 * max(0.0, self.rating_ratio() - 1.0)
-        return min(0.9, self.spv_share * m.params.spv_appetite * pressure)
+        pressure = 1.0 + 0.5 * max(0.0, self.rating_ratio() - 1.5)
+        return min(MAX_SPV_SHARE, self.spv_share * m.params.spv_appetite * pressure)
 
     def finance_and_build(self) -> None:
         """Fund the planned capex by the pecking order and buy the capacity."""
         m = self.model
         capex = self.planned_capex
+        self.capex_trend = capex if m.t == 0 else 0.75 * self.capex_trend + 0.25 * capex
         if capex <= 0.0 or self.status == "defaulted":
             return
         spv_part = capex * self.spv_fraction()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from agents.base import FinancialAgent
-from model.contracts import CreditLine, Loan
+from model.contracts import CreditLine
 
 if TYPE_CHECKING:
     from model.economy import AIEconomy

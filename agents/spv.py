@@ -91,20 +91,24 @@ class SPV(FinancialAgent):
         """Equity put in by the SPV's shareholders (cost basis)."""
         return sum(c.cost_basis for c in self.issued if isinstance(c, EquityStake))
 
-    def debt_service_due(self) -> float:
-        """Interest and principal the SPV owes this quarter, arrears included."""
+    def set_rent(self) -> None:
+        """Full-payout rent: interest, the larger of principal due and depreciation, equity yield.
+
+        Covering depreciation keeps the SPV's book equity intact while the assets wear out
+        faster than the debt amortises; the excess builds a cash reserve.
+        """
+        if self.lease is None or not self.lease.active or self.merchant:
+            return
         m = self.model
-        due = 0.0
+        interest = principal = 0.0
         for c in self.issued:
             if isinstance(c, Loan):
-                interest, repay = c.scheduled(m.t, m.base_rate)
-                due += interest + repay + c.arrears
-        return due
-
-    def set_rent(self) -> None:
-        """Pass-through rent: debt service plus the equity yield."""
-        if self.lease is not None and self.lease.active and not self.merchant:
-            self.lease.rent = self.debt_service_due() + EQUITY_YIELD / 4 * self.equity_invested
+                i, r = c.scheduled(m.t, m.base_rate)
+                interest += i + c.arrears
+                principal += r
+        depreciation = (self.gpu_book / m.params.gpu_book_life + self.building_book / 80.0)
+        self.lease.rent = (interest + max(principal, depreciation)
+                           + EQUITY_YIELD / 4 * self.equity_invested)
 
     def operate(self) -> None:
         """A merchant SPV runs its own capacity; a leased one leaves that to the lessee."""
@@ -114,11 +118,10 @@ class SPV(FinancialAgent):
             self.pay(m.suppliers, min(opex, max(self.cash, 0.0)), "opex")
 
     def distribute(self) -> None:
-        """Pay cash above a small reserve to the equity holders."""
+        """Pay the quarter's profit (not more than the cash) to the equity holders."""
         if self.status != "active" or self.debt_service_arrears() > 0:
             return
-        reserve = 0.25 * self.debt_service_due()
-        excess = self.cash - reserve
+        excess = min(self.cash, sum(self.income.values()))
         if excess <= 1e-6:
             return
         stakes = [c for c in self.issued if isinstance(c, EquityStake) and c.active]

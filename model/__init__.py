@@ -4,11 +4,11 @@ Public API: ``AIEconomy``, ``load_scenario``, ``ParameterError``, ``AccountingEr
 ``Parameters``, ``PARAMETER_INFO``, ``SCENARIOS``, ``MODEL_COLUMNS``. See docs/API.md.
 """
 
+from model.economy import AIEconomy
 from model.errors import AccountingError, ParameterError
+from model.metrics import MODEL_COLUMNS
 from model.parameters import PARAMETER_INFO, Parameters, ParamInfo, make_parameters
 from model.scenario import SCENARIOS, Scenario, load_scenario
-from model.metrics import MODEL_COLUMNS  # noqa: I001  (after parameters: no import cycle)
-from model.economy import AIEconomy
 
 __all__ = ["MODEL_COLUMNS", "PARAMETER_INFO", "SCENARIOS", "AIEconomy", "AccountingError",
            "ParamInfo", "ParameterError", "Parameters", "Scenario", "load_scenario",

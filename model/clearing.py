@@ -56,6 +56,9 @@ BoolArray = npt.NDArray[np.bool_]
 # a few hundred unknowns, and multi-threaded BLAS stalls badly when other processes
 # (parallel model runs) share the cores.
 _SPARSE_LU_MAX = 300
+# A large dense input that is mostly zeros is cleared on the sparse path (same result).
+_DENSE_TO_SPARSE_MIN_N = 200
+_DENSE_TO_SPARSE_MAX_DENSITY = 0.1
 
 
 @dataclass(frozen=True)
@@ -172,7 +175,8 @@ def clear_payments(
     outside >= 0``. So ``I - beta Pi_DD^T`` is a nonsingular M-matrix.
 
     Solver choice: dense LAPACK for dense input (meant for small networks, such as the
-    model's agents; pass a sparse matrix for large ones). For sparse input, sparse LU
+    model's agents; a dense input with at least 200 nodes and at most 10% nonzeros is
+    converted to CSR and takes the sparse path). For sparse input, sparse LU
     (``scipy.sparse.linalg.spsolve``) for default sets of up to 300 nodes, and above that
     GMRES (``scipy.sparse.linalg.gmres``) warm-started at the previous round's payments
     (an upper bound), with ``spsolve`` as a fallback should GMRES not converge. Sparse LU
@@ -205,6 +209,10 @@ def clear_payments(
     """
     mat, e, is_sparse = _validate(liabilities, external_assets, alpha, beta, tol, max_iter)
     n = e.shape[0]
+    if not is_sparse and n >= _DENSE_TO_SPARSE_MIN_N:
+        nnz = np.count_nonzero(mat)
+        if nnz <= _DENSE_TO_SPARSE_MAX_DENSITY * n * n:
+            mat, is_sparse = sp.csr_array(mat), True
     if max_iter is None:
         max_iter = max(n, 1)
 

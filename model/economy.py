@@ -22,7 +22,7 @@ from model.events import Event, quarter_label
 from model.invariants import check_invariants
 from model.ledger import Ledger
 from model.markets import BASE_RENT, NORMAL_MULTIPLE, capacity_value_per_gw
-from model.metrics import AGENT_REPORTERS, MODEL_COLUMNS, model_reporters
+from model.metrics import AGENT_REPORTERS, model_reporters
 from model.roster import build_roster, load_roster_data
 from model.scenario import Scenario, load_scenario
 from model.synthetic import synthetic_roster

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 NORMAL_MULTIPLE = 6.0          # value / annual revenue of a mature business
-GROWTH_PREMIUM_SLOPE = 3.0     # extra multiple per unit of expected annual growth
+GROWTH_PREMIUM_SLOPE = 2.0     # extra multiple per unit of expected annual growth
 SENTIMENT_MIN, SENTIMENT_MAX = 0.3, 2.5
 BASE_RENT = 3.0                # USD bn per GW-quarter, about 2 USD per GPU-hour (2025)
 TARGET_UTILISATION = 0.8
@@ -36,7 +36,7 @@ def expected_growth(prev: float, observed: float, sentiment: float, memory: floa
 def growth_premium(g_expected: float) -> float:
     """Valuation multiple over normal for a business expected to grow at ``g`` per quarter."""
     annual = math.expm1(4.0 * g_expected)
-    return 1.0 + GROWTH_PREMIUM_SLOPE * min(max(annual, 0.0), 3.0)
+    return 1.0 + GROWTH_PREMIUM_SLOPE * min(max(annual, 0.0), 2.0)
 
 
 def update_sentiment(s: float, dln_value: float, surprise: float, distress_share: float,
@@ -45,20 +45,26 @@ def update_sentiment(s: float, dln_value: float, surprise: float, distress_share
 
     Args:
         s: current sentiment (1 = neutral).
-        dln_value: last quarter's log change of AI equity value (momentum).
+        dln_value: log change of fundamental AI value (revenue x growth premium): momentum.
         surprise: observed minus expected quarterly growth.
         distress_share: share of AI firms distressed or defaulted, weighted by size.
-        gap: revenue shortfall against what the capital stock needs, as a share (0 = none).
+        gap: shortfall of expected revenue two years ahead against what the capital stock
+            needs, as a share (0 = none).
     """
-    s_new = (s + 0.25 * dln_value + 2.0 * surprise - 1.5 * distress_share - 0.15 * gap
-             + 0.08 * (1.0 - s))
+    s_new = (s + 0.15 * dln_value + 1.0 * surprise - 1.5 * distress_share - 0.1 * gap
+             + 0.1 * (1.0 - s))
     return min(SENTIMENT_MAX, max(SENTIMENT_MIN, s_new))
 
 
 def spot_rent(prev: float, utilisation: float, decline: float) -> float:
-    """Spot rent per GW-quarter: trend decline, falling faster when utilisation is low."""
-    pressure = 1.0 + 0.5 * (utilisation - TARGET_UTILISATION)
-    return max(0.2, prev * (1.0 - decline) * pressure)
+    """Spot rent per GW-quarter: trend decline, faster when capacity stands idle.
+
+    A tight market (utilisation above 90%) slows the decline a little; slack below the 80%
+    target cuts rents hard (spot H100 rents fell ~80% from 2023 to 2025).
+    """
+    slack = min(0.0, utilisation - TARGET_UTILISATION)
+    tight = max(0.0, utilisation - 0.9)
+    return max(0.2, prev * (1.0 - decline) * (1.0 + 0.6 * slack + 0.1 * tight))
 
 
 def capacity_value_per_gw(rent: float, utilisation: float, opex_per_gw: float,

@@ -69,7 +69,7 @@ def compute_metrics(m: AIEconomy) -> dict[str, float]:
     vendor = sum(c.vendor_financing for c in m.chipmakers)
     m._vendor_hist = ([*getattr(m, "_vendor_hist", [])[-3:], vendor])
     m._chip_hist = ([*getattr(m, "_chip_hist", [])[-3:], chip_rev])
-    losses = {b: 0.0 for b in BEARER_TYPES}
+    losses = dict.fromkeys(BEARER_TYPES, 0.0)
     for _, _, role, _, amount in m.losses:
         losses[role] = losses.get(role, 0.0) + amount
     defaults_now = sum(1 for e in m.events if e.t == m.t and e.kind == "default")

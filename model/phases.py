@@ -34,6 +34,7 @@ CAPTIVE_GROWTH = 0.02
 CLOUD_GW_PER_REVENUE = 0.34    # GW per USD bn/quarter of cloud AI-services revenue (2025)
 NON_AI_GROWTH = 0.015
 CAPACITY_MARGIN = 1.1
+GAP_HORIZON = 8               # quarters ahead at which the revenue gap is judged
 COST_OF_CAPITAL = 0.10         # annual return investors need on AI capital (revenue gap)
 # order in which issuers service their debt: rent reaches SPVs before they pay lenders
 DEBT_SERVICE_ORDER = ("outside", "hyperscaler", "lab", "neocloud", "chipmaker", "spv", "fund",
@@ -46,6 +47,7 @@ def initial_markets(m: AIEconomy) -> None:
     m.revenue_prev = logistic_revenue(-1, p.revenue_ceiling, p.revenue_growth, p.revenue_midpoint)
     m.bubble_index = growth_premium(m.expected_growth) * m.sentiment
     m.value_ai = m.value_prev = 4.0 * m.revenue_prev * NORMAL_MULTIPLE * m.bubble_index
+    m.fundamental_prev = m.revenue_prev * growth_premium(m.expected_growth)
     lab_rev = m.revenue_prev * p.lab_revenue_share
     for lab in m.labs:
         lab.prev_income = {"ai_revenue": lab_rev * lab.revenue_share}
@@ -127,7 +129,7 @@ def compute(m: AIEconomy) -> None:
     total_free = sum(free.values())
     sold_gw = min(spot_wanted, total_free)
     fill = sold_gw / spot_wanted if spot_wanted > 1e-12 else 0.0
-    spot_sales = {a: 0.0 for a in free}
+    spot_sales = dict.fromkeys(free, 0.0)
     for lab, budget in spot_budgets.items():
         spend = budget * fill
         if spend <= 1e-12:
@@ -161,6 +163,7 @@ def debt_service(m: AIEconomy) -> None:
     """Rent on leases, then interest and principal on every loan and bond."""
     t = m.t
     for s in m.spvs:
+        s.review_lease()
         s.set_rent()
     for c in list(m.book.contracts):
         if isinstance(c, Lease) and c.active:
@@ -180,8 +183,9 @@ def investment(m: AIEconomy) -> None:
     """Capex plans: guided in 2025-26, then from expected demand; capped by power."""
     p, t = m.params, m.t
     if t < len(GUIDED_CAPEX):
+        # guidance is reported (on-balance-sheet) capex; SPV deals come on top of it
         for h in m.hyperscalers:
-            h.planned_capex = GUIDED_CAPEX[t] * h.capex_share
+            h.planned_capex = GUIDED_CAPEX[t] * h.capex_share / (1.0 - h.spv_fraction())
     else:
         lag = p.build_lag
         expected = m.demand_gw * math.exp(m.expected_growth * lag) * CAPACITY_MARGIN
@@ -189,7 +193,7 @@ def investment(m: AIEconomy) -> None:
                          if isinstance(c, ComputeContract) and c.in_force(t + lag))
         target = max(expected, contracted)
         installed = sum(a.capacity_gw + a.pipeline_gw for a in m.capacity_owners())
-        gap_gw = max(0.0, target - installed) / max(1.0, lag / 2)
+        gap_gw = max(0.0, target - installed) / lag
         # cut when capacity stands idle or the market turns
         confidence = min(1.0, m.utilisation / 0.8) ** 2 * min(1.0, m.sentiment)
         share_total = sum(h.capex_share for h in m.hyperscalers if h.status == "active") or 1.0
@@ -252,7 +256,9 @@ def markets(m: AIEconomy) -> None:
                                         p.expectation_memory, p.herding)
     m.distress_share = _distress_share(m)
     m.revenue_gap, m.gap_share = _revenue_gap(m)
-    dln_value = math.log(max(m.value_ai, 1e-9) / max(m.value_prev, 1e-9))
+    fundamental = m.revenue * growth_premium(m.expected_growth)
+    dln_value = math.log(max(fundamental, 1e-9) / max(m.fundamental_prev, 1e-9))
+    m.fundamental_prev = fundamental
     m.sentiment = update_sentiment(m.sentiment, dln_value, surprise, m.distress_share,
                                    m.gap_share)
     m.bubble_index = growth_premium(m.expected_growth) * m.sentiment
@@ -299,7 +305,9 @@ def _revenue_gap(m: AIEconomy) -> tuple[float, float]:
     captive_value = CAPTIVE_GW_2025 * (1 + CAPTIVE_GROWTH) ** m.t * BASE_RENT
     earned = m.revenue + captive_value
     gap = needed - earned
-    return gap, max(0.0, gap) / needed if needed > 0 else 0.0
+    # markets judge the gap on the revenue they expect two years out
+    expected = m.revenue * math.exp(GAP_HORIZON * max(m.expected_growth, 0.0)) + captive_value
+    return gap, max(0.0, needed - expected) / needed if needed > 0 else 0.0
 
 
 def _vest_warrant(m: AIEconomy) -> None:

@@ -11,7 +11,6 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 from agents import (
-    SPV,
     AILab,
     Bank,
     Chipmaker,
@@ -167,7 +166,8 @@ def _build_spv(m: AIEconomy, spec: dict) -> None:
     spv.rebalance_stakes()
     for holder, amount, kind in spec["lenders"]:
         lend(m, m.agent_by_name(holder), spv, amount, Bond if kind == "bond" else Loan,
-             rate=spec["rate"], floating=spec["floating"], maturity=4 * spec["maturity_years"],
+             rate=spec["rate"], floating=spec["floating"],
+             maturity=4 * spec["maturity_years"] - 1,
              amortising=True, category="spv_debt", collateral=spv)
     cost = spv.cash
     # assets bought before the model starts: paid to suppliers, no 2025 chip sales
