@@ -281,6 +281,14 @@ def test_sparse_iterative_path_matches_dense(monkeypatch, alpha: float, beta: fl
     np.testing.assert_allclose(dense.payments, sparse.payments, rtol=1e-8, atol=1e-8)
 
 
+def test_large_mostly_zero_dense_input_matches_sparse() -> None:
+    # A dense input with >= 200 nodes and <= 10% nonzeros is cleared on the sparse path.
+    rng = np.random.default_rng(5)
+    l_mat, e = _random_network(rng, 250, 0.04, 0.05)
+    _assert_same(clear_payments(l_mat, e), clear_payments(sp.csr_array(l_mat), e))
+    assert isinstance(clear_payments(l_mat, e).bilateral(l_mat), np.ndarray)
+
+
 def test_duplicate_coo_entries_are_summed() -> None:
     # Two COO entries for (0, 1) of 4 and 6 mean node 0 owes node 1 10 in total.
     coo = sp.coo_array(([4.0, 6.0], ([0, 0], [1, 1])), shape=(2, 2))
