@@ -66,7 +66,7 @@ class Hyperscaler(FinancialAgent):
 
     def cash_target(self) -> float:
         """Cash buffer the treasury keeps: a multiple of the next four quarters' capex."""
-        return self.model.params.cash_target * 4.0 * self.capex_trend + 5.0
+        return self.model.params.cash_target * 4.0 * max(self.capex_trend, self.planned_capex) + 5.0
 
     def spv_fraction(self) -> float:
         """Share of capex financed off balance sheet; rises as the rating ratio tightens."""

@@ -67,7 +67,7 @@ _SPECS: dict[str, tuple] = {
                            "Weight of last quarter's expected growth (adaptive expectations)."),
     "spv_appetite": (1.0, 0.0, 3.0, "x", "financing", "SPV appetite",
                      "Multiplier on the share of hyperscaler capex routed to off-balance-sheet SPVs."),
-    "cash_target": (0.85, 0.0, 2.0, "x capex", "financing", "Cash buffer target",
+    "cash_target": (0.75, 0.0, 2.0, "x capex", "financing", "Cash buffer target",
                     "Hyperscalers issue IG bonds to keep cash at this multiple of the next "
                     "four quarters' capex."),
     "vendor_financing_share": (0.25, 0.0, 0.8, "share", "financing", "Vendor financing",
