@@ -29,7 +29,7 @@ FLOW_KINDS: dict[str, tuple[str, str]] = {
     "principal": ("S", "S"),
     "lending": ("S", "S"),             # a new loan or bond: the lender pays the borrower
     "asset_sale": ("S", "S"),          # a financial asset changes hands at book value
-    "gpu_purchase": ("S", "P"),        # capex on chips: an asset for the buyer, sales for the vendor
+    "gpu_purchase": ("S", "P"),        # capex on chips: buyer's asset, vendor's sales
     "building_purchase": ("S", "P"),   # capex on buildings and power: paid to suppliers
     "opex": ("P", "P"),                # staff, power, maintenance, cost of goods sold
     "guarantee": ("P", "P"),           # a guarantor pays a called guarantee

@@ -42,7 +42,8 @@ _SPECS: dict[str, tuple] = {
                           "Share of end-customer AI revenue earned by the AI labs; "
                           "the rest goes to hyperscaler cloud AI services."),
     "compute_price_decline": (0.02, 0.0, 0.15, "1/quarter", "revenue", "Compute price decline",
-                              "Trend fall of spot GPU rent per quarter (cheaper chips, competition)."),
+                              "Trend fall of spot GPU rent per quarter (cheaper chips, "
+                              "competition)."),
     "efficiency_gain": (0.015, 0.0, 0.08, "1/quarter", "technology", "Efficiency gain",
                         "Trend fall of compute needed per revenue dollar."),
     # --- technology and power ------------------------------------------------------------
@@ -66,7 +67,8 @@ _SPECS: dict[str, tuple] = {
     "expectation_memory": (0.75, 0.0, 0.99, "", "financing", "Expectation memory",
                            "Weight of last quarter's expected growth (adaptive expectations)."),
     "spv_appetite": (1.0, 0.0, 3.0, "x", "financing", "SPV appetite",
-                     "Multiplier on the share of hyperscaler capex routed to off-balance-sheet SPVs."),
+                     "Multiplier on the share of hyperscaler capex routed to "
+                     "off-balance-sheet SPVs."),
     "cash_target": (0.75, 0.0, 2.0, "x capex", "financing", "Cash buffer target",
                     "Hyperscalers issue IG bonds to keep cash at this multiple of the next "
                     "four quarters' capex."),

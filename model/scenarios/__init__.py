@@ -1,0 +1,1 @@
+"""Packaged scenarios: baseline, boom, bust (TOML)."""
