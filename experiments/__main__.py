@@ -192,7 +192,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # -- commands --------------------------------------------------------------------------------
-SUMMARY_COLUMNS = ("defaults", "bank_capital_ratio", "bubble_index", "ai_revenue", "capex",
+SUMMARY_COLUMNS = ("defaults", "bank_capital_ratio", "bank_capital_ratio_min", "gated_funds",
+                   "bubble_index", "ai_revenue", "capex",
                    "ai_debt_total", "cumulative_capex")
 
 

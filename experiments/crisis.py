@@ -2,18 +2,26 @@
 
 A run is a **crisis** if, in any quarter of the run, at least one of these happens:
 
-1. **Credit event** -- the model reports a default (``defaults`` > 0: an SPV, neocloud,
-   lab, fund or bank failing to meet debt service and being restructured).
-2. **Banking stress** -- the banks' capital ratio (``bank_capital_ratio``) falls below
-   ``BANK_CAPITAL_FLOOR`` (8%, the Basel minimum total capital ratio).
-3. **Bubble crash** -- ``bubble_index`` falls to at most ``1 - CRASH_DRAWDOWN`` (half) of
-   its running peak *while* a credit event or banking stress has already happened or
-   happens in the same quarter. (The bubble index deflates in every scenario as growth
-   normalises -- the model design notes that even the boom falls far from its peak -- so a
-   deflation alone does not mark a bust.)
+1. **Credit event** -- the model reports a default (``defaults`` >= 1: an SPV, neocloud,
+   lab, fund or bank could not meet its debt service and was restructured, its lenders
+   taking the loss).
+2. **Banking stress** -- the weakest bank's capital ratio (``bank_capital_ratio_min``;
+   ``bank_capital_ratio`` if the model has no per-bank minimum) falls below
+   ``BANK_CAPITAL_FLOOR`` = 8%, the Basel minimum total capital ratio (the model's own
+   lending requirement, ``bank_capital_requirement``, is 10% by default and is a
+   parameter; breaching it stops new lending but is not by itself a crisis).
+3. **Run on private credit** -- a private-credit fund gates redemptions
+   (``gated_funds`` >= 1).
 
-The first quarter in which a condition holds is the crisis quarter. Columns missing from
-a frame are treated as "condition never met" (and listed in ``crisis_columns_missing``).
+The bubble deflating is *not* by itself a crisis: ``bubble_index`` deflates in every
+scenario as growth normalises (the model design notes that even the boom falls far from
+its peak; the first running version falls ~90% from peak in all three scenarios), so a
+"down by half from its peak" rule would call every run a crisis. The deflation is reported
+as an extra column (``crash``: ``bubble_index`` at or below half its running peak) for
+analysis, and ``max_drawdown`` gives its size.
+
+The first quarter in which a condition holds is the crisis quarter. A column missing from
+a frame counts as "condition never met" and is listed in ``attrs["crisis_columns_missing"]``.
 Change the rule in exactly one place: :data:`DEFAULT_RULE`.
 """
 
@@ -46,18 +54,25 @@ class CrisisRule:
 
     min_defaults: float = 1.0
     bank_capital_floor: float = BANK_CAPITAL_FLOOR
+    min_gated_funds: float = 1.0
     crash_drawdown: float = CRASH_DRAWDOWN
     defaults_column: str = "defaults"
-    bank_column: str = "bank_capital_ratio"
+    bank_columns: tuple[str, ...] = ("bank_capital_ratio_min", "bank_capital_ratio")
+    gate_column: str = "gated_funds"
     bubble_column: str = "bubble_index"
+
+    def bank_column(self, columns) -> str | None:
+        """The first of ``bank_columns`` present in ``columns``."""
+        return next((c for c in self.bank_columns if c in columns), None)
 
     def describe(self) -> str:
         """One-line plain-language statement of the rule."""
         return (
             f"crisis = in some quarter: {self.defaults_column} >= {self.min_defaults:g} "
-            f"(a default), or {self.bank_column} < {self.bank_capital_floor:g}, or "
-            f"{self.bubble_column} <= {1 - self.crash_drawdown:g} x its running peak "
-            f"together with a default or bank stress"
+            f"(a default), or the weakest bank's capital ratio "
+            f"({self.bank_columns[0]}) < {self.bank_capital_floor:g}, or "
+            f"{self.gate_column} >= {self.min_gated_funds:g} (a private-credit fund gates "
+            f"redemptions); bubble_index deflation alone is not a crisis"
         )
 
 
@@ -84,7 +99,8 @@ def crisis_by_run(df: pd.DataFrame, rule: CrisisRule = DEFAULT_RULE,
 
     Returns:
         DataFrame with the ``by`` columns and ``crisis`` (bool), ``crisis_quarter``
-        (label or ""), ``credit_event``, ``bank_stress``, ``crash`` (bools),
+        (label or ""), the channels ``credit_event``, ``bank_stress``, ``fund_gate`` and
+        the informative ``crash`` (deflation by half; not a crisis by itself) as bools,
         ``cumulative_defaults``, ``min_bank_capital_ratio``, ``peak_bubble_index`` and
         ``max_drawdown`` (fraction of the running peak lost, 0..1).
     """
@@ -92,48 +108,46 @@ def crisis_by_run(df: pd.DataFrame, rule: CrisisRule = DEFAULT_RULE,
     if df.empty:
         return pd.DataFrame(columns=[*by, "crisis", "crisis_quarter"])
     d = df.reset_index(drop=True)
-    g = d.groupby(by, sort=False, dropna=False)
     n = len(d)
-    missing = [c for c in (rule.defaults_column, rule.bank_column, rule.bubble_column)
-               if c not in d.columns]
+    bank_col = rule.bank_column(d.columns)
+    missing = [c for c in (rule.defaults_column, bank_col or rule.bank_columns[0],
+                           rule.gate_column, rule.bubble_column) if c not in d.columns]
+    keys = [d[c] for c in by]
 
-    if rule.defaults_column in d:
-        defaults = d[rule.defaults_column].fillna(0).to_numpy(float)
-        credit = defaults >= rule.min_defaults
-    else:
-        defaults = np.zeros(n)
-        credit = np.zeros(n, bool)
-    if rule.bank_column in d:
-        bank = d[rule.bank_column].to_numpy(float)
-        stress = np.nan_to_num(bank, nan=np.inf) < rule.bank_capital_floor
-    else:
-        bank = np.full(n, np.nan)
-        stress = np.zeros(n, bool)
+    def flag(column: str | None, fn) -> np.ndarray:
+        if column is None or column not in d:
+            return np.zeros(n, bool)
+        return fn(d[column].to_numpy(float))
+
+    defaults = (d[rule.defaults_column].fillna(0).to_numpy(float)
+                if rule.defaults_column in d else np.zeros(n))
+    bank = d[bank_col].to_numpy(float) if bank_col else np.full(n, np.nan)
+    credit = flag(rule.defaults_column, lambda v: np.nan_to_num(v) >= rule.min_defaults)
+    stress = flag(bank_col, lambda v: np.nan_to_num(v, nan=np.inf) < rule.bank_capital_floor)
+    gate = flag(rule.gate_column, lambda v: np.nan_to_num(v) >= rule.min_gated_funds)
     if rule.bubble_column in d:
         bubble = d[rule.bubble_column].astype(float)
-        peak = bubble.groupby([d[c] for c in by], sort=False, dropna=False).cummax()
+        peak = bubble.groupby(keys, sort=False, dropna=False).cummax().to_numpy()
         with np.errstate(divide="ignore", invalid="ignore"):
-            drawdown = np.where(peak.to_numpy() > 0, 1 - bubble.to_numpy() / peak.to_numpy(), 0)
+            drawdown = np.where(peak > 0, 1 - bubble.to_numpy() / peak, 0.0)
         drawdown = np.nan_to_num(drawdown, nan=0.0)
-        deflated = drawdown >= rule.crash_drawdown
     else:
         drawdown = np.zeros(n)
-        deflated = np.zeros(n, bool)
-    stressed_so_far = (pd.Series(credit | stress).groupby([d[c] for c in by], sort=False,
-                                                          dropna=False).cummax().to_numpy())
-    crash = deflated & stressed_so_far
-    flag = credit | stress | crash
+    crash = drawdown >= rule.crash_drawdown
+    flag_all = credit | stress | gate
 
     tmp = d[by].copy()
-    tmp["_flag"], tmp["_credit"], tmp["_stress"], tmp["_crash"] = flag, credit, stress, crash
+    tmp["_flag"], tmp["_credit"], tmp["_stress"] = flag_all, credit, stress
+    tmp["_gate"], tmp["_crash"] = gate, crash
     tmp["_defaults"], tmp["_bank"], tmp["_drawdown"] = defaults, bank, drawdown
     tmp["_bubble"] = d[rule.bubble_column].to_numpy(float) if rule.bubble_column in d else np.nan
-    tmp["_q"] = np.where(flag, d["quarter"].astype(str) if "quarter" in d else "", "")
+    tmp["_q"] = np.where(flag_all, d["quarter"].astype(str) if "quarter" in d else "", "")
     g = tmp.groupby(by, sort=False, dropna=False)
     out = g.agg(
         crisis=("_flag", "any"),
         credit_event=("_credit", "any"),
         bank_stress=("_stress", "any"),
+        fund_gate=("_gate", "any"),
         crash=("_crash", "any"),
         cumulative_defaults=("_defaults", "sum"),
         min_bank_capital_ratio=("_bank", "min"),
@@ -160,7 +174,8 @@ def crisis_probability(df: pd.DataFrame, by: Sequence[str], rule: CrisisRule = D
 
     Returns:
         DataFrame: ``by`` columns, ``runs``, ``crises``, ``crisis_probability`` and the
-        per-channel shares ``p_credit_event``, ``p_bank_stress``, ``p_crash``.
+        per-channel shares ``p_credit_event``, ``p_bank_stress``, ``p_fund_gate``,
+        ``p_crash`` (the last is informative: deflation alone is not a crisis).
     """
     runs = crisis_by_run(df, rule) if runs is None else runs
     g = runs.groupby(list(by), sort=True, dropna=False)
@@ -170,6 +185,7 @@ def crisis_probability(df: pd.DataFrame, by: Sequence[str], rule: CrisisRule = D
         crisis_probability=("crisis", "mean"),
         p_credit_event=("credit_event", "mean"),
         p_bank_stress=("bank_stress", "mean"),
+        p_fund_gate=("fund_gate", "mean"),
         p_crash=("crash", "mean"),
     ).reset_index()
     out["crises"] = out["crises"].astype(int)

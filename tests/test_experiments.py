@@ -275,22 +275,26 @@ def test_cli_argument_error_messages(capsys):
 
 
 # -- commands and figures ----------------------------------------------------------------------
-def test_cli_compare_and_crisis_map(tmp_path, param):
+def test_cli_compare_and_crisis_map(tmp_path, param, capsys):
+    from experiments.__main__ import main
+
     name, values, _ = param
     out = tmp_path / "cmp"
-    r = _cli("compare", "baseline", "bust", "--seeds", "0-2", "--quarters", "4", "--executor",
-             "serial", "--no-progress", "--out", str(out))
-    assert r.returncode == 0, r.stderr
+    assert main(["compare", "baseline", "bust", "--seeds", "0-2", "--quarters", "4",
+                 "--executor", "serial", "--no-progress", "--out", str(out)]) == 0
     for f in ["compare.png", "fan_revenue_capex.png", "fan_bubble_index.png",
               "fan_ai_debt_total.png", "fan_defaults.png"]:
         assert (out / f).read_bytes()[:4] == b"\x89PNG"
     summary = pd.read_csv(out / "summary.csv")
     assert list(summary["scenario"]) == ["baseline", "bust"]
     assert set(summary["runs"]) == {3} and "crisis_probability" in summary
-    out = tmp_path / "map"
+    quantiles = pd.read_csv(out / "quantiles.csv")
+    assert {"p10", "p50", "p90"} <= set(quantiles.columns)
     xs = ",".join(str(v) for v in values)
-    r = _cli("crisis-map", "--x", f"{name}={xs}", "--y", f"{name}={xs}", "--out", str(out))
-    assert r.returncode == 2 and "two different parameters" in r.stderr
+    with pytest.raises(SystemExit) as exc:
+        main(["crisis-map", "--x", f"{name}={xs}", "--y", f"{name}={xs}", "--out",
+              str(tmp_path / "map")])
+    assert exc.value.code == 2 and "two different parameters" in capsys.readouterr().err
 
 
 def test_crisis_map_figure_and_table(tmp_path, param):
@@ -311,20 +315,27 @@ def test_crisis_map_figure_and_table(tmp_path, param):
 def test_crisis_definition_on_synthetic_runs():
     q = ["2025Q1", "2025Q2", "2025Q3", "2025Q4"]
     rows = []
+    calm = {"defaults": [0] * 4, "bank": [0.12] * 4, "gated": [0] * 4, "bubble": [1] * 4}
     cases = {
-        0: {"defaults": [0, 0, 0, 0], "bank": [0.12] * 4, "bubble": [1, 2, 3, 2.5]},  # calm
-        1: {"defaults": [0, 0, 1, 0], "bank": [0.12] * 4, "bubble": [1, 1, 1, 1]},  # default
-        2: {"defaults": [0] * 4, "bank": [0.12, 0.1, 0.07, 0.09], "bubble": [1] * 4},  # banks
-        3: {"defaults": [0] * 4, "bank": [0.12] * 4, "bubble": [1, 4, 2, 1]},  # deflation only
+        0: {**calm, "bubble": [1, 2, 3, 2.5]},  # calm
+        1: {**calm, "defaults": [0, 0, 1, 0]},  # a default
+        2: {**calm, "bank": [0.12, 0.1, 0.07, 0.09]},  # weakest bank below 8%
+        3: {**calm, "bubble": [1, 4, 2, 1]},  # deflation only: not a crisis
+        4: {**calm, "gated": [0, 1, 1, 0]},  # a fund gates redemptions
     }
     for seed, c in cases.items():
         for i in range(4):
             rows.append({"scenario": "s", "seed": seed, "quarter": q[i],
-                         "defaults": c["defaults"][i], "bank_capital_ratio": c["bank"][i],
+                         "defaults": c["defaults"][i], "bank_capital_ratio_min": c["bank"][i],
+                         "bank_capital_ratio": 0.2, "gated_funds": c["gated"][i],
                          "bubble_index": c["bubble"][i]})
     runs = crisis_by_run(pd.DataFrame(rows)).set_index("seed")
-    assert list(runs["crisis"]) == [False, True, True, False]
+    assert list(runs["crisis"]) == [False, True, True, False, True]
     assert runs.loc[1, "crisis_quarter"] == "2025Q3" and runs.loc[1, "credit_event"]
     assert runs.loc[2, "crisis_quarter"] == "2025Q3" and runs.loc[2, "bank_stress"]
-    assert runs.loc[3, "max_drawdown"] == pytest.approx(0.75)
-    assert crisis_probability(pd.DataFrame(rows), ["scenario"])["crisis_probability"][0] == 0.5
+    assert runs.loc[4, "crisis_quarter"] == "2025Q2" and runs.loc[4, "fund_gate"]
+    assert runs.loc[3, "crash"] and runs.loc[3, "max_drawdown"] == pytest.approx(0.75)
+    assert runs.loc[0, "crisis_quarter"] == ""
+    prob = crisis_probability(pd.DataFrame(rows), ["scenario"])
+    assert prob["crisis_probability"][0] == pytest.approx(0.6)
+    assert "bubble_index deflation alone is not a crisis" in CRISIS_DEFINITION
