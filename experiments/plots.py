@@ -99,6 +99,9 @@ def fan_chart(df: pd.DataFrame, column: str, by: str = "scenario", *, ax=None,
     for i, g in enumerate(_groups(df, by)):
         _fan(ax, qt[qt[by] == g], quarters, COLORS[i % len(COLORS)], str(g))
     _quarter_axis(ax, quarters)
+    if column in ("defaults", "cumulative_defaults"):
+        top = float(qt["p90"].max()) if len(qt) else 0.0
+        ax.set_ylim(0, max(1.0, top * 1.1))
     ax.set_ylabel(LABELS.get(column, column))
     ax.set_title(title or f"{column}: median and 10-90% over seeds")
     ax.legend(loc="best", fontsize=8)
