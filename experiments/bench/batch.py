@@ -148,7 +148,7 @@ def bench_roster(sizes: list[int], quarters: int, budget_s: float) -> list[dict]
     try:
         from model import AIEconomy
 
-        AIEconomy("baseline", rng=0, roster="synthetic", roster_size=2)
+        AIEconomy("baseline", rng=0, roster="synthetic", roster_size=min(sizes or [10]))
     except Exception as exc:
         print(f"  skipped: the model has no synthetic roster ({type(exc).__name__}: {exc})")
         return []
