@@ -76,6 +76,13 @@ find_python() {
   return 1
 }
 
+# Two set-ups at once (two terminals, an editor) must not install into one venv together.
+if command -v flock >/dev/null 2>&1; then
+  LOCK="${TMPDIR:-/tmp}/setup-$(printf '%s' "$VENV" | sha256sum | cut -c1-16).lock"
+  exec 9>"$LOCK"
+  flock 9
+fi
+
 # --- 2. the venv ---------------------------------------------------------------------------
 if [ -x "$VENV/bin/python" ] && py_ok "$VENV/bin/python"; then
   :
