@@ -42,7 +42,7 @@ lint: ## ruff check
 	$(VENV)/bin/ruff check .
 
 bench: ## benchmarks: python -m experiments.bench (ARGS=... passed on)
-	@scripts/setup.sh
+	@scripts/setup.sh --browser
 	$(PY) -m experiments.bench $(ARGS)
 
 clean: ## remove caches and test outputs (keeps .venv and results/)
