@@ -236,7 +236,7 @@ def losses(frame: pd.DataFrame, events: Iterable[Any] | None = None, horizon: in
     if cols:
         for i, col in enumerate(cols):
             name = bearer_name(col)
-            series.append(_line(name.replace("_", " ").capitalize(), _series(frame, col, 1, 2),
+            series.append(_line(theme.bearer_label(name), _series(frame, col, 1, 2),
                                 theme.bearer_color(name, i), width=1, area=0.6, stack="loss"))
     elif "cumulative_losses" in frame.columns:
         series.append(_line("All bearers", _series(frame, "cumulative_losses", 1, 2), theme.GREY,
@@ -269,7 +269,11 @@ def credit(frame: pd.DataFrame, requirement: float | None = None,
             "lineStyle": {"color": theme.DISTRESS, "type": "dashed"},
             "label": {"formatter": "requirement {c}%", "position": "insideEndTop", "fontSize": 10},
         }
-    opt["series"] = [_line("IG spread (bp)", spread, theme.VERMILION, width=2.5), cap]
+    series = [_line("IG spread (bp)", spread, theme.VERMILION, width=2.5), cap]
+    if "bank_capital_ratio_min" in frame.columns:
+        series.append(_line("Weakest bank (%)", _series(frame, "bank_capital_ratio_min", 100, 2),
+                            theme.BLACK, axis=1, width=1.5, dashed=True))
+    opt["series"] = series
     return _attach_marks(opt, events)
 
 
@@ -287,7 +291,8 @@ ROLE_ORDER = ("chipmaker", "lab", "hyperscaler", "neocloud", "spv", "fund", "ban
 
 
 def network(exposures: pd.DataFrame, agents: Sequence[dict], *, min_amount: float = 0.0,
-            highlight_cycles: bool = False) -> dict:
+            highlight_cycles: bool = False, show_outside: bool = False,
+            max_links: int = 80) -> dict:
     """Who owes whom: a graph with fixed circular layout grouped by role.
 
     Args:
@@ -295,9 +300,14 @@ def network(exposures: pd.DataFrame, agents: Sequence[dict], *, min_amount: floa
         agents: dicts with ``name, role, status, total_assets`` for the strategic agents.
         min_amount: drop links smaller than this (USD bn).
         highlight_cycles: colour links that are part of a cycle (circular deals).
+        show_outside: include outside-sector accounts (bond investors, depositors, ...).
+        max_links: keep the largest links (circular ones are always kept).
     """
     info = {a["name"]: a for a in agents}
     names = list(info)
+    if exposures is not None and len(exposures) and not show_outside:
+        known = exposures["debtor"].isin(info) & exposures["creditor"].isin(info)
+        exposures = exposures[known]
     if exposures is not None and len(exposures):
         for col in ("debtor", "creditor"):
             for name in exposures[col].astype(str).unique().tolist():
@@ -308,7 +318,9 @@ def network(exposures: pd.DataFrame, agents: Sequence[dict], *, min_amount: floa
     order = sorted(names, key=lambda n: (ROLE_ORDER.index(info[n]["role"])
                                          if info[n]["role"] in ROLE_ORDER else 99,
                                          names.index(n)))
-    pos = _circle_positions([(n, info[n]["role"]) for n in order])
+    outer = [(n, info[n]["role"]) for n in order if info[n]["role"] != "spv"]
+    inner = [(n, info[n]["role"]) for n in order if info[n]["role"] == "spv"]
+    pos = {**_circle_positions(outer, 100.0), **_circle_positions(inner, 52.0)}
     index = {n: i for i, n in enumerate(order)}
 
     sizes = [(_num(info[n].get("total_assets")) or 0.0) for n in order]
@@ -330,7 +342,8 @@ def network(exposures: pd.DataFrame, agents: Sequence[dict], *, min_amount: floa
             "status": status,
             "tooltip": {"formatter": f"{n} ({theme.ROLE_LABELS.get(a.get('role'), a.get('role'))})"
                                      f"<br/>assets {fmt.money(s)}<br/>status: {status}"},
-            "label": {"show": True, "fontSize": 10, "position": "right"},
+            "label": {"show": a.get("role") != "spv" or size >= 16 or status != "active",
+                      "fontSize": 10, "position": "right"},
         }
         if status == "distressed":
             item["itemStyle"].update({"borderColor": theme.DISTRESS, "borderWidth": 3})
@@ -350,9 +363,14 @@ def network(exposures: pd.DataFrame, agents: Sequence[dict], *, min_amount: floa
             if v is None or v <= min_amount:
                 continue
             pairs.setdefault((str(d), str(c)), []).append((str(k), v))
-    cyc = circular_pairs(pairs) if highlight_cycles else set()
+    roles = {n: info[n]["role"] for n in info}
+    cyc = circular_pairs(pairs, roles) if highlight_cycles else set()
     top = max((sum(v for _, v in items) for items in pairs.values()), default=1.0)
+    ranked = sorted(pairs.items(), key=lambda kv: -sum(v for _, v in kv[1]))
+    keep = {k for k, _ in ranked[:max_links]} | cyc
     for (d, c), items in pairs.items():
+        if (d, c) not in keep:
+            continue
         total = sum(v for _, v in items)
         lines = "<br/>".join(f"{k}: {fmt.money(v)}" for k, v in sorted(items, key=lambda x: -x[1]))
         in_cycle = (d, c) in cyc
@@ -384,87 +402,45 @@ def network(exposures: pd.DataFrame, agents: Sequence[dict], *, min_amount: floa
             "categories": categories,
             "data": nodes,
             "links": links,
-            "emphasis": {"focus": "adjacency"},
+            "emphasis": {"focus": "adjacency", "label": {"show": True}},
             "lineStyle": {"curveness": 0.15},
         }],
     }
 
 
-INVESTMENT_KINDS = ("equity", "warrant")
+GPU_OWNERS = ("hyperscaler", "neocloud", "spv")
 
 
-def circular_pairs(pairs: dict[tuple[str, str], list[tuple[str, float]]]) -> set[tuple[str, str]]:
-    """Debtor/creditor pairs on a loop of money: the circular deals.
+def circular_pairs(pairs: dict[tuple[str, str], list[tuple[str, float]]],
+                   roles: dict[str, str] | None = None) -> set[tuple[str, str]]:
+    """Debtor/creditor pairs that belong to a vendor-financing loop (the circular deals).
 
-    Money runs from investor to issuer for equity and warrants (the creditor pays the
-    debtor) and from debtor to creditor for everything else (rent, compute, interest). A
-    pair is circular when its money edge lies on a directed cycle of that flow graph, e.g.
-    Nvidia -> OpenAI (equity) -> Oracle (compute) -> Nvidia (chip orders).
+    A loop starts with a chipmaker financing a customer: equity or warrants it holds in the
+    customer, warrants it grants, or a backstop it gives. The financed customer then pays a
+    GPU owner (hyperscaler, neocloud or SPV) for compute or rent, and the GPU owner buys its
+    GPUs from the chipmakers, closing the loop: e.g. Nvidia -> OpenAI (equity) -> Oracle
+    (compute) -> Nvidia (GPU orders, a cash sale with no contract left to draw).
+
+    Args:
+        pairs: (debtor, creditor) -> [(kind, amount), ...].
+        roles: agent name -> role.
     """
-    flows = []
+    roles = roles or {}
+    out: set[tuple[str, str]] = set()
+    financed: set[str] = set()
     for (d, c), items in pairs.items():
-        for kind, _ in items:
-            flows.append((c, d) if kind in INVESTMENT_KINDS else (d, c))
-    on_cycle = _cycle_edges(flows)
-    out = set()
+        kinds = {k for k, _ in items}
+        if roles.get(c) == "chipmaker" and kinds & {"equity", "warrant"}:
+            out.add((d, c))
+            financed.add(d)
+        elif roles.get(d) == "chipmaker" and kinds & {"warrant", "backstop"}:
+            out.add((d, c))
+            financed.add(c)
     for (d, c), items in pairs.items():
-        for kind, _ in items:
-            edge = (c, d) if kind in INVESTMENT_KINDS else (d, c)
-            if edge in on_cycle:
-                out.add((d, c))
+        kinds = {k for k, _ in items}
+        if d in financed and roles.get(c) in GPU_OWNERS and kinds & {"compute", "lease"}:
+            out.add((d, c))
     return out
-
-
-def _cycle_edges(edges: list[tuple[str, str]]) -> set[tuple[str, str]]:
-    """Edges that lie on a directed cycle (both ends in the same strongly connected set)."""
-    graph: dict[str, list[str]] = {}
-    for a, b in edges:
-        graph.setdefault(a, []).append(b)
-        graph.setdefault(b, [])
-    # Tarjan's strongly connected components (iterative).
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    comp: dict[str, int] = {}
-    stack: list[str] = []
-    on: set[str] = set()
-    counter = 0
-    ncomp = 0
-    for root in graph:
-        if root in index:
-            continue
-        work = [(root, iter(graph[root]))]
-        index[root] = low[root] = counter
-        counter += 1
-        stack.append(root)
-        on.add(root)
-        while work:
-            v, it = work[-1]
-            advanced = False
-            for w in it:
-                if w not in index:
-                    index[w] = low[w] = counter
-                    counter += 1
-                    stack.append(w)
-                    on.add(w)
-                    work.append((w, iter(graph[w])))
-                    advanced = True
-                    break
-                if w in on:
-                    low[v] = min(low[v], index[w])
-            if advanced:
-                continue
-            work.pop()
-            if work:
-                low[work[-1][0]] = min(low[work[-1][0]], low[v])
-            if low[v] == index[v]:
-                while True:
-                    w = stack.pop()
-                    on.discard(w)
-                    comp[w] = ncomp
-                    if w == v:
-                        break
-                ncomp += 1
-    return {(a, b) for a, b in edges if comp[a] == comp[b] and a != b}
 
 
 # ---------------------------------------------------------------- balance sheets
@@ -494,7 +470,7 @@ def balance_sheet(history: Sequence[tuple[str, dict]], name: str) -> dict:
                             palette[i % len(palette)], width=1, area=0.6, stack="assets"))
     for i, k in enumerate(liab_lines):
         data = [_num(s.get("liabilities", {}).get(k)) for _, s in history]
-        series.append(_line(f"{k} (liability)", [None if v is None else round(-v, 2) for v in data],
+        series.append(_line(k if k == "equity" else f"{k} (liability)", [None if v is None else round(-v, 2) for v in data],
                             [theme.VERMILION, theme.ORANGE, theme.PURPLE, theme.BLACK, theme.GREY,
                              theme.YELLOW][i % 6], width=1, area=0.5, stack="liabilities"))
     opt = _base(f"{name}: assets (up) and liabilities (down)", quarters)

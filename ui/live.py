@@ -60,7 +60,9 @@ def header_cards_html(snap: state.Snapshot) -> str:
     on = None if total is None or off is None else total - off
     defaults_total = float(f["defaults"].sum()) if "defaults" in f.columns and len(f) else None
     defaults_now = val(last, "defaults")
-    cap = val(last, "bank_capital_ratio")
+    weakest = "bank_capital_ratio_min" in f.columns
+    cap_col = "bank_capital_ratio_min" if weakest else "bank_capital_ratio"
+    cap = val(last, cap_col)
     req = snap.requirement
     cap_bad = cap is not None and req is not None and cap < req
 
@@ -80,10 +82,10 @@ def header_cards_html(snap: state.Snapshot) -> str:
          fmt.number(delta("bubble_index"), signed=True), False),
         ("defaults", "Defaults so far", fmt.count(defaults_total),
          f"{fmt.count(defaults_now, signed=True)} this quarter", bool(defaults_total)),
-        ("jobs", "Jobs displaced", fmt.count(val(last, "jobs_displaced")),
-         fmt.count(delta("jobs_displaced"), signed=True), False),
-        ("capital", "Bank capital ratio", fmt.pct(cap),
-         f"{fmt.pp(delta('bank_capital_ratio'))} · min {fmt.pct(req)}", cap_bad),
+        ("jobs", "Jobs displaced", _millions(val(last, "jobs_displaced")),
+         _millions(delta("jobs_displaced"), signed=True), False),
+        ("capital", "Weakest bank capital" if weakest else "Bank capital ratio", fmt.pct(cap),
+         f"{fmt.pp(delta(cap_col))} · required {fmt.pct(req)}", cap_bad),
     ]
     parts = []
     for key, title, value, sub, alarm in cards:
@@ -118,6 +120,13 @@ def event_log_html(events: Any, kinds: list[str], limit: int = 80) -> str:
     tail = f"<div style='color:#777'>… and {more} older</div>" if more > 0 else ""
     return ("<div data-testid='event-log' style='max-height:330px;overflow-y:auto;font-size:13px'>"
             + "".join(rows) + tail + "</div>")
+
+
+def _millions(x: float | None, signed: bool = False) -> str:
+    """Jobs are reported in millions by the model."""
+    if x is None:
+        return fmt.DASH
+    return fmt.number(x, 2, signed=signed) + "M"
 
 
 # ------------------------------------------------------------------------ controls
@@ -192,8 +201,13 @@ def _digits(step: float) -> int:
 
 @solara.component
 def Controls(session: state.LiveSession, bump: Callable[[], None], playing: solara.Reactive,
-             speed: solara.Reactive):
-    """Sidebar: scenario, sliders by group, seed, run buttons and speed."""
+             speed: solara.Reactive, settings: tuple = ()):
+    """Sidebar: scenario, sliders by group, seed, run buttons and speed.
+
+    ``settings`` is a tuple of everything shown here that lives in the session (values,
+    seed, scenario, pending changes, horizon, error): it changes when they do, so the
+    renderer redraws the sidebar then and skips it on a plain step.
+    """
     groups = state.editable_parameters()
     open_groups = ("revenue", "financing")
 
@@ -271,6 +285,13 @@ def Controls(session: state.LiveSession, bump: Callable[[], None], playing: sola
                         on_value=lambda v: (session.set_seed(v), bump()), continuous_update=False)
 
 
+def settings_key(session: state.LiveSession) -> tuple:
+    """What the sidebar shows from the session (see :func:`Controls`)."""
+    return (tuple(sorted(session.values.items())), session.seed, session.scenario_label,
+            session.scenario_path, tuple(session.pending()), session.done, session.horizon,
+            session.error)
+
+
 # -------------------------------------------------------------------------- panels
 @solara.component
 def EventLog(snap: state.Snapshot):
@@ -316,9 +337,9 @@ def Inspector(snap: state.Snapshot):
                 assets = sheet.get("assets", {})
                 liabs = sheet.get("liabilities", {})
                 ta = sum(float(v) for v in assets.values())
-                tl = sum(float(v) for v in liabs.values())
+                tl = sum(float(v) for k, v in liabs.items() if k != "equity")
                 rows = [(k, fmt.money(v), "") for k, v in assets.items()]
-                rows += [(k, "", fmt.money(v)) for k, v in liabs.items()]
+                rows += [(k, "", fmt.money(v)) for k, v in liabs.items() if k != "equity"]
                 rows.append(("Total", fmt.money(ta), fmt.money(tl)))
                 rows.append(("Equity (assets − liabilities)", "", fmt.money(ta - tl)))
                 solara.HTML(tag="div", unsafe_innerHTML=(
@@ -348,6 +369,7 @@ def LivePage(session: state.LiveSession, version: int, bump: Callable[[], None])
     playing = solara.use_reactive(False)
     speed = solara.use_reactive("normal")
     cycles = solara.use_reactive(True)
+    outside = solara.use_reactive(False)
 
     def player():
         if not playing.value:
@@ -379,7 +401,7 @@ def LivePage(session: state.LiveSession, version: int, bump: Callable[[], None])
         with solara.Column():
             if session.error:
                 solara.Error(session.error, dense=True)
-            Controls(session, bump, playing, speed)
+            Controls(session, bump, playing, speed, settings_key(session))
         with solara.Column(gap="4px"):
             if session.error:
                 solara.Error(session.error)
@@ -393,10 +415,14 @@ def LivePage(session: state.LiveSession, version: int, bump: Callable[[], None])
             with solara.Columns([3, 2]):
                 with solara.Column(gap="2px"):
                     Chart("network", charts.network(snap.exposures, snap.agents,
-                                                    highlight_cycles=cycles.value),
-                          height=430, highlight=session.highlight == "network",
+                                                    highlight_cycles=cycles.value,
+                                                    show_outside=outside.value),
+                          height=480, highlight=session.highlight == "network",
                           note=session.highlight_note or CHART_NOTES["network"])
-                    solara.Checkbox(label="Show circular deals in orange", value=cycles)
+                    with solara.Row():
+                        solara.Checkbox(label="Circular (vendor-financing) deals in orange", value=cycles)
+                        solara.Checkbox(label="Show outside sector (bond investors, depositors)",
+                                        value=outside)
                 EventLog(snap)
             Inspector(snap)
 

@@ -90,8 +90,19 @@ EVENT_COLORS: dict[str, str] = {
 
 
 def bearer_color(name: str, i: int = 0) -> str:
-    """Colour of a loss bearer type, with a stable fallback for unknown names."""
-    return BEARER_COLORS.get(name.lower(), _FALLBACK[i % len(_FALLBACK)])
+    """Colour of a loss bearer (a role gets its role colour), with a stable fallback."""
+    key = name.lower()
+    if key in ROLE_COLORS:
+        return ROLE_COLORS[key]
+    return BEARER_COLORS.get(key, _FALLBACK[i % len(_FALLBACK)])
+
+
+def bearer_label(name: str) -> str:
+    """Plural label of a loss bearer type (``fund`` -> ``Private-credit funds``)."""
+    labels = {"hyperscaler": "Hyperscalers", "lab": "AI labs", "neocloud": "Neoclouds",
+              "chipmaker": "Chipmakers", "spv": "SPVs", "fund": "Private-credit funds",
+              "bank": "Banks", "outside": "Bond/equity investors & others"}
+    return labels.get(name.lower(), name.replace("_", " ").capitalize())
 
 
 def scenario_color(name: str, i: int = 0) -> str:
