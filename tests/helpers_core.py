@@ -1,0 +1,142 @@
+"""Shared helpers for the economic-core tests: a minimal economy and cached scenario runs.
+
+``MiniEconomy`` is a bare Mesa model with the same ledger, contract book, outside-sector
+accounts and bookkeeping methods as ``AIEconomy`` (borrowed from it), but no roster: tests put
+two or three agents and a few contracts in it by hand, so every cash flow can be computed on
+paper. ``model.invariants.check_invariants`` runs on it unchanged.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from typing import Any
+
+import mesa
+
+# ``model`` must be imported before ``agents``: ``import agents`` first is a circular import.
+from model import AIEconomy
+
+# isort: split
+from agents import (
+    SPV,
+    AILab,
+    Bank,
+    Chipmaker,
+    Hyperscaler,
+    Neocloud,
+    OutsideSector,
+    PrivateCreditFund,
+)
+from agents.base import FinancialAgent
+from model.contracts import ContractBook
+from model.invariants import check_invariants
+from model.ledger import Ledger
+from model.markets import BASE_RENT
+from model.parameters import make_parameters
+
+__all__ = ["SPV", "AILab", "Bank", "Chipmaker", "FinancialAgent", "Hyperscaler", "MiniEconomy",
+           "Neocloud", "OutsideSector", "Plain", "PrivateCreditFund", "first_status_quarter",
+           "run_cached", "run_checked"]
+
+HYPERSCALER_SPEC = {"cash": 0.0, "cloud_share": 0.2, "capex_share": 0.2, "non_ai_ocf": 25.0,
+                    "payout": 0.0, "spv_share": 0.2, "guarantees_spv": False}
+LAB_SPEC = {"cash": 0.0, "revenue_share": 1.0, "fixed_opex": 2.0}
+
+
+class Plain(FinancialAgent):
+    """A strategic agent with no behaviour (role 'plain'): a balance sheet and an account."""
+
+    role = "plain"
+
+
+class MiniEconomy(mesa.Model):
+    """The smallest economy the agents and finance functions run in."""
+
+    register = AIEconomy.register
+    log = AIEconomy.log
+    record_loss = AIEconomy.record_loss
+    all_agents = AIEconomy.all_agents
+    finance_agents = AIEconomy.finance_agents
+    agent_by_name = AIEconomy.agent_by_name
+    add_spv = AIEconomy.add_spv
+    market_value_of_capacity = AIEconomy.market_value_of_capacity
+    prev_income = AIEconomy.prev_income
+    prev_pnl = AIEconomy.prev_pnl
+    valuation = AIEconomy.valuation
+
+    def __init__(self, seed: int = 0, **overrides: Any) -> None:
+        super().__init__(rng=seed)
+        self.params = make_parameters(overrides)
+        self.ledger = Ledger()
+        self.book = ContractBook()
+        self.t = 0
+        self.events: list = []
+        self.losses: list = []
+        self._by_name: dict = {}
+        self.current: dict = {}
+        self.flows_extra: defaultdict[str, float] = defaultdict(float)
+        self.spv_by_key: dict = {}
+        self.hyperscalers: list = []
+        self.labs: list = []
+        self.neoclouds: list = []
+        self.chipmakers: list = []
+        self.spvs: list = []
+        self.funds: list = []
+        self.banks: list = []
+        self.base_rate = self.params.base_rate
+        self.long_rate = self.base_rate + 0.004
+        self.ig_spread = 0.0075
+        self.abs_vehicles: list = []
+        self.spot_rent = BASE_RENT
+        self.fire_sale_factor = 1.0
+        self.utilisation = 0.8
+        self.opex_per_gw = 0.35
+        self.sentiment = 1.0
+        self.bubble_index = 1.0
+        self.non_ai_growth = 1.0
+        self.gpu_share = 0.6
+        self.chip_content = 0.65
+        self.gpu_vendor_split: list = []
+        for key, label in (("customers", "End customers"), ("bond_investors", "Bond investors"),
+                           ("equity_investors", "Equity investors"), ("lps", "Fund LPs"),
+                           ("suppliers", "Suppliers"), ("other_borrowers", "Other borrowers"),
+                           ("depositors", "Depositors")):
+            setattr(self, key, OutsideSector(self, label))
+
+    def open_books(self) -> None:
+        """Take the present balance sheets as opening positions (as AIEconomy does)."""
+        for a in self.all_agents:
+            a.net_worth_0 = a.equity
+            a.pnl = a.capital = 0.0
+            a.income.clear()
+        self.ledger.initial_total = self.ledger.total()
+
+    def check(self) -> None:
+        """Run the model's stock-flow checks on this economy."""
+        check_invariants(self)
+
+
+def run_checked(scenario: str, seed: int, quarters: int = 40, **overrides: Any) -> AIEconomy:
+    """Run a scenario, checking every invariant after every quarter."""
+    m = AIEconomy(scenario, rng=seed, **overrides)
+    m.check_invariants()
+    for _ in range(quarters):
+        m.step()
+        m.check_invariants()
+    return m
+
+
+@functools.lru_cache(maxsize=32)
+def run_cached(scenario: str, seed: int, quarters: int = 40) -> AIEconomy:
+    """A finished run, shared by the tests that only read it (do not mutate the model)."""
+    m = AIEconomy(scenario, rng=seed)
+    m.run(quarters)
+    return m
+
+
+def first_status_quarter(m: AIEconomy, roles: set[str], statuses=("distressed", "defaulted")):
+    """Index of the first quarter in which an agent of ``roles`` had one of ``statuses``."""
+    df = m.datacollector.get_agent_vars_dataframe().reset_index()
+    hit = df[df["role"].isin(roles) & df["status"].isin(statuses)]
+    return int(hit["Step"].min()) - 1 if len(hit) else None
