@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 
 CASH_RESERVE = 0.05          # share of deposits kept as reserves
 UNDRAWN_WEIGHT = 0.5         # risk weight of committed undrawn lines
-PAYOUT_SHARE = 0.5
+PAYOUT_SHARE = 0.6
+OPERATING_COST = 0.012 / 4   # staff and systems, per quarter, share of loans
 
 
 class Bank(FinancialAgent):
@@ -60,6 +61,8 @@ class Bank(FinancialAgent):
             growth = 0.01 * self.deposits.principal
             m.ledger.transfer(m.depositors, self, growth, "deposit_flow")
             self.deposits.principal += growth
+        costs = OPERATING_COST * sum(c.value() for c in self.held if isinstance(c, Loan))
+        self.pay(m.suppliers, min(costs, max(self.cash, 0.0)), "opex")
         profit = m.prev_pnl(self)
         req = m.params.bank_capital_requirement
         if profit > 0 and self.capital_ratio > req + 0.02:
@@ -69,8 +72,12 @@ class Bank(FinancialAgent):
         """Flag and report a breach of the capital requirement."""
         m = self.model
         breached = self.capital_ratio < m.params.bank_capital_requirement
+        if breached:
+            for line in (c for c in self.held if isinstance(c, CreditLine)):
+                line.limit = min(line.limit, line.principal)     # cut the undrawn lines
         if breached and not self.breached:
             m.log(f"{self.name}'s capital ratio falls to {self.capital_ratio:.1%}, below the "
-                  f"{m.params.bank_capital_requirement:.0%} requirement: it stops new lending",
+                  f"{m.params.bank_capital_requirement:.0%} requirement: it stops new lending "
+                  "and cuts its credit lines",
                   "bank_breach", self)
         self.breached = breached

@@ -33,6 +33,7 @@ class PrivateCreditFund(FinancialAgent):
         self.gated = False
         self.last_return = 0.0
         self.pnl_mark = 0.0
+        self.nav_mark = 0.0
 
     @property
     def nav(self) -> float:
@@ -45,7 +46,7 @@ class PrivateCreditFund(FinancialAgent):
             return 0.0
         free = max(0.0, self.cash - LIQUIDITY_BUFFER * max(self.nav, 0.0))
         line = self.line
-        if line is not None and line.holder.lending_room() > 0:
+        if line is not None and line.holder.role == "bank" and line.holder.lending_room() > 0:
             free += min(line.undrawn(), line.holder.lending_room())
         return free
 
@@ -59,7 +60,7 @@ class PrivateCreditFund(FinancialAgent):
     def draw_line(self, amount: float) -> float:
         """Borrow on the bank warehouse line, within its limit and the bank's room."""
         line = self.line
-        if line is None:
+        if line is None or line.holder.role != "bank":
             return 0.0
         bank = line.holder
         amount = min(amount, line.undrawn(), bank.lending_room(), max(bank.cash, 0.0))
@@ -95,7 +96,12 @@ class PrivateCreditFund(FinancialAgent):
         self.queued_redemptions += request
         cap = p.redemption_gate * nav
         payable = min(self.queued_redemptions, cap)
-        payable = self.raise_cash(payable) if payable > self.cash else payable
+        if payable > self.cash:
+            self.raise_cash(payable)
+        if payable > self.cash:
+            from model.distress import sell_loans
+            sell_loans(m, self, payable - self.cash)
+        payable = min(payable, max(self.cash, 0.0))
         paid = self.pay(m.lps, payable, "redemption") if payable > 1e-9 else 0.0
         self.queued_redemptions -= paid
         self.redeemed = paid
@@ -105,8 +111,9 @@ class PrivateCreditFund(FinancialAgent):
             m.log(f"{self.name} gates redemptions: pays {paid:.1f}B, "
                   f"{self.queued_redemptions:.1f}B left queued", "gate", self)
 
-    def record_return(self, nav_before: float) -> None:
-        """Quarterly return on NAV from this quarter's income and marks."""
-        if nav_before > 1e-9:
-            self.last_return = (self.pnl - self.pnl_mark) / nav_before
+    def record_return(self) -> None:
+        """Last quarter's return on NAV: income and marks over the NAV it started with."""
+        if self.nav_mark > 1e-9:
+            self.last_return = (self.pnl - self.pnl_mark) / self.nav_mark
         self.pnl_mark = self.pnl
+        self.nav_mark = max(self.nav, 0.0)

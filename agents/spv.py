@@ -23,9 +23,9 @@ DEBT_SHARE = 0.88
 SPONSOR_EQUITY_SHARE = 0.2   # of the equity; a fund takes the rest (Blue Owl on Hyperion)
 EQUITY_YIELD = 0.12          # annual return on equity built into the rent
 SPV_SPREAD = 0.025           # over the base rate
-SPV_LOAN_YEARS = 20
+SPV_LOAN_YEARS = 8            # GPUs last ~6 years, buildings ~20: debt in between
 LEASE_QUARTERS = 16          # 4-year renewable leases
-RENEWAL_UTILISATION = 0.7
+RENEWAL_UTILISATION = 0.75   # average utilisation of the past year needed to renew
 
 
 class SPV(FinancialAgent):
@@ -138,11 +138,9 @@ class SPV(FinancialAgent):
         m, lease = self.model, self.lease
         if lease is None or not lease.active or m.t != lease.end + 1:
             return
-        per_gw_rent = lease.rent / max(self.capacity_gw, 1e-9)
-        market = m.spot_rent * m.utilisation
+        # the sponsor keeps the capacity while the market still uses it
         sponsor_ok = self.sponsor.status == "active"
-        if (lease.renewable and sponsor_ok and m.utilisation >= RENEWAL_UTILISATION
-                and per_gw_rent <= 1.5 * max(market, 1e-9) + 1e-9):
+        if lease.renewable and sponsor_ok and m.utilisation_avg >= RENEWAL_UTILISATION:
             lease.end += lease.term
             m.log(f"{self.sponsor.name} renews the lease on {self.name}", "info", self)
             return

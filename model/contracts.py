@@ -8,7 +8,7 @@ Equity stakes are residual claims: an asset of the holder, part of the issuer's 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
@@ -219,6 +219,13 @@ class ContractBook:
         contract.issuer.issued.append(contract)
         contract.holder.held.append(contract)
         return contract
+
+    def split(self, loan: Loan, fraction: float) -> Loan:
+        """Carve ``fraction`` of a loan into a new contract with the same terms and holder."""
+        part = replace(loan, principal=loan.principal * fraction, arrears=loan.arrears * fraction)
+        loan.principal -= part.principal
+        loan.arrears -= part.arrears
+        return self.add(part)
 
     def transfer_holder(self, contract: Contract, new_holder: FinancialAgent) -> None:
         """Move a contract to a new holder (a loan sale, or collateral seized)."""

@@ -72,6 +72,7 @@ class AIEconomy(mesa.Model):
         self.spvs: list = []
         self.funds: list = []
         self.banks: list = []
+        self.abs_vehicles: list = []
         self.spv_by_key: dict = {}
         self._by_name: dict[str, FinancialAgent] = {}
         self.flows_extra: defaultdict[str, float] = defaultdict(float)
@@ -89,7 +90,8 @@ class AIEconomy(mesa.Model):
         self.ig_spread = 0.0075
         self.spot_rent = BASE_RENT
         self.gpu_price_index = 1.0
-        self.utilisation = 0.8
+        self.fire_sale_factor = 1.0   # used-GPU price pressure from fire sales (1 = none)
+        self.utilisation = self.utilisation_avg = 0.8
         self.demand_gw = self.capacity_total = 0.0
         self.revenue_gap = self.gap_share = self.distress_share = 0.0
         self.cumulative_capex = 0.0
@@ -129,7 +131,7 @@ class AIEconomy(mesa.Model):
         phases.financing(self)       # 6. pecking order: cash, bonds, SPVs, equity, GPU loans
         phases.credit_supply(self)   # 7. LP flows, gates, bank capital and lines
         phases.markets(self)         # 8. valuations, sentiment, spreads, rents, marks
-        phases.distress(self)        # 9. who cannot pay
+        phases.distress(self)        # 9. fire sales, defaults cleared over the network
         phases.record(self)          # 10. statistics and the event log
         self.t += 1
 
@@ -235,7 +237,7 @@ class AIEconomy(mesa.Model):
         """What the agent's data centres and GPUs would fetch: capitalised net rent."""
         per_gw = capacity_value_per_gw(self.spot_rent, self.utilisation, self.opex_per_gw,
                                        self.params.cost_per_gw)
-        return per_gw * (agent.capacity_gw + agent.pipeline_gw)
+        return per_gw * self.fire_sale_factor * (agent.capacity_gw + agent.pipeline_gw)
 
     # --- reports ---------------------------------------------------------------------------
     def check_invariants(self) -> None:

@@ -39,6 +39,7 @@ FLOW_KINDS: dict[str, tuple[str, str]] = {
     "redemption": ("C", "S"),          # fund investors take money out
     "deposit_flow": ("S", "S"),        # deposits in or out of a bank
     "arrears_payment": ("S", "S"),     # paying an amount already accrued as owed
+    "default_recovery": ("S", "S"),    # what a defaulter's creditors recover in clearing
 }
 
 

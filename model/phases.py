@@ -37,8 +37,9 @@ CAPACITY_MARGIN = 1.1
 GAP_HORIZON = 8               # quarters ahead at which the revenue gap is judged
 COST_OF_CAPITAL = 0.10         # annual return investors need on AI capital (revenue gap)
 # order in which issuers service their debt: rent reaches SPVs before they pay lenders
-DEBT_SERVICE_ORDER = ("outside", "hyperscaler", "lab", "neocloud", "chipmaker", "spv", "fund",
-                      "bank")
+DEBT_SERVICE_ORDER = ("outside", "hyperscaler", "lab", "neocloud", "chipmaker", "spv", "abs",
+                      "fund", "bank")
+SECURITIZATION_SENTIMENT = 0.8  # ABS markets are open only in good times
 
 
 def initial_markets(m: AIEconomy) -> None:
@@ -68,6 +69,8 @@ def begin_quarter(m: AIEconomy) -> None:
         a.capex_this_quarter = 0.0
     for c in m.chipmakers:
         c.vendor_financing = 0.0
+    for f in m.funds:
+        f.record_return()
     m.non_ai_growth = (1.0 + NON_AI_GROWTH) ** m.t
 
 
@@ -91,8 +94,10 @@ def demand(m: AIEconomy) -> None:
         m.ledger.transfer(m.customers, lab, lab_total * lab.revenue_share / shares, "ai_revenue")
     cloud = m.revenue - lab_total
     m.cloud_revenue = cloud
-    for h in m.hyperscalers:
-        m.ledger.transfer(m.customers, h, cloud * h.cloud_share, "ai_revenue")
+    alive = [h for h in m.hyperscalers if h.status != "defaulted"]
+    cloud_shares = sum(h.cloud_share for h in alive)
+    for h in alive:
+        m.ledger.transfer(m.customers, h, cloud * h.cloud_share / cloud_shares, "ai_revenue")
         m.ledger.transfer(m.customers, h, h.non_ai_ocf * m.non_ai_growth, "non_ai_revenue")
 
 
@@ -142,10 +147,12 @@ def compute(m: AIEconomy) -> None:
     for c in m.book.contracts:
         if isinstance(c, Backstop) and c.active:
             unsold = max(0.0, free.get(c.holder, 0.0) - spot_sales.get(c.holder, 0.0))
-            pay_due(m, c, c.payment(t, unsold * m.spot_rent), "backstop")
+            paid = pay_due(m, c, c.payment(t, unsold * m.spot_rent), "backstop")
+            m.record_loss(c.issuer, "guarantee called", paid)
     m.capacity_total = sum(a.capacity_gw for a in m.capacity_owners())
     m.demand_gw = captive + cloud_gw + contracted_use + sold_gw
     m.utilisation = min(1.0, m.demand_gw / m.capacity_total) if m.capacity_total > 0 else 0.0
+    m.utilisation_avg = 0.75 * m.utilisation_avg + 0.25 * m.utilisation
 
 
 # --- 3. operations -------------------------------------------------------------------------
@@ -155,7 +162,8 @@ def operations(m: AIEconomy) -> None:
         a.depreciate()
     for group in (m.hyperscalers, m.labs, m.neoclouds, m.chipmakers, m.spvs, m.banks):
         for a in group:
-            a.operate()
+            if a.status != "defaulted":
+                a.operate()
 
 
 # --- 4. debt service -----------------------------------------------------------------------
@@ -172,8 +180,12 @@ def debt_service(m: AIEconomy) -> None:
     order = {role: i for i, role in enumerate(DEBT_SERVICE_ORDER)}
     loans.sort(key=lambda c: (order[c.issuer.role], c.seniority))
     for loan in loans:
+        if loan.issuer.role == "abs":
+            continue                      # ABS notes are paid by the waterfall
         if loan.active:
             service_loan(m, loan)
+    for v in m.abs_vehicles:
+        v.run_waterfall()
     for s in m.spvs:
         s.distribute()
 
@@ -223,12 +235,12 @@ def power_available(m: AIEconomy) -> float:
 def financing(m: AIEconomy) -> None:
     """Labs raise equity; builders fund capex by the pecking order and buy capacity."""
     for lab in m.labs:
-        lab.record_burn()
-        lab.raise_funds()
-    for h in m.hyperscalers:
-        h.finance_and_build()
-    for n in m.neoclouds:
-        n.finance_and_build()
+        if lab.status != "defaulted":
+            lab.record_burn()
+            lab.raise_funds()
+    for b in (*m.hyperscalers, *m.neoclouds):
+        if b.status != "defaulted":
+            b.finance_and_build()
     capex = sum(a.capex_this_quarter for a in m.all_agents)
     m.flows_extra["capex"] = capex
     m.flows_extra["hyperscaler_capex"] = sum(h.capex_this_quarter for h in m.hyperscalers)
@@ -239,11 +251,19 @@ def financing(m: AIEconomy) -> None:
 def credit_supply(m: AIEconomy) -> None:
     """Fund investors come and go (gated); funds repay lines; banks check capital."""
     for f in m.funds:
+        if f.status == "defaulted":
+            continue
         f.investor_flows()
         f.repay_line()
         m.flows_extra["fund_redemptions"] += f.redeemed
+    if m.t % 4 == 3 and m.t >= 4 and m.sentiment >= SECURITIZATION_SENTIMENT:
+        from agents.abs_vehicle import ABSVehicle
+        for f in m.funds:
+            if f.status == "active":
+                ABSVehicle.securitize(m, f)
     for b in m.banks:
-        b.check_capital()
+        if b.status != "defaulted":
+            b.check_capital()
 
 
 # --- 8. markets ----------------------------------------------------------------------------
@@ -278,7 +298,7 @@ def markets(m: AIEconomy) -> None:
             a.gpu_market *= 1.0 - p.chip_jump_size
         m.log(f"A new chip generation ships: installed GPUs lose {p.chip_jump_size:.0%} of "
               "their value", "shock")
-    m.gpu_price_index = m.spot_rent / BASE_RENT
+    m.gpu_price_index = m.spot_rent / BASE_RENT * m.fire_sale_factor
     _vest_warrant(m)
     _mark_equity(m)
     for a in (*m.funds, *m.banks):
@@ -342,12 +362,14 @@ def _mark_equity(m: AIEconomy) -> None:
 
 # --- 9. distress ---------------------------------------------------------------------------
 def distress(m: AIEconomy) -> None:
-    """Flag agents that missed payments or are insolvent; clear the flag when they recover."""
+    """Distress chain and default clearing, then flag who is in trouble or has recovered."""
+    from model.distress import resolve
+    resolve(m)
     for a in m.finance_agents:
         if a.status == "defaulted":
             continue
         arrears = sum(c.arrears for c in a.issued)
-        troubled = a.missed > 1e-6 or arrears > 1e-6 or a.equity < -1e-6
+        troubled = a.missed > 1e-6 or arrears > 1e-6 or (a.equity < -1e-6 and a.role != "abs")
         if troubled and a.status == "active":
             a.status = "distressed"
             what = (f"misses {a.missed:.1f}B of payments" if a.missed > 1e-6

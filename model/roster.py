@@ -40,6 +40,7 @@ CONTRACT_PRICE = 1.1 * BASE_RENT   # 2025 take-or-pay price per GW-quarter
 LEGACY_BOND_COUPON = 0.035
 WAREHOUSE_BANK = {"Blue Owl": "JPMorgan", "Apollo": "JPMorgan", "Pimco": "Other banks",
                   "BlackRock": "Other banks"}
+OTHER_BOOK_QUARTERS = 40   # funds' non-AI loans run off over ten years, freeing cash
 NEOCLOUD_LENDERS = (("Apollo", 0.4), ("BlackRock", 0.25), ("JPMorgan", 0.35))
 
 
@@ -56,7 +57,8 @@ def build_roster(m: AIEconomy, data: dict) -> None:
         ("customers", "End customers"), ("bond_investors", "Bond investors"),
         ("equity_investors", "Equity investors"), ("lps", "Fund LPs"),
         ("suppliers", "Suppliers"), ("other_borrowers", "Other borrowers"),
-        ("depositors", "Depositors"))}
+        ("depositors", "Depositors"), ("distressed_investors", "Distressed-asset buyers"),
+        ("clearing_house", "Clearing house"))}
     for key, agent in outside.items():
         setattr(m, key, agent)
 
@@ -125,13 +127,14 @@ def build_roster(m: AIEconomy, data: dict) -> None:
     # size (capital ratios, NAV) while the AI book is what moves.
     for f, (name, spec) in zip(m.funds, data["funds"].items(), strict=True):
         lend(m, f, m.other_borrowers, f.cash - spec["cash_share"] * spec["aum"], Loan,
-             rate=0.058, floating=True, maturity=10_000, category="corporate")
+             rate=0.058, floating=True, maturity=OTHER_BOOK_QUARTERS, amortising=True,
+             category="corporate")
         bank = m.agent_by_name(WAREHOUSE_BANK.get(name, m.banks[0].name))
         f.line = m.book.add(CreditLine(issuer=f, holder=bank, start=0, principal=0.0,
                                        limit=spec["warehouse_line"], rate=0.02, floating=True,
                                        maturity=10_000, category="warehouse"))
     for b, spec in zip(m.banks, data["banks"].values(), strict=True):
-        lend(m, b, m.other_borrowers, spec["other_loans"], Loan, rate=0.02, floating=True,
+        lend(m, b, m.other_borrowers, spec["other_loans"], Loan, rate=0.015, floating=True,
              maturity=10_000, category="corporate")
 
 
