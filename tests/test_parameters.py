@@ -1,0 +1,238 @@
+"""Parameters and scenario files: validation errors name the field, its range and the file."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from pathlib import Path
+
+import pytest
+
+from model import (
+    PARAMETER_INFO,
+    SCENARIOS,
+    AIEconomy,
+    ParameterError,
+    Parameters,
+    Scenario,
+    load_scenario,
+    make_parameters,
+)
+from model.parameters import DEFAULTS, validate_value
+
+GROUPS = {"revenue", "financing", "shocks", "technology", "calibration"}
+
+
+def _valid_with(name: str, value) -> dict:
+    """A value for ``name`` plus what the life cross-check needs (economic <= book life)."""
+    values = {name: value}
+    if name == "gpu_economic_life":
+        values["gpu_book_life"] = 40
+    if name == "gpu_book_life":
+        values["gpu_economic_life"] = 8
+    return values
+
+
+# --- metadata ------------------------------------------------------------------------------
+def test_parameter_info_matches_the_dataclass_and_its_defaults():
+    assert set(PARAMETER_INFO) == {f.name for f in dataclasses.fields(Parameters)}
+    for name, info in PARAMETER_INFO.items():
+        assert info.name == name
+        assert info.min <= info.default <= info.max, name
+        assert info.group in GROUPS, name
+        assert info.label and info.description, name
+        value = getattr(DEFAULTS, name)
+        assert value == info.default
+        assert isinstance(value, int if info.integer else float), name
+
+
+def test_parameters_are_frozen_and_with_overrides_validates():
+    p = make_parameters({})
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        p.herding = 0.9
+    q = p.with_overrides(herding=0.9)
+    assert q.herding == 0.9 and p.herding == 0.5
+    with pytest.raises(ParameterError, match="herding"):
+        p.with_overrides(herding=2.0)
+    assert q.as_dict()["herding"] == 0.9 and len(q.as_dict()) == len(PARAMETER_INFO)
+
+
+# --- bad values ----------------------------------------------------------------------------
+def test_unknown_parameter_is_named_with_the_known_ones():
+    with pytest.raises(ParameterError) as err:
+        make_parameters({"revenue_ceilling": 900})
+    msg = str(err.value)
+    assert "unknown parameter 'revenue_ceilling'" in msg
+    assert "revenue_ceiling" in msg and "herding" in msg      # the list of known names
+
+
+@pytest.mark.parametrize("name", sorted(PARAMETER_INFO))
+def test_out_of_range_names_field_and_range(name):
+    info = PARAMETER_INFO[name]
+    span = info.max - info.min
+    for bad in (info.min - max(1.0, span), info.max + max(1.0, span)):
+        with pytest.raises(ParameterError) as err:
+            make_parameters(_valid_with(name, bad))
+        msg = str(err.value)
+        assert name in msg
+        assert f"allowed range [{info.min:g}, {info.max:g}]" in msg
+        assert info.unit in msg
+    # both ends of the range are accepted
+    for ok in (info.min, info.max):
+        assert getattr(make_parameters(_valid_with(name, ok)), name) == ok
+
+
+def test_out_of_range_message_example():
+    with pytest.raises(ParameterError, match=r"revenue_ceiling = 10\.0 is outside the allowed "
+                       r"range \[50, 5000\] USD bn/yr"):
+        make_parameters({"revenue_ceiling": 10.0})
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_non_finite_values_are_refused(bad):
+    with pytest.raises(ParameterError, match=r"herding = .* is outside the allowed range \[0, 1\]"):
+        make_parameters({"herding": bad})
+
+
+@pytest.mark.parametrize("bad", ["abc", None, [1.0], {"x": 1}, object()])
+def test_wrong_type_is_refused_with_the_range(bad):
+    with pytest.raises(ParameterError) as err:
+        make_parameters({"base_rate": bad})
+    msg = str(err.value)
+    assert msg.startswith("base_rate must be a number")
+    assert "allowed range [0, 0.12] 1/yr" in msg
+
+
+def test_numeric_strings_are_converted():
+    assert make_parameters({"base_rate": "0.05"}).base_rate == 0.05
+
+
+@pytest.mark.parametrize("name", sorted(n for n, i in PARAMETER_INFO.items() if i.integer))
+def test_integer_fields_refuse_fractions(name):
+    info = PARAMETER_INFO[name]
+    value = info.min + 1.5
+    with pytest.raises(ParameterError) as err:
+        make_parameters(_valid_with(name, value))
+    msg = str(err.value)
+    assert msg.startswith(f"{name} must be a whole number")
+    assert f"[{info.min:g}, {info.max:g}]" in msg
+    # a whole float becomes an int
+    whole = make_parameters(_valid_with(name, float(info.min + 1)))
+    assert getattr(whole, name) == info.min + 1 and isinstance(getattr(whole, name), int)
+
+
+def test_economic_life_may_not_exceed_book_life():
+    with pytest.raises(ParameterError, match=r"gpu_economic_life \(30\) must not exceed "
+                       r"gpu_book_life \(24\)"):
+        make_parameters({"gpu_economic_life": 30})
+    assert make_parameters({"gpu_economic_life": 24}).gpu_economic_life == 24
+
+
+def test_validate_value_returns_the_field_type():
+    assert validate_value("build_lag", 3) == 3 and isinstance(validate_value("build_lag", 3), int)
+    assert isinstance(validate_value("herding", 1), float)
+
+
+# --- scenarios -----------------------------------------------------------------------------
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_packaged_scenarios_load(name):
+    sc = load_scenario(name)
+    assert isinstance(sc, Scenario) and sc.name == name and sc.description
+    assert isinstance(sc.params, Parameters)
+
+
+def test_packaged_scenarios_differ_in_their_revenue_assumptions():
+    base, boom, bust = (load_scenario(s).params for s in ("baseline", "boom", "bust"))
+    assert (base.revenue_ceiling, base.revenue_growth, base.revenue_midpoint) == (900, 0.21, 13)
+    assert (boom.revenue_ceiling, boom.revenue_growth, boom.revenue_midpoint) == (2500, 0.24, 16)
+    assert (bust.revenue_ceiling, bust.revenue_growth, bust.revenue_midpoint) == (300, 0.30, 5.5)
+    assert bust.efficiency_shock_quarter == 10 and bust.efficiency_shock_size == 0.35   # 2027Q3
+    assert base.efficiency_shock_quarter == -1 and boom.efficiency_shock_quarter == -1
+    # everything but the revenue assumptions is shared
+    revenue = {"revenue_ceiling", "revenue_growth", "revenue_midpoint",
+               "efficiency_shock_quarter", "efficiency_shock_size"}
+    for name in set(PARAMETER_INFO) - revenue:
+        assert getattr(base, name) == getattr(boom, name) == getattr(bust, name), name
+
+
+def test_overrides_apply_on_top_of_the_scenario():
+    sc = load_scenario("bust", herding=0.9, build_lag=6)
+    assert sc.params.herding == 0.9 and sc.params.build_lag == 6
+    assert sc.params.revenue_ceiling == 300.0            # the scenario's value stays
+    again = load_scenario(sc, herding=0.1)               # a Scenario object + overrides
+    assert again.params.herding == 0.1 and again.params.build_lag == 6
+    m = AIEconomy("boom", rng=0, revenue_ceiling=2000.0)
+    assert m.params.revenue_ceiling == 2000.0 and m.params.revenue_growth == 0.24
+
+
+def test_bad_override_names_the_scenario_and_the_field():
+    with pytest.raises(ParameterError, match=r"scenario 'boom': herding = 3\.0 is outside the "
+                       r"allowed range \[0, 1\]"):
+        load_scenario("boom", herding=3.0)
+    with pytest.raises(ParameterError, match="unknown parameter 'hearding'"):
+        AIEconomy("baseline", hearding=0.5)
+
+
+def _write(tmp_path: Path, text: str, name: str = "mine.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_user_toml_file_loads_with_defaults_for_the_rest(tmp_path):
+    path = _write(tmp_path, '[scenario]\nname = "slow"\ndescription = "slow burn"\n\n'
+                  "[parameters]\nrevenue_ceiling = 600.0\nbuild_lag = 6\n")
+    sc = load_scenario(path)
+    assert sc.name == "slow" and sc.description == "slow burn"
+    assert sc.params.revenue_ceiling == 600.0 and sc.params.build_lag == 6
+    assert sc.params.herding == PARAMETER_INFO["herding"].default
+    assert load_scenario(str(path), build_lag=2).params.build_lag == 2
+    m = AIEconomy(path, rng=1)
+    assert m.params.revenue_ceiling == 600.0
+    nameless = load_scenario(_write(tmp_path, "[parameters]\nherding = 0.2\n", "plain.toml"))
+    assert nameless.name == "plain" and nameless.params.herding == 0.2
+
+
+def test_toml_syntax_error_names_the_file(tmp_path):
+    path = _write(tmp_path, "[parameters]\nrevenue_ceiling = = 3\n")
+    with pytest.raises(ParameterError) as err:
+        load_scenario(path)
+    assert str(path) in str(err.value) and "not valid TOML" in str(err.value)
+
+
+def test_toml_unknown_table_names_the_file_and_table(tmp_path):
+    path = _write(tmp_path, "[parameters]\nherding = 0.5\n\n[shocks]\nsize = 1\n")
+    with pytest.raises(ParameterError) as err:
+        load_scenario(path)
+    msg = str(err.value)
+    assert str(path) in msg and "unknown table(s) ['shocks']" in msg
+
+
+def test_toml_bad_value_names_file_field_and_range(tmp_path):
+    path = _write(tmp_path, "[parameters]\nredemption_gate = 0.9\n")
+    with pytest.raises(ParameterError) as err:
+        load_scenario(path)
+    msg = str(err.value)
+    assert msg.startswith(f"{path}: redemption_gate = 0.9 is outside the allowed range [0, 0.5]")
+    path2 = _write(tmp_path, '[parameters]\nbuild_lag = "soon"\n', "two.toml")
+    with pytest.raises(ParameterError, match=r"two\.toml: build_lag must be a number"):
+        load_scenario(path2)
+    path3 = _write(tmp_path, "[parameters]\nbogus = 1\n", "three.toml")
+    with pytest.raises(ParameterError, match=r"three\.toml: unknown parameter 'bogus'"):
+        load_scenario(path3)
+
+
+def test_toml_parameters_must_be_a_table(tmp_path):
+    path = _write(tmp_path, "parameters = 3\n")
+    with pytest.raises(ParameterError, match="'parameters' must be a table"):
+        load_scenario(path)
+
+
+@pytest.mark.parametrize("what", ["nonexistent", "baseline.toml", "mine.txt"])
+def test_unknown_scenario_or_missing_file(tmp_path, what):
+    (tmp_path / "mine.txt").write_text("[parameters]\n")
+    key = what if what != "mine.txt" else str(tmp_path / what)
+    with pytest.raises(ParameterError, match="neither a packaged scenario"):
+        load_scenario(key)
+    with pytest.raises(ParameterError, match="baseline, boom, bust"):
+        AIEconomy(key)
