@@ -30,9 +30,9 @@ from agents import (
 )
 from agents.base import FinancialAgent
 from model.contracts import ContractBook
+from model.credit import CreditMarket
 from model.invariants import check_invariants
 from model.ledger import Ledger
-from model.markets import BASE_RENT
 from model.parameters import make_parameters
 
 __all__ = ["SPV", "AILab", "Bank", "Chipmaker", "FinancialAgent", "Hyperscaler", "MiniEconomy",
@@ -50,54 +50,49 @@ class Plain(FinancialAgent):
     role = "plain"
 
 
-class MiniEconomy(mesa.Model):
-    """The smallest economy the agents and finance functions run in."""
+@functools.cache
+def _market_state() -> dict[str, Any]:
+    """The scalar market state of a fresh AIEconomy (2025Q1), and which attributes are
+    containers; copied into every MiniEconomy so it keeps up with the real model's fields."""
+    template = AIEconomy("baseline", rng=0)
+    bare = set(vars(mesa.Model(rng=0)))
+    state: dict[str, Any] = {}
+    for key, value in vars(template).items():
+        if key in bare or key.startswith("_"):
+            continue
+        scalar_tuple = isinstance(value, tuple) and all(isinstance(v, int | float) for v in value)
+        if isinstance(value, bool | int | float | str) or scalar_tuple:
+            state[key] = value
+        elif isinstance(value, defaultdict):
+            state[key] = ("container", lambda f=value.default_factory: defaultdict(f))
+        elif isinstance(value, list | dict):
+            state[key] = ("container", type(value))
+    return state
 
-    register = AIEconomy.register
-    log = AIEconomy.log
-    record_loss = AIEconomy.record_loss
-    all_agents = AIEconomy.all_agents
-    finance_agents = AIEconomy.finance_agents
-    agent_by_name = AIEconomy.agent_by_name
-    add_spv = AIEconomy.add_spv
-    market_value_of_capacity = AIEconomy.market_value_of_capacity
-    prev_income = AIEconomy.prev_income
-    prev_pnl = AIEconomy.prev_pnl
-    valuation = AIEconomy.valuation
+
+class MiniEconomy(AIEconomy):
+    """The smallest economy the agents and finance functions run in: no roster.
+
+    It has every method of AIEconomy and its 2025Q1 market state (utilisation 0.8, spot rent
+    3.0, sentiment 1, ...), but only the outside-sector accounts until a test adds agents.
+    """
 
     def __init__(self, seed: int = 0, **overrides: Any) -> None:
-        super().__init__(rng=seed)
+        mesa.Model.__init__(self, rng=seed)
+        for key, value in _market_state().items():
+            if isinstance(value, tuple) and value and value[0] == "container":
+                value = value[1]()
+            setattr(self, key, value)
+        self._by_name = {}
+        self._results = None
         self.params = make_parameters(overrides)
         self.ledger = Ledger()
         self.book = ContractBook()
+        self.credit = CreditMarket(self)
+        self.warrant = None
         self.t = 0
-        self.events: list = []
-        self.losses: list = []
-        self._by_name: dict = {}
-        self.current: dict = {}
-        self.flows_extra: defaultdict[str, float] = defaultdict(float)
-        self.spv_by_key: dict = {}
-        self.hyperscalers: list = []
-        self.labs: list = []
-        self.neoclouds: list = []
-        self.chipmakers: list = []
-        self.spvs: list = []
-        self.funds: list = []
-        self.banks: list = []
         self.base_rate = self.params.base_rate
         self.long_rate = self.base_rate + 0.004
-        self.ig_spread = 0.0075
-        self.abs_vehicles: list = []
-        self.spot_rent = BASE_RENT
-        self.fire_sale_factor = 1.0
-        self.utilisation = 0.8
-        self.opex_per_gw = 0.35
-        self.sentiment = 1.0
-        self.bubble_index = 1.0
-        self.non_ai_growth = 1.0
-        self.gpu_share = 0.6
-        self.chip_content = 0.65
-        self.gpu_vendor_split: list = []
         for key, label in (("customers", "End customers"), ("bond_investors", "Bond investors"),
                            ("equity_investors", "Equity investors"), ("lps", "Fund LPs"),
                            ("suppliers", "Suppliers"), ("other_borrowers", "Other borrowers"),
