@@ -39,9 +39,16 @@ class ABSVehicle(FinancialAgent):
     @staticmethod
     def securitize(m: AIEconomy, fund: FinancialAgent) -> ABSVehicle | None:
         """Pool a slice of ``fund``'s performing SPV loans into a new ABS deal."""
-        pool = [c for c in fund.held if isinstance(c, Loan) and c.category == "spv_debt"
-                and c.issuer.status == "active" and c.principal > EPS]
-        amount = POOL_SHARE * sum(c.principal for c in pool)
+        performing = sorted((c for c in fund.held if isinstance(c, Loan)
+                             and c.category == "spv_debt" and c.issuer.status == "active"
+                             and c.principal > EPS), key=lambda c: -c.principal)
+        target = POOL_SHARE * sum(c.principal for c in performing)
+        pool, amount = [], 0.0
+        for c in performing:              # whole loans, largest first, up to the target
+            if amount >= target:
+                break
+            pool.append(c)
+            amount += c.value()
         if amount < MIN_DEAL:
             return None
         vehicle = ABSVehicle(m, f"ABS {2025 + m.t // 4}-{fund.name}", fund)
@@ -65,9 +72,9 @@ class ABSVehicle(FinancialAgent):
             if note is not None:
                 vehicle.tranches.append(note)
         # the vehicle buys the pool at par with what the notes raised
-        share = vehicle.cash / amount * POOL_SHARE
+        share = min(1.0, vehicle.cash / amount)
         for loan in pool:
-            part = m.book.split(loan, share)
+            part = loan if share >= 1.0 - 1e-12 else m.book.split(loan, share)
             m.book.transfer_holder(part, vehicle)
             m.ledger.transfer(vehicle, fund, part.value(), "asset_sale")
         m.log(f"{fund.name} securitizes {amount:.1f}B of SPV loans into {vehicle.name} "

@@ -29,6 +29,17 @@ class Bank(FinancialAgent):
         super().__init__(model, name, cash)
         self.deposits: Loan | None = None
         self.breached = False
+        # capital position at the start of the quarter, plus what it has lent since: the
+        # lending room within the quarter, without re-valuing the whole book at every loan
+        self.equity_mark = 0.0
+        self.rwa_mark = 0.0
+        self.lent_this_quarter = 0.0
+
+    def refresh_capital(self) -> None:
+        """Take the quarter's snapshot of equity and risk-weighted assets."""
+        self.equity_mark = self.equity
+        self.rwa_mark = self.risk_weighted_assets()
+        self.lent_this_quarter = 0.0
 
     def risk_weighted_assets(self) -> float:
         """Loans at 100%, undrawn committed lines at 50%, net of the loss allowance."""
@@ -50,7 +61,7 @@ class Bank(FinancialAgent):
         if self.status != "active":
             return 0.0
         req = self.model.params.bank_capital_requirement
-        capital_room = self.equity / (req + 0.005) - self.risk_weighted_assets()
+        capital_room = self.equity_mark / (req + 0.005) - self.rwa_mark - self.lent_this_quarter
         reserve = CASH_RESERVE * (self.deposits.value() if self.deposits else 0.0)
         return max(0.0, min(capital_room, self.cash - reserve))
 

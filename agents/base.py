@@ -8,7 +8,6 @@ the two every quarter.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from typing import TYPE_CHECKING, ClassVar
 
@@ -113,7 +112,7 @@ class FinancialAgent(mesa.Agent):
     @property
     def financial_assets(self) -> float:
         """Contracts held, net of the loss allowance."""
-        return math.fsum(c.value() for c in self.held) - self.loss_allowance
+        return sum([c.value() for c in self.held]) - self.loss_allowance
 
     @property
     def total_assets(self) -> float:
@@ -123,12 +122,12 @@ class FinancialAgent(mesa.Agent):
     @property
     def liabilities(self) -> float:
         """Contracts issued that are liabilities (equity stakes are not)."""
-        return math.fsum(c.value() for c in self.issued if c.is_liability)
+        return sum([c.value() for c in self.issued if c.is_liability])
 
     @property
     def debt(self) -> float:
         """Loans and bonds outstanding (par)."""
-        return math.fsum(c.value() for c in self.issued if isinstance(c, Loan))
+        return sum([c.value() for c in self.issued if isinstance(c, Loan)])
 
     @property
     def equity(self) -> float:
@@ -145,6 +144,18 @@ class FinancialAgent(mesa.Agent):
     def expected_net_worth(self) -> float:
         """Net worth implied by the recorded flows since the start."""
         return self.net_worth_0 + self.pnl + self.capital
+
+    def snapshot(self) -> dict[str, float | str]:
+        """End-of-quarter figures for the agent-level statistics, computed in one pass."""
+        assets, liabilities, debt = self.total_assets, 0.0, 0.0
+        for c in self.issued:
+            if c.is_liability:
+                v = c.value()
+                liabilities += v
+                if isinstance(c, Loan):
+                    debt += v
+        return {"cash": self.cash, "debt": debt, "equity": assets - liabilities,
+                "leverage": debt / assets if assets > 1e-12 else 0.0, "status": self.status}
 
     def balance_sheet(self) -> dict[str, dict[str, float]]:
         """Assets and liabilities by line, for tables and the app's inspector."""

@@ -44,7 +44,7 @@ class PrivateCreditFund(FinancialAgent):
         """Cash above the buffer plus what the bank line still allows."""
         if self.status != "active":
             return 0.0
-        free = max(0.0, self.cash - LIQUIDITY_BUFFER * max(self.nav, 0.0))
+        free = max(0.0, self.cash - LIQUIDITY_BUFFER * self.nav_mark)
         line = self.line
         if line is not None and line.holder.role == "bank" and line.holder.lending_room() > 0:
             free += min(line.undrawn(), line.holder.lending_room())
@@ -68,6 +68,7 @@ class PrivateCreditFund(FinancialAgent):
             return 0.0
         self.model.ledger.transfer(bank, self, amount, "lending")
         line.principal += amount
+        bank.lent_this_quarter += amount
         return amount
 
     def repay_line(self) -> None:

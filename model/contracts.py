@@ -209,16 +209,34 @@ class Warrant(Contract):
 
 @dataclass(eq=False, slots=True)
 class ContractBook:
-    """Every contract in the economy, with each one listed on its two balance sheets."""
+    """Every contract in the economy, with each one listed on its two balance sheets.
+
+    ``of(cls)`` gives the active contracts of a kind (subclasses included) without scanning
+    the whole book: the phases loop over loans, leases or compute contracts every quarter.
+    """
 
     contracts: list[Contract] = field(default_factory=list)
+    by_kind: dict[type, list[Contract]] = field(default_factory=dict)
 
     def add(self, contract: Contract) -> Contract:
         """Register a contract on the issuer's and the holder's balance sheets."""
         self.contracts.append(contract)
+        for cls in type(contract).__mro__:
+            if cls is Contract:
+                break
+            self.by_kind.setdefault(cls, []).append(contract)
         contract.issuer.issued.append(contract)
         contract.holder.held.append(contract)
         return contract
+
+    def of(self, cls: type) -> list:
+        """Active contracts of class ``cls`` (subclasses included), in creation order."""
+        return [c for c in self.by_kind.get(cls, ()) if c.active]
+
+    def compact(self) -> None:
+        """Forget retired contracts (they are on no balance sheet any more)."""
+        self.contracts = [c for c in self.contracts if c.active]
+        self.by_kind = {k: [c for c in v if c.active] for k, v in self.by_kind.items()}
 
     def split(self, loan: Loan, fraction: float) -> Loan:
         """Carve ``fraction`` of a loan into a new contract with the same terms and holder."""

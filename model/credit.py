@@ -56,4 +56,7 @@ class CreditMarket:
               terms: dict) -> float:
         before = lender.cash
         lend(self.model, lender, borrower, amount, Loan, merge=True, **terms)
-        return before - lender.cash
+        lent = before - lender.cash
+        if lender.role == "bank":
+            lender.lent_this_quarter += lent
+        return lent

@@ -110,6 +110,10 @@ class AIEconomy(mesa.Model):
             data = synthetic_roster(data, roster_size, self.rng)
         build_roster(self, data)
         phases.initial_markets(self)
+        for b in self.banks:
+            b.refresh_capital()
+        for f in self.funds:
+            f.nav_mark = f.nav
         for a in self.all_agents:
             a.net_worth_0 = a.equity
             a.pnl = a.capital = 0.0

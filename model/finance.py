@@ -61,14 +61,20 @@ def issue_equity(m: AIEconomy, issuer: FinancialAgent, investor: FinancialAgent,
         if amount <= EPS:
             return None
     fraction = min(amount / post_money, 0.95)
+    existing = None
     for stake in issuer.issued:
         if isinstance(stake, EquityStake) and stake.active:
             stake.fraction *= 1.0 - fraction
-    stake = EquityStake(issuer=issuer, holder=investor, start=m.t, fraction=fraction,
-                        cost_basis=amount, mark=amount)
-    m.book.add(stake)
+            if stake.holder is investor:
+                existing = stake
+    if existing is None:
+        existing = m.book.add(EquityStake(issuer=issuer, holder=investor, start=m.t))
+    # a follow-on investment adds to the investor's stake (one contract per holder)
+    existing.fraction += fraction
+    existing.cost_basis += amount
+    existing.mark += amount
     m.ledger.transfer(investor, issuer, amount, "equity_issue")
-    return stake
+    return existing
 
 
 def pay_due(m: AIEconomy, contract: Contract, amount: float, kind: str) -> float:

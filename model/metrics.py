@@ -30,8 +30,9 @@ MODEL_COLUMNS: tuple[str, ...] = (
 )
 
 AGENT_REPORTERS = {
-    "name": "name", "role": "role", "cash": "cash", "debt": "debt", "equity": "equity",
-    "leverage": "leverage", "status": "status",
+    "name": "name", "role": "role",
+    **{key: (lambda a, key=key: a.snap[key])
+       for key in ("cash", "debt", "equity", "leverage", "status")},
     "revenue": lambda a: a.income.get("ai_revenue", 0.0) + a.income.get("compute", 0.0)
     + a.income.get("gpu_purchase", 0.0) + a.income.get("lease_rent", 0.0),
 }
@@ -46,8 +47,8 @@ def compute_metrics(m: AIEconomy) -> dict[str, float]:
     """All model-level statistics of the quarter just simulated."""
     p = m.params
     ig = spv = pc = bank = other = 0.0
-    for c in m.book.contracts:
-        if not (c.active and isinstance(c, Loan)) or c.issuer.role not in AI_ROLES:
+    for c in m.book.of(Loan):
+        if c.issuer.role not in AI_ROLES:
             continue
         value = c.value()
         holder_role = c.holder.role

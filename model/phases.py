@@ -71,6 +71,8 @@ def begin_quarter(m: AIEconomy) -> None:
         c.vendor_financing = 0.0
     for f in m.funds:
         f.record_return()
+    for b in m.banks:
+        b.refresh_capital()
     m.non_ai_growth = (1.0 + NON_AI_GROWTH) ** m.t
 
 
@@ -111,8 +113,8 @@ def compute(m: AIEconomy) -> None:
     for lab in m.labs:
         lab.plan_spending()
         spot_budgets[lab] = lab.pay_compute() if lab.status != "defaulted" else 0.0
-    for c in m.book.contracts:
-        if isinstance(c, ComputeContract) and c.issuer.role != "lab" and c.in_force(t):
+    for c in m.book.of(ComputeContract):
+        if c.issuer.role != "lab" and c.in_force(t):
             pay_due(m, c, c.payment(t, c.gw), "compute")      # hyperscaler buys from neocloud
     efficiency = m.efficiency
     captive = CAPTIVE_GW_2025 * (1.0 + CAPTIVE_GROWTH) ** t * efficiency
@@ -144,8 +146,8 @@ def compute(m: AIEconomy) -> None:
             if amount > 1e-12:
                 lab.pay(provider, amount, "compute")
                 spot_sales[provider] += amount / m.spot_rent
-    for c in m.book.contracts:
-        if isinstance(c, Backstop) and c.active:
+    for c in m.book.of(Backstop):
+        if c.active:
             unsold = max(0.0, free.get(c.holder, 0.0) - spot_sales.get(c.holder, 0.0))
             paid = pay_due(m, c, c.payment(t, unsold * m.spot_rent), "backstop")
             m.record_loss(c.issuer, "guarantee called", paid)
@@ -173,10 +175,10 @@ def debt_service(m: AIEconomy) -> None:
     for s in m.spvs:
         s.review_lease()
         s.set_rent()
-    for c in list(m.book.contracts):
-        if isinstance(c, Lease) and c.active:
+    for c in m.book.of(Lease):
+        if c.active:
             pay_due(m, c, c.scheduled(t), "lease_rent")
-    loans = [c for c in m.book.contracts if isinstance(c, Loan) and c.active]
+    loans = m.book.of(Loan)
     order = {role: i for i, role in enumerate(DEBT_SERVICE_ORDER)}
     loans.sort(key=lambda c: (order[c.issuer.role], c.seniority))
     for loan in loans:
@@ -201,8 +203,7 @@ def investment(m: AIEconomy) -> None:
     else:
         lag = p.build_lag
         expected = m.demand_gw * math.exp(m.expected_growth * lag) * CAPACITY_MARGIN
-        contracted = sum(c.gw for c in m.book.contracts
-                         if isinstance(c, ComputeContract) and c.in_force(t + lag))
+        contracted = sum(c.gw for c in m.book.of(ComputeContract) if c.in_force(t + lag))
         target = max(expected, contracted)
         installed = sum(a.capacity_gw + a.pipeline_gw for a in m.capacity_owners())
         gap_gw = max(0.0, target - installed) / lag
@@ -264,6 +265,7 @@ def credit_supply(m: AIEconomy) -> None:
     for b in m.banks:
         if b.status != "defaulted":
             b.check_capital()
+            b.refresh_capital()
 
 
 # --- 8. markets ----------------------------------------------------------------------------
@@ -342,9 +344,7 @@ def _vest_warrant(m: AIEconomy) -> None:
 def _mark_equity(m: AIEconomy) -> None:
     """Mark equity stakes and warrants to market; gains and losses hit the holders."""
     values: dict = {}
-    for c in m.book.contracts:
-        if not c.active or not isinstance(c, EquityStake | Warrant):
-            continue
+    for c in (*m.book.of(EquityStake), *m.book.of(Warrant)):
         issuer = c.issuer
         if issuer not in values:
             values[issuer] = m.valuation(issuer)
@@ -385,6 +385,8 @@ def record(m: AIEconomy) -> None:
     """Compute the quarter's statistics and collect them."""
     from model.metrics import compute_metrics
     m.current = compute_metrics(m)
+    for a in m.all_agents:
+        a.snap = a.snapshot()
     m.datacollector.collect(m)
-    if len(m.book.contracts) > 64 and m.t % 8 == 7:
-        m.book.contracts = [c for c in m.book.contracts if c.active]
+    if m.t % 4 == 3:
+        m.book.compact()
