@@ -13,14 +13,14 @@ import os
 
 os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
 
-import solara  # noqa: E402
-import solara.lab  # noqa: E402
+import solara
+import solara.lab
 
-from ui.about import AboutPage  # noqa: E402
-from ui.compare import CompareJob, ComparePage  # noqa: E402
-from ui.learn import LearnPage  # noqa: E402
-from ui.live import LivePage  # noqa: E402
-from ui.state import LiveSession  # noqa: E402
+from ui.about import AboutPage
+from ui.compare import CompareJob, ComparePage
+from ui.learn import LearnPage
+from ui.live import LivePage
+from ui.state import LiveSession
 
 TABS = ("Live", "Compare", "Learn", "About")
 
@@ -33,7 +33,7 @@ def _new_session() -> tuple[LiveSession | None, str | None]:
 
 
 @solara.component
-def Page():
+def Page():  # noqa: N802
     """Root component: one model, one Compare job and one tab choice per browser session."""
     session, build_error = solara.use_memo(_new_session, [])
     job = solara.use_memo(CompareJob, [])

@@ -118,7 +118,7 @@ def parameter_rows() -> list[tuple]:
 
 
 @solara.component
-def CalibrationTable():
+def CalibrationTable():  # noqa: N802
     """The calibration table (target, model, source, pass/fail), computed on request."""
     fn = find_calibration()
     table, set_table = solara.use_state(None)
@@ -152,7 +152,7 @@ def CalibrationTable():
 
 
 @solara.component
-def AboutPage():
+def AboutPage():  # noqa: N802
     """Assumptions, equations in brief, calibration with sources, parameters, limits."""
     with solara.Column(style="max-width:1000px", gap="8px"):
         Md(ASSUMPTIONS)

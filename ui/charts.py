@@ -72,7 +72,8 @@ def _yaxis(name: str, *, fmt_kind: str = "", min_: float | None = None, max_: fl
         "type": "value",
         "name": name,
         "position": position,
-        "nameTextStyle": {"fontSize": AXIS_FONT, "align": "left" if position == "left" else "right"},
+        "nameTextStyle": {"fontSize": AXIS_FONT,
+                          "align": "left" if position == "left" else "right"},
         "axisLabel": {"fontSize": AXIS_FONT},
         "splitLine": {"show": split},
     }
@@ -210,9 +211,9 @@ def utilisation(frame: pd.DataFrame, events: Iterable[Any] | None = None,
 
 
 def loss_columns(frame: pd.DataFrame) -> list[str]:
-    """Columns holding cumulative losses by bearer (``losses_<bearer>`` or ``cumulative_losses_<bearer>``)."""
+    """Columns of cumulative losses by bearer: ``losses_<b>`` or ``cumulative_losses_<b>``."""
     cols = [c for c in frame.columns
-            if (c.startswith("cumulative_losses_") or c.startswith("losses_"))
+            if c.startswith(("cumulative_losses_", "losses_"))
             and pd.api.types.is_numeric_dtype(frame[c])]
     return cols
 
@@ -470,7 +471,8 @@ def balance_sheet(history: Sequence[tuple[str, dict]], name: str) -> dict:
                             palette[i % len(palette)], width=1, area=0.6, stack="assets"))
     for i, k in enumerate(liab_lines):
         data = [_num(s.get("liabilities", {}).get(k)) for _, s in history]
-        series.append(_line(k if k == "equity" else f"{k} (liability)", [None if v is None else round(-v, 2) for v in data],
+        series.append(_line(k if k == "equity" else f"{k} (liability)",
+                            [None if v is None else round(-v, 2) for v in data],
                             [theme.VERMILION, theme.ORANGE, theme.PURPLE, theme.BLACK, theme.GREY,
                              theme.YELLOW][i % 6], width=1, area=0.5, stack="liabilities"))
     opt = _base(f"{name}: assets (up) and liabilities (down)", quarters)
@@ -488,6 +490,12 @@ def fan(bands: pd.DataFrame, scenario: str, column: str, label: str, color: str,
 
     Args:
         bands: rows per quarter with columns ``quarter, p10, p50, p90`` for this scenario.
+        scenario: its name (the title).
+        column: the results column shown.
+        label: what the y axis means, with units.
+        color: the scenario's colour.
+        scale: factor applied to the values (4 for per-year flows, 100 for percent).
+        y_range: common (min, max) so side-by-side charts compare at a glance.
     """
     q = [str(x) for x in bands["quarter"].tolist()]
     p10 = _series(bands, "p10", scale, 3)

@@ -8,6 +8,7 @@ it runs. Crisis probability uses the project's single definition in
 
 from __future__ import annotations
 
+import contextlib
 import html
 import threading
 import time
@@ -20,9 +21,8 @@ import pandas as pd
 import solara
 
 import model as core
-from ui import charts, state
+from ui import charts, state, theme
 from ui import format as fmt
-from ui import theme
 from ui.components import Chart, html_table
 
 METRICS: dict[str, tuple[str, float, str]] = {
@@ -124,10 +124,8 @@ class CompareJob:
         """Tell the page (if it is showing) that something changed."""
         fn = self.listener
         if fn is not None:
-            try:
+            with contextlib.suppress(Exception):  # the Compare tab may be closed
                 fn()
-            except Exception:  # the Compare tab may be closed: nothing to update
-                pass
 
     def start(self, run_fn: Callable[[str, int, int], pd.DataFrame] | None = None,
               background: bool = True) -> bool:
@@ -218,7 +216,7 @@ def _run_one(scenario: str, seed: int, quarters: int) -> pd.DataFrame:
 
 
 @solara.component
-def ComparePage(job: CompareJob):
+def ComparePage(job: CompareJob):  # noqa: N802
     """Pick scenarios and seeds, run in the background, see fan charts and a table."""
     tick = solara.use_reactive(0)
     metric = solara.use_reactive("bubble_index")
@@ -278,7 +276,7 @@ def ComparePage(job: CompareJob):
         if job.error:
             solara.Error(job.error)
         res = job.results
-        if res is None or res.empty or job.running and job.results is None:
+        if res is None or res.empty or (job.running and job.results is None):
             if not job.running:
                 solara.Info("Pick scenarios and the number of seeds, then press Run.")
             return

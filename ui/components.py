@@ -41,19 +41,20 @@ def Chart(key: str, option: dict, height: int = 280, highlight: bool = False,  #
 
 
 @solara.component
-def ChartCard(key: str, option: Opaque, height: int = 280, highlight: bool = False,
+def ChartCard(key: str, option: Opaque, height: int = 280, highlight: bool = False,  # noqa: N802
               note: str | None = None, on_click: Callable | None = None):
     """The card behind :func:`Chart` (``option`` wrapped in :class:`Opaque`)."""
     with solara.Column(style=HIGHLIGHT_STYLE if highlight else CARD_STYLE, gap="0px"):
         if highlight and note:
-            solara.HTML(tag="div", unsafe_innerHTML=f"<b>&#9654; Look here:</b> {html.escape(note)}",
+            solara.HTML(tag="div",
+                        unsafe_innerHTML=f"<b>&#9654; Look here:</b> {html.escape(note)}",
                         style="font-size:13px;padding:2px 6px;color:#7a4d00")
         FastEcharts(option, {"style": f"height:{height}px;width:100%;", "data-chart": key},
                     on_click)
 
 
 @solara.component
-def FastEcharts(option: Opaque, attributes: dict, on_click: Callable | None = None):
+def FastEcharts(option: Opaque, attributes: dict, on_click: Callable | None = None):  # noqa: N802
     """``solara.FigureEcharts`` with the option pushed to the widget after render.
 
     Passing a large option dict as an element argument makes the renderer walk and compare
@@ -105,6 +106,6 @@ def md_html(text: str) -> str:
 
 
 @solara.component
-def Md(text: str, style: str = ""):
+def Md(text: str, style: str = ""):  # noqa: N802
     """Render trusted, project-written markdown as HTML."""
     solara.HTML(tag="div", unsafe_innerHTML=md_html(text), style=style or "font-size:15px")

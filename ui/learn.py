@@ -139,7 +139,7 @@ def word_count(text: str) -> int:
 
 
 @solara.component
-def LearnPage(session: state.LiveSession, bump: Callable[[], None],
+def LearnPage(session: state.LiveSession, bump: Callable[[], None],  # noqa: N802
               goto: Callable[[str], None]):
     """The tour: chapter list, text, sources, a question and a Show me button."""
     index = solara.use_reactive(0)

@@ -10,9 +10,8 @@ from typing import Any
 
 import solara
 
-from ui import charts, state
+from ui import charts, state, theme
 from ui import format as fmt
-from ui import theme
 from ui.components import Chart, html_table, role_chip
 
 SPEEDS = {"slow": 1.0, "normal": 0.4, "fast": 0.15, "fastest": 0.0}
@@ -76,7 +75,8 @@ def header_cards_html(snap: state.Snapshot) -> str:
                                           else 4 * val(last, "capex")),
          fmt.money(delta("capex", 4), signed=True), False),
         ("debt", "AI debt (on / off B/S)", fmt.money(total),
-         f"{fmt.money(on)} on / {fmt.money(off)} off · {fmt.money(delta('ai_debt_total'), signed=True)}",
+         f"{fmt.money(on)} on / {fmt.money(off)} off · "
+         f"{fmt.money(delta('ai_debt_total'), signed=True)}",
          False),
         ("bubble", "Bubble index", fmt.number(val(last, "bubble_index")),
          fmt.number(delta("bubble_index"), signed=True), False),
@@ -131,7 +131,7 @@ def _millions(x: float | None, signed: bool = False) -> str:
 
 # ------------------------------------------------------------------------ controls
 @solara.component
-def ParameterControl(info: Any, value: Any, on_change: Callable[[str, Any], None]):
+def ParameterControl(info: Any, value: Any, on_change: Callable[[str, Any], None]):  # noqa: N802
     """One slider/switch built from a ParamInfo (range, unit and label from the model)."""
     unit = f" ({info.unit})" if info.unit else ""
     if isinstance(info.default, bool):
@@ -163,7 +163,7 @@ def ParameterControl(info: Any, value: Any, on_change: Callable[[str, Any], None
 
 
 @solara.component
-def ShockControl(info: Any, value: Any, on_change: Callable[[str, Any], None]):
+def ShockControl(info: Any, value: Any, on_change: Callable[[str, Any], None]):  # noqa: N802
     """A shock timed by quarter: a switch (off = -1) and, when on, the quarter it hits."""
     on = value is not None and float(value) >= 0
     label = info.label.removesuffix(" quarter")
@@ -200,7 +200,7 @@ def _digits(step: float) -> int:
 
 
 @solara.component
-def Controls(session: state.LiveSession, bump: Callable[[], None], playing: solara.Reactive,
+def Controls(session: state.LiveSession, bump: Callable[[], None], playing: solara.Reactive,  # noqa: N802
              speed: solara.Reactive, settings: tuple = ()):
     """Sidebar: scenario, sliders by group, seed, run buttons and speed.
 
@@ -275,8 +275,8 @@ def Controls(session: state.LiveSession, bump: Callable[[], None], playing: sola
                         style="font-size:12px;color:#666")
 
         for g, items in groups.items():
-            with solara.Details(state.GROUP_TITLES[g], expand=g in open_groups):
-                with solara.Column(gap="0px"):
+            with solara.Details(state.GROUP_TITLES[g], expand=g in open_groups), \
+                    solara.Column(gap="0px"):
                     for info in items:
                         ParameterControl(info, session.values.get(info.name, info.default),
                                          change)
@@ -294,7 +294,7 @@ def settings_key(session: state.LiveSession) -> tuple:
 
 # -------------------------------------------------------------------------- panels
 @solara.component
-def EventLog(snap: state.Snapshot):
+def EventLog(snap: state.Snapshot):  # noqa: N802
     """Plain-language event log with a filter by kind."""
     present = []
     for e in snap.events:
@@ -314,7 +314,7 @@ def EventLog(snap: state.Snapshot):
 
 
 @solara.component
-def Inspector(snap: state.Snapshot):
+def Inspector(snap: state.Snapshot):  # noqa: N802
     """Balance sheet of any agent: lines over time (stacked) and the current table."""
     names = [a["name"] for a in snap.agents]
     chosen, set_chosen = solara.use_state(names[0] if names else "")
@@ -364,7 +364,7 @@ def Inspector(snap: state.Snapshot):
 
 # ----------------------------------------------------------------------------- page
 @solara.component
-def LivePage(session: state.LiveSession, version: int, bump: Callable[[], None]):
+def LivePage(session: state.LiveSession, version: int, bump: Callable[[], None]):  # noqa: N802
     """The Live page (``version`` changes whenever the session publishes a snapshot)."""
     playing = solara.use_reactive(False)
     speed = solara.use_reactive("normal")
@@ -420,7 +420,8 @@ def LivePage(session: state.LiveSession, version: int, bump: Callable[[], None])
                           height=480, highlight=session.highlight == "network",
                           note=session.highlight_note or CHART_NOTES["network"])
                     with solara.Row():
-                        solara.Checkbox(label="Circular (vendor-financing) deals in orange", value=cycles)
+                        solara.Checkbox(label="Circular (vendor-financing) deals in orange",
+                                        value=cycles)
                         solara.Checkbox(label="Show outside sector (bond investors, depositors)",
                                         value=outside)
                 EventLog(snap)
@@ -428,7 +429,7 @@ def LivePage(session: state.LiveSession, version: int, bump: Callable[[], None])
 
 
 @solara.component
-def LiveCharts(snap: state.Snapshot, highlight: str | None, note: str | None = None):
+def LiveCharts(snap: state.Snapshot, highlight: str | None, note: str | None = None):  # noqa: N802
     """The six time charts, two per row; the highlighted one moves to the top."""
     ev = snap.events
     h = snap.horizon
