@@ -86,7 +86,7 @@ def compute_metrics(m: AIEconomy) -> dict[str, float]:
         "spv_debt": spv,
         "private_credit_ai": pc,
         "bank_loans_ai": bank,
-        "abs_outstanding": getattr(m, "abs_outstanding", 0.0),
+        "abs_outstanding": sum(v.notes_outstanding for v in m.abs_vehicles),
         "ai_debt_total": total,
         "off_balance_sheet_share": spv / total if total > 0 else 0.0,
         "circular_revenue_share": (min(sum(m._vendor_hist), sum(m._chip_hist))
