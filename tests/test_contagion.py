@@ -54,7 +54,7 @@ def test_spv_default_collateral_goes_to_secured_lenders_and_losses_are_written_o
     stakes = {c.holder.name: c.mark for c in spv.issued if isinstance(c, EquityStake)}
     clear_defaults(m, [spv])
     assert spv.status == "defaulted"
-    assert not spv.issued and spv.lease is None or not spv.lease.active
+    assert not spv.issued and not spv.held       # its debt, stakes and lease are closed
     # both loans are equally senior: proceeds go to them in order of the book, pro rata rest
     received = {name: m.agent_by_name(name).cash - cash_before[name] for name in owed}
     assert sum(received.values()) == pytest.approx(proceeds)

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 import solara
+import solara.lab
 
 from ui import format as fmt
 from ui import state
@@ -117,38 +118,49 @@ def parameter_rows() -> list[tuple]:
     return rows
 
 
+def targets_table() -> pd.DataFrame | None:
+    """The calibration targets with their sources, without running the model."""
+    try:
+        from model.calibration import TARGETS
+    except ImportError:
+        return None
+    rows = []
+    for t in TARGETS:
+        high = "" if t.high == float("inf") else f"{t.high:,.0f}"
+        rows.append({"target": t.name,
+                     "range": f"{t.low:,.0f}-{high}" if high else f">= {t.low:,.0f}",
+                     "scenario": t.scenario, "source": t.source})
+    return pd.DataFrame(rows)
+
+
 @solara.component
 def CalibrationTable():  # noqa: N802
-    """The calibration table (target, model, source, pass/fail), computed on request."""
+    """Targets and sources at once; the model's values (10 seeds) computed on request."""
     fn = find_calibration()
-    table, set_table = solara.use_state(None)
-    error, set_error = solara.use_state(None)
-    busy, set_busy = solara.use_state(False)
-
+    task = solara.lab.use_task(lambda: pd.DataFrame(fn()), dependencies=None,
+                               raise_error=False)
     if fn is None:
         solara.Info("The model's calibration table is not available in this version.")
         return
-
-    def compute() -> None:
-        set_busy(True)
-        try:
-            out = fn()
-            if isinstance(out, tuple):
-                out = out[0]
-            set_table(pd.DataFrame(out))
-            set_error(None)
-        except Exception as exc:  # shown, never raised
-            set_error(f"The calibration table could not be computed: {exc}")
-        finally:
-            set_busy(False)
-
-    if table is None:
-        solara.Button("Compute the calibration table (runs the model, a few seconds)",
-                      on_click=compute, disabled=busy, color="primary")
-    if error:
-        solara.Error(error)
-    if table is not None:
+    if task.finished and task.value is not None:
+        table = task.value
+        passed = int(table["pass"].sum()) if "pass" in table.columns else None
+        if passed is not None:
+            solara.HTML(tag="div", unsafe_innerHTML=(
+                f"<b>{passed} of {len(table)} targets met</b> (model value = mean over 10 "
+                "seeds, 2025Q1-2029Q4)."))
         solara.HTML(tag="div", unsafe_innerHTML=frame_html(table, "calibration-table"))
+        return
+    targets = targets_table()
+    if targets is not None:
+        solara.HTML(tag="div", unsafe_innerHTML=frame_html(targets, "calibration-targets"))
+    with solara.Row(style="align-items:center"):
+        solara.Button("Check the model against these targets (10 runs, a few seconds)",
+                      on_click=task, disabled=task.pending, color="primary")
+        if task.pending:
+            solara.SpinnerSolara(size="40px")
+    if task.error:
+        solara.Error(f"The calibration table could not be computed: {task.exception}")
 
 
 @solara.component
