@@ -100,6 +100,10 @@ class AILab(FinancialAgent):
             wanted = min(6.0 * self.burn, MAX_RAISE_SHARE * m.valuation(self))
             vendor = m.params.vendor_financing_share
             split = {cm.name: vendor * cm.market_share for cm in m.chipmakers}
+            outside = max(1e-9, 1.0 - sum(split.values()))
+            # outside investors' appetite for private AI rounds is finite and cyclical
+            wanted = min(wanted, m.equity_window / outside)
+            m.equity_window -= wanted * outside
             self._sell_shares(wanted, split, announced=wanted >= 5.0)
 
     def _sell_shares(self, amount: float, shares: dict[str, float], *, announced: bool) -> None:

@@ -232,6 +232,11 @@ class FinancialAgent(mesa.Agent):
                    if isinstance(c, Lease) and c.active and c.start <= t <= c.end)
 
     @property
+    def leased_pipeline_gw(self) -> float:
+        """Capacity being built by SPVs for this lessee."""
+        return sum(c.holder.pipeline_gw for c in self.issued if isinstance(c, Lease) and c.active)
+
+    @property
     def operated_gw(self) -> float:
         """Own plus leased capacity online."""
         return self.capacity_gw + self.leased_gw

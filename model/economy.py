@@ -79,6 +79,7 @@ class AIEconomy(mesa.Model):
         # market state (2025Q1 starting values)
         self.revenue = self.revenue_prev = self.cloud_revenue = 0.0
         self.non_ai_growth = 1.0
+        self.equity_window = 0.0
         self.noise = 0.0
         self.efficiency = 1.0
         self.sentiment = 1.0

@@ -33,6 +33,8 @@ CAPTIVE_GW_2025 = 3.0          # hyperscalers' own AI use: ads, search, recommen
 CAPTIVE_GROWTH = 0.02
 CLOUD_GW_PER_REVENUE = 0.34    # GW per USD bn/quarter of cloud AI-services revenue (2025)
 NON_AI_GROWTH = 0.015
+EQUITY_SUPPLY_2025 = 30.0      # USD bn a quarter of outside money for private AI rounds
+EQUITY_SUPPLY_GROWTH = 0.03
 CAPACITY_MARGIN = 1.1
 GAP_HORIZON = 8               # quarters ahead at which the revenue gap is judged
 COST_OF_CAPITAL = 0.10         # annual return investors need on AI capital (revenue gap)
@@ -74,6 +76,9 @@ def begin_quarter(m: AIEconomy) -> None:
     for b in m.banks:
         b.refresh_capital()
     m.non_ai_growth = (1.0 + NON_AI_GROWTH) ** m.t
+    # outside money for private AI rounds this quarter: grows, and dries up as sentiment sours
+    m.equity_window = (EQUITY_SUPPLY_2025 * (1.0 + EQUITY_SUPPLY_GROWTH) ** m.t
+                       * min(1.5, max(0.0, (m.sentiment - 0.5) / 0.5)))
 
 
 # --- 1. demand -----------------------------------------------------------------------------
@@ -201,18 +206,24 @@ def investment(m: AIEconomy) -> None:
         for h in m.hyperscalers:
             h.planned_capex = GUIDED_CAPEX[t] * h.capex_share / (1.0 - h.spv_fraction())
     else:
+        # each hyperscaler builds for its share of expected open demand plus the compute it
+        # has sold forward (Oracle's contract with OpenAI needs ~4.5 GW of its own)
         lag = p.build_lag
-        expected = m.demand_gw * math.exp(m.expected_growth * lag) * CAPACITY_MARGIN
-        contracted = sum(c.gw for c in m.book.of(ComputeContract) if c.in_force(t + lag))
-        target = max(expected, contracted)
-        installed = sum(a.capacity_gw + a.pipeline_gw for a in m.capacity_owners())
-        gap_gw = max(0.0, target - installed) / lag
+        growth = math.exp(m.expected_growth * lag) * CAPACITY_MARGIN
+        contracted = {h: sum(c.gw for c in h.compute_contracts_held() if c.in_force(t + lag))
+                      for h in m.hyperscalers}
+        open_demand = max(0.0, m.demand_gw - sum(contracted.values()))
+        alive = [h for h in m.hyperscalers if h.status == "active"]
+        share_total = sum(h.cloud_share for h in alive) or 1.0
         # cut when capacity stands idle or the market turns
         confidence = min(1.0, m.utilisation / 0.8) ** 2 * min(1.0, m.sentiment)
-        share_total = sum(h.capex_share for h in m.hyperscalers if h.status == "active") or 1.0
         for h in m.hyperscalers:
-            h.planned_capex = (gap_gw * confidence * p.cost_per_gw * h.capex_share / share_total
-                               if h.status == "active" else 0.0)
+            if h.status != "active":
+                h.planned_capex = 0.0
+                continue
+            need = open_demand * growth * h.cloud_share / share_total + contracted[h]
+            gap_gw = max(0.0, need - h.operated_gw - h.pipeline_gw - h.leased_pipeline_gw)
+            h.planned_capex = gap_gw / lag * confidence * p.cost_per_gw
     for n in m.neoclouds:
         n.plan_capex()
     builders = [*m.hyperscalers, *m.neoclouds]
