@@ -125,7 +125,11 @@ def test_bust_meta_guarantee_is_a_loss_to_meta_not_to_hyperions_lenders(bust):
     losses = bust.losses_by_bearer()
     meta = losses[(losses.bearer == "Meta") & (losses.channel == "guarantee called")]
     assert meta.loss.sum() > 10
-    assert not any(text.startswith("Hyperion SPV defaults") for _, text in bust.event_log)
+    # the guarantee repaid Hyperion's notes: if the empty shell defaults later, its lenders
+    # still get everything back
+    for _, text in bust.event_log:
+        if text.startswith("Hyperion SPV defaults"):
+            assert "recover 100%" in text
 
 
 def test_bust_losses_cover_every_channel_the_story_needs(bust):
