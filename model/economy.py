@@ -6,6 +6,7 @@ ten calls in :meth:`AIEconomy.step`, in the order of MODEL.md section 4.
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -144,8 +145,15 @@ class AIEconomy(mesa.Model):
         """Run until ``quarters`` quarters have been simulated; return :meth:`results`."""
         if isinstance(quarters, bool) or not isinstance(quarters, int) or not 0 <= quarters <= 400:
             raise ParameterError(f"quarters must be a whole number in [0, 400], got {quarters!r}")
-        while self.t < quarters:
-            self.step()
+        # a run allocates many small long-lived objects (contracts, records): collect the
+        # young generation less often, which saves about a third of the run time
+        threshold = gc.get_threshold()
+        gc.set_threshold(max(threshold[0], 20_000), *threshold[1:])
+        try:
+            while self.t < quarters:
+                self.step()
+        finally:
+            gc.set_threshold(*threshold)
         return self.results()
 
     def results(self) -> pd.DataFrame:
