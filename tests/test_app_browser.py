@@ -27,8 +27,15 @@ READY_JS = """keys => keys.every(k => { const e = document.querySelector(`[data-
 
 
 def shot(page, name: str) -> None:
+    """Screenshot of the whole page (the app scrolls inside its layout: use a tall window)."""
     ARTIFACTS.mkdir(exist_ok=True)
+    size = page.viewport_size
+    height = page.evaluate("() => Math.max(...[...document.querySelectorAll('body, body *')]"
+                           ".map(e => e.scrollHeight))")
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], height + 40)})
+    page.wait_for_timeout(300)  # charts resize
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    page.set_viewport_size(size)
 
 
 def open_app(page, url: str) -> None:

@@ -54,7 +54,8 @@ def _base(title: str, quarters: list[str], *, right_axis: bool = False) -> dict:
         "animation": False,
         "title": {"text": title, "left": 8, "top": 4, "textStyle": {"fontSize": 13}},
         "tooltip": {"trigger": "axis", "confine": True},
-        "legend": {"top": 26, "left": 8, "itemWidth": 14, "textStyle": {"fontSize": 11}},
+        "legend": {"top": 26, "left": 8, "right": 8, "type": "scroll", "itemWidth": 14,
+                   "textStyle": {"fontSize": 11}},
         "grid": {"left": 58, "right": 58 if right_axis else 18, "top": 74, "bottom": 28},
         "xAxis": {
             "type": "category",

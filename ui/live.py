@@ -403,29 +403,38 @@ def LivePage(session: state.LiveSession, version: int, bump: Callable[[], None])
                 solara.Error(session.error, dense=True)
             Controls(session, bump, playing, speed, settings_key(session))
         with solara.Column(gap="4px"):
-            if session.error:
-                solara.Error(session.error)
             if snap is None:
                 solara.Info("No model yet: fix the settings on the left and press Reset.")
                 return
             if session.notice:
                 solara.Info(session.notice, dense=True)
             solara.HTML(tag="div", unsafe_innerHTML=header_cards_html(snap))
-            LiveCharts(snap, session.highlight, session.highlight_note)
-            with solara.Columns([3, 2]):
-                with solara.Column(gap="2px"):
-                    Chart("network", charts.network(snap.exposures, snap.agents,
-                                                    highlight_cycles=cycles.value,
-                                                    show_outside=outside.value),
-                          height=480, highlight=session.highlight == "network",
-                          note=session.highlight_note or CHART_NOTES["network"])
-                    with solara.Row():
-                        solara.Checkbox(label="Circular (vendor-financing) deals in orange",
-                                        value=cycles)
-                        solara.Checkbox(label="Show outside sector (bond investors, depositors)",
-                                        value=outside)
-                EventLog(snap)
+            if session.highlight == "network":
+                NetworkRow(snap, session, cycles, outside)
+                LiveCharts(snap, session.highlight, session.highlight_note)
+            else:
+                LiveCharts(snap, session.highlight, session.highlight_note)
+                NetworkRow(snap, session, cycles, outside)
             Inspector(snap)
+
+
+@solara.component
+def NetworkRow(snap: state.Snapshot, session: state.LiveSession,  # noqa: N802
+               cycles: solara.Reactive, outside: solara.Reactive):
+    """The exposure network beside the event log."""
+    with solara.Columns([3, 2]):
+        with solara.Column(gap="2px"):
+            Chart("network", charts.network(snap.exposures, snap.agents,
+                                            highlight_cycles=cycles.value,
+                                            show_outside=outside.value),
+                  height=480, highlight=session.highlight == "network",
+                  note=session.highlight_note or CHART_NOTES["network"])
+            with solara.Row():
+                solara.Checkbox(label="Circular (vendor-financing) deals in orange",
+                                value=cycles)
+                solara.Checkbox(label="Show outside sector (bond investors, depositors)",
+                                value=outside)
+        EventLog(snap)
 
 
 @solara.component
