@@ -289,7 +289,9 @@ def _circle_positions(names_by_role: list[tuple[str, str]], radius: float = 100.
     return pos
 
 
-ROLE_ORDER = ("chipmaker", "lab", "hyperscaler", "neocloud", "spv", "fund", "bank", "outside")
+ROLE_ORDER = ("chipmaker", "lab", "hyperscaler", "neocloud", "spv", "abs", "fund", "bank",
+              "outside")
+VEHICLES = ("spv", "abs")  # drawn on the inner ring
 
 
 def network(exposures: pd.DataFrame, agents: Sequence[dict], *, min_amount: float = 0.0,
@@ -320,8 +322,8 @@ def network(exposures: pd.DataFrame, agents: Sequence[dict], *, min_amount: floa
     order = sorted(names, key=lambda n: (ROLE_ORDER.index(info[n]["role"])
                                          if info[n]["role"] in ROLE_ORDER else 99,
                                          names.index(n)))
-    outer = [(n, info[n]["role"]) for n in order if info[n]["role"] != "spv"]
-    inner = [(n, info[n]["role"]) for n in order if info[n]["role"] == "spv"]
+    outer = [(n, info[n]["role"]) for n in order if info[n]["role"] not in VEHICLES]
+    inner = [(n, info[n]["role"]) for n in order if info[n]["role"] in VEHICLES]
     pos = {**_circle_positions(outer, 100.0), **_circle_positions(inner, 52.0)}
     index = {n: i for i, n in enumerate(order)}
 
@@ -338,13 +340,14 @@ def network(exposures: pd.DataFrame, agents: Sequence[dict], *, min_amount: floa
             "x": pos[n][0],
             "y": -pos[n][1] if False else pos[n][1],
             "symbolSize": round(size, 1),
-            "category": ROLE_ORDER.index(a["role"]) if a.get("role") in ROLE_ORDER else 7,
+            "category": (ROLE_ORDER.index(a["role"]) if a.get("role") in ROLE_ORDER
+                         else len(ROLE_ORDER) - 1),
             "itemStyle": {"color": color, "borderColor": "#ffffff", "borderWidth": 1},
             "value": round(s, 1),
             "status": status,
             "tooltip": {"formatter": f"{n} ({theme.ROLE_LABELS.get(a.get('role'), a.get('role'))})"
                                      f"<br/>assets {fmt.money(s)}<br/>status: {status}"},
-            "label": {"show": a.get("role") != "spv" or size >= 16 or status != "active",
+            "label": {"show": a.get("role") not in VEHICLES or size >= 16 or status != "active",
                       "fontSize": 10, "position": "right"},
         }
         if status == "distressed":

@@ -23,6 +23,7 @@ ROLE_COLORS: dict[str, str] = {
     "neocloud": SKY,
     "chipmaker": GREEN,
     "spv": PURPLE,
+    "abs": YELLOW,
     "fund": VERMILION,
     "bank": BLACK,
     "outside": GREY,
@@ -33,6 +34,7 @@ ROLE_LABELS: dict[str, str] = {
     "neocloud": "Neocloud",
     "chipmaker": "Chipmaker",
     "spv": "SPV (off balance sheet)",
+    "abs": "ABS vehicle",
     "fund": "Private-credit fund",
     "bank": "Bank",
     "outside": "Outside sector",
@@ -100,7 +102,8 @@ def bearer_color(name: str, i: int = 0) -> str:
 def bearer_label(name: str) -> str:
     """Plural label of a loss bearer type (``fund`` -> ``Private-credit funds``)."""
     labels = {"hyperscaler": "Hyperscalers", "lab": "AI labs", "neocloud": "Neoclouds",
-              "chipmaker": "Chipmakers", "spv": "SPVs", "fund": "Private-credit funds",
+              "chipmaker": "Chipmakers", "spv": "SPVs", "abs": "ABS holders",
+              "fund": "Private-credit funds",
               "bank": "Banks", "outside": "Bond/equity investors & others"}
     return labels.get(name.lower(), name.replace("_", " ").capitalize())
 
