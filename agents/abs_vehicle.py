@@ -53,7 +53,7 @@ class ABSVehicle(FinancialAgent):
             return None
         vehicle = ABSVehicle(m, f"ABS {2025 + m.t // 4}-{fund.name}", fund)
         m.abs_vehicles.append(vehicle)
-        others = [f for f in m.funds if f is not fund and f.status == "active"]
+        others = [f for f in m.credit.lenders(fund)[0] if f is not fund and f.status == "active"]
         mezz_buyer = max(others, key=lambda f: f.lending_capacity(), default=None)
         for category, share, spread in STRUCTURE:
             size = share * amount

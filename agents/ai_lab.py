@@ -99,7 +99,8 @@ class AILab(FinancialAgent):
         if self.cash < RUNWAY_TRIGGER * self.burn and m.sentiment >= RAISE_SENTIMENT_FLOOR:
             wanted = min(6.0 * self.burn, MAX_RAISE_SHARE * m.valuation(self))
             vendor = m.params.vendor_financing_share
-            split = {cm.name: vendor * cm.market_share for cm in m.chipmakers}
+            vendors = m.gpu_vendors(self)
+            split = {cm.name: vendor * share for cm, share in vendors}
             outside = max(1e-9, 1.0 - sum(split.values()))
             # outside investors' appetite for private AI rounds is finite and cyclical
             wanted = min(wanted, m.equity_window / outside)

@@ -178,7 +178,7 @@ class FinancialAgent(mesa.Agent):
                                 if abs(v) > 1e-12 or k == "equity"}}
 
     # --- real capital ----------------------------------------------------------------------
-    def buy_capacity(self, amount: float, gpu_vendor_split: list[tuple[FinancialAgent, float]],
+    def buy_capacity(self, amount: float, vendors: list[tuple[FinancialAgent, float]],
                      suppliers: FinancialAgent) -> float:
         """Spend ``amount`` on capacity: GPUs from the chipmakers, the rest to suppliers.
 
@@ -190,13 +190,18 @@ class FinancialAgent(mesa.Agent):
             return 0.0
         gpu_part = amount * self.model.gpu_share
         chip_part = gpu_part * self.model.chip_content
-        for vendor, share in gpu_vendor_split:
-            self.pay(vendor, chip_part * share, "gpu_purchase")
-        self.pay(suppliers, gpu_part - chip_part, "gpu_purchase")
-        self.pay(suppliers, amount - gpu_part, "building_purchase")
-        self.gpu_book += gpu_part
-        self.gpu_market += gpu_part
-        self.building_book += amount - gpu_part
+        weights = sum(share for _, share in vendors) or 1.0
+        paid = 0.0
+        for vendor, share in vendors:
+            paid += self.pay(vendor, chip_part * share / weights, "gpu_purchase")
+        paid += self.pay(suppliers, gpu_part - chip_part, "gpu_purchase")
+        gpu_paid = paid
+        paid += self.pay(suppliers, amount - gpu_part, "building_purchase")
+        # the assets are booked at what was actually paid for them
+        self.gpu_book += gpu_paid
+        self.gpu_market += gpu_paid
+        self.building_book += paid - gpu_paid
+        amount = paid
         gw = amount / params.cost_per_gw
         self.pipeline.append((self.model.t + params.build_lag, gw))
         self.capex_this_quarter += amount

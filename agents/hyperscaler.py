@@ -89,7 +89,7 @@ class Hyperscaler(FinancialAgent):
         if shortfall > 0.0:
             self.issue_bonds(shortfall)
         spendable = max(0.0, self.cash - MIN_CASH_SHARE * self.total_assets)
-        self.buy_capacity(min(own, spendable), m.gpu_vendor_split, m.suppliers)
+        self.buy_capacity(min(own, spendable), m.gpu_vendors(self), m.suppliers)
         if spv_part > 0.0:
             from agents.spv import SPV
             self.spv_capex += SPV.finance_deal(m, self, spv_part)

@@ -65,7 +65,7 @@ class Neocloud(FinancialAgent):
                                       rate=GPU_LOAN_SPREAD, floating=True,
                                       maturity=m.t + 4 * GPU_LOAN_YEARS, amortising=True,
                                       category="gpu_loan", collateral=self)
-        self.buy_capacity(equity_part + borrowed, m.gpu_vendor_split, m.suppliers)
+        self.buy_capacity(equity_part + borrowed, m.gpu_vendors(self), m.suppliers)
 
     @property
     def gpu_loans(self) -> list[Loan]:

@@ -51,7 +51,7 @@ class SPV(FinancialAgent):
         key = (sponsor.name, year)
         spv = m.spv_by_key.get(key)
         debt_wanted = DEBT_SHARE * amount
-        capacity = m.credit.capacity(fund_share=2 / 3)
+        capacity = m.credit.capacity(sponsor, fund_share=2 / 3)
         scale = min(1.0, capacity / debt_wanted) if debt_wanted > 0 else 0.0
         if scale * amount < 0.5:
             return 0.0
@@ -65,14 +65,15 @@ class SPV(FinancialAgent):
             m.log(f"{sponsor.name} sets up {spv.name}, off its balance sheet", "deal", sponsor)
         funded = scale * amount
         equity = (1.0 - DEBT_SHARE) * funded
-        fund = max(m.funds, key=lambda f: f.lending_capacity())
+        fund = max(m.credit.lenders(sponsor)[0], key=lambda f: f.lending_capacity())
         issue_equity(m, spv, sponsor, SPONSOR_EQUITY_SHARE * equity, equity)
         issue_equity(m, spv, fund, (1.0 - SPONSOR_EQUITY_SHARE) * equity, equity)
         spv.rebalance_stakes()
-        m.credit.syndicate(spv, DEBT_SHARE * funded, fund_share=2 / 3, rate=SPV_SPREAD,
+        m.credit.syndicate(spv, DEBT_SHARE * funded, fund_share=2 / 3, relationship_of=sponsor,
+                           rate=SPV_SPREAD,
                            floating=True, maturity=m.t + 4 * SPV_LOAN_YEARS, amortising=True,
                            category="spv_debt", collateral=spv)
-        spv.buy_capacity(spv.cash, m.gpu_vendor_split, m.suppliers)
+        spv.buy_capacity(spv.cash, m.gpu_vendors(sponsor), m.suppliers)
         if spv.lease is not None and spv.lease.guaranteed_value:
             # the guarantee covers half of the cost of what the SPV bought
             spv.lease.guaranteed_value += 0.5 * funded

@@ -11,7 +11,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from model.contracts import Loan
-from model.finance import EPS, lend, split_by_capacity
+from model.finance import EPS, lend, relationship, split_by_capacity
+
+FUND_LENDERS = 4              # a deal is syndicated to at most this many funds
+BANK_LENDERS = 2              # and this many banks
 
 if TYPE_CHECKING:
     from agents.base import FinancialAgent
@@ -24,30 +27,35 @@ class CreditMarket:
     def __init__(self, model: AIEconomy) -> None:
         self.model = model
 
-    def capacity(self, fund_share: float) -> float:
-        """Largest loan the market can fund now with the given fund/bank split."""
+    def lenders(self, borrower: FinancialAgent) -> tuple[list, list]:
+        """The borrower's relationship funds and banks."""
         m = self.model
-        funds = sum(f.lending_capacity() for f in m.funds)
-        banks = sum(b.lending_room() for b in m.banks)
-        return funds + banks if fund_share < 1 else funds
+        return (relationship(borrower, m.funds, FUND_LENDERS),
+                relationship(borrower, m.banks, BANK_LENDERS))
+
+    def capacity(self, borrower: FinancialAgent, fund_share: float) -> float:
+        """Largest loan the borrower's lenders can fund now with the given fund/bank split."""
+        funds, banks = self.lenders(borrower)
+        from_funds = sum(f.lending_capacity() for f in funds)
+        return from_funds + sum(b.lending_room() for b in banks) if fund_share < 1 else from_funds
 
     def syndicate(self, borrower: FinancialAgent, amount: float, *, fund_share: float,
                   **terms) -> float:
         """Lend ``amount`` to ``borrower`` from funds and banks; return the amount lent."""
-        m = self.model
         if amount <= EPS:
             return 0.0
-        fund_caps = [f.lending_capacity() for f in m.funds]
-        bank_caps = [b.lending_room() for b in m.banks]
+        funds, banks = self.lenders(terms.pop("relationship_of", borrower))
+        fund_caps = [f.lending_capacity() for f in funds]
+        bank_caps = [b.lending_room() for b in banks]
         from_funds = min(fund_share * amount, sum(fund_caps))
         from_banks = min(amount - from_funds, sum(bank_caps))
         from_funds = min(amount - from_banks, sum(fund_caps))   # funds fill a bank shortfall
         lent = 0.0
-        for fund, part in zip(m.funds, split_by_capacity(from_funds, fund_caps), strict=True):
+        for fund, part in zip(funds, split_by_capacity(from_funds, fund_caps), strict=True):
             if part > EPS:
                 part = fund.raise_cash(part)
                 lent += self._lend(fund, borrower, part, terms)
-        for bank, part in zip(m.banks, split_by_capacity(from_banks, bank_caps), strict=True):
+        for bank, part in zip(banks, split_by_capacity(from_banks, bank_caps), strict=True):
             if part > EPS:
                 lent += self._lend(bank, borrower, part, terms)
         return lent

@@ -20,6 +20,7 @@ from model.contracts import ContractBook, EquityStake, Loan, Warrant
 from model.credit import CreditMarket
 from model.errors import ParameterError
 from model.events import Event, quarter_label
+from model.finance import relationship
 from model.invariants import check_invariants
 from model.ledger import Ledger
 from model.markets import BASE_RENT, NORMAL_MULTIPLE, capacity_value_per_gw
@@ -29,6 +30,7 @@ from model.scenario import Scenario, load_scenario
 from model.synthetic import synthetic_roster
 
 ROSTERS = ("calibrated", "synthetic")
+GPU_VENDORS = 2               # chipmakers a buyer deals with
 
 
 class AIEconomy(mesa.Model):
@@ -100,7 +102,6 @@ class AIEconomy(mesa.Model):
         self.opex_per_gw = 0.35       # power, staff, maintenance per GW-quarter
         self.gpu_share = 0.6          # of capex spent on GPUs and servers
         self.chip_content = 0.65      # of GPU/server spend that is accelerator sales
-        self.gpu_vendor_split: list = []
         self.roster_rounds: list = []
         self.warrant: Warrant | None = None
         self.warrant_vesting = (0, 1)
@@ -169,6 +170,12 @@ class AIEconomy(mesa.Model):
     def quarter_label(self) -> str:
         """Label of the last completed quarter ("" before the first step)."""
         return quarter_label(self.t - 1) if self.t > 0 else ""
+
+    def gpu_vendors(self, buyer: FinancialAgent) -> list[tuple[FinancialAgent, float]]:
+        """The chipmakers a buyer deals with and their shares of its purchases."""
+        vendors = relationship(buyer, self.chipmakers, GPU_VENDORS)
+        total = sum(c.market_share for c in vendors) or 1.0
+        return [(c, c.market_share / total) for c in vendors]
 
     def capacity_owners(self) -> list[FinancialAgent]:
         """Agents that own data-centre capacity (each GW is counted once, by its owner)."""

@@ -42,6 +42,19 @@ def lend(m: AIEconomy, lender: FinancialAgent, borrower: FinancialAgent, amount:
     return loan
 
 
+def relationship(agent: FinancialAgent, pool: Sequence, k: int) -> list:
+    """The ``k`` counterparties in ``pool`` an agent deals with (lenders, vendors).
+
+    A fixed rotation by the agent's id: with ``k >= len(pool)`` it is the whole pool; in large
+    synthetic rosters it keeps every deal to a bounded number of contracts.
+    """
+    n = len(pool)
+    if k >= n:
+        return list(pool)
+    start = agent.unique_id % n
+    return [pool[(start + j) % n] for j in range(k)]
+
+
 def split_by_capacity(amount: float, capacities: Sequence[float]) -> list[float]:
     """Split ``amount`` across lenders in proportion to their capacity, never above it."""
     total = sum(max(c, 0.0) for c in capacities)

@@ -141,16 +141,17 @@ def compute(m: AIEconomy) -> None:
     total_free = sum(free.values())
     sold_gw = min(spot_wanted, total_free)
     fill = sold_gw / spot_wanted if spot_wanted > 1e-12 else 0.0
-    spot_sales = dict.fromkeys(free, 0.0)
+    # the spot market clears through one pool: labs pay in, providers are paid pro rata
+    spent = 0.0
     for lab, budget in spot_budgets.items():
-        spend = budget * fill
-        if spend <= 1e-12:
-            continue
-        for provider, f in free.items():
-            amount = spend * f / total_free
-            if amount > 1e-12:
-                lab.pay(provider, amount, "compute")
-                spot_sales[provider] += amount / m.spot_rent
+        if budget * fill > 1e-12:
+            spent += lab.pay(m.clearing_house, budget * fill, "compute")
+    spot_sales = dict.fromkeys(free, 0.0)
+    for provider, f in free.items():
+        amount = spent * f / total_free if total_free > 0 else 0.0
+        if amount > 1e-12:
+            m.ledger.transfer(m.clearing_house, provider, amount, "compute")
+            spot_sales[provider] = amount / m.spot_rent
     for c in m.book.of(Backstop):
         if c.active:
             unsold = max(0.0, free.get(c.holder, 0.0) - spot_sales.get(c.holder, 0.0))

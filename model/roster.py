@@ -38,10 +38,7 @@ if TYPE_CHECKING:
 AI_SHARE_OF_DC = 0.75       # share of hyperscalers' data-centre assets that is AI capacity
 CONTRACT_PRICE = 1.1 * BASE_RENT   # 2025 take-or-pay price per GW-quarter
 LEGACY_BOND_COUPON = 0.035
-WAREHOUSE_BANK = {"Blue Owl": "JPMorgan", "Apollo": "JPMorgan", "Pimco": "Other banks",
-                  "BlackRock": "Other banks"}
 OTHER_BOOK_QUARTERS = 40   # funds' non-AI loans run off over ten years, freeing cash
-NEOCLOUD_LENDERS = (("Apollo", 0.4), ("BlackRock", 0.25), ("JPMorgan", 0.35))
 
 
 def load_roster_data() -> dict:
@@ -91,12 +88,11 @@ def build_roster(m: AIEconomy, data: dict) -> None:
     for name, spec in data["neoclouds"].items():
         n = Neocloud(m, name, spec)
         _install_capacity(n, spec["dc_assets"], p.cost_per_gw, gpu_share=0.8)
-        for lender, share in NEOCLOUD_LENDERS:
+        for lender, share in spec["lenders"]:
             _legacy_debt(m, n, share * spec["gpu_loans"], Loan, "gpu_loan", 0.065, 16,
                          holder=m.agent_by_name(lender), floating=True, amortising=True,
                          collateral=n)
         m.neoclouds.append(n)
-    m.gpu_vendor_split = [(c, c.market_share) for c in m.chipmakers]
 
     for spec in data["spvs"]:
         _build_spv(m, spec)
@@ -125,11 +121,11 @@ def build_roster(m: AIEconomy, data: dict) -> None:
 
     # The rest of the funds' and banks' books: non-AI loans, which keep them realistic in
     # size (capital ratios, NAV) while the AI book is what moves.
-    for f, (name, spec) in zip(m.funds, data["funds"].items(), strict=True):
+    for f, spec in zip(m.funds, data["funds"].values(), strict=True):
         lend(m, f, m.other_borrowers, f.cash - spec["cash_share"] * spec["aum"], Loan,
              rate=0.058, floating=True, maturity=OTHER_BOOK_QUARTERS, amortising=True,
              category="corporate")
-        bank = m.agent_by_name(WAREHOUSE_BANK.get(name, m.banks[0].name))
+        bank = m.agent_by_name(spec["warehouse_bank"])
         f.line = m.book.add(CreditLine(issuer=f, holder=bank, start=0, principal=0.0,
                                        limit=spec["warehouse_line"], rate=0.02, floating=True,
                                        maturity=10_000, category="warehouse"))

@@ -20,6 +20,7 @@ ROLES = ("hyperscalers", "labs", "neoclouds", "chipmakers", "funds", "banks")
 def synthetic_roster(data: dict, n: int, rng: np.random.Generator) -> dict:
     """Return a copy of the roster with ``n`` agents per role (named "<firm> #k")."""
     out = copy.deepcopy(data)
+    first: dict[str, str] = {}      # each calibrated firm -> the clone that takes its deals
     for role in ROLES:
         originals = list(data[role].items())
         clones: dict[str, dict] = {}
@@ -29,22 +30,29 @@ def synthetic_roster(data: dict, n: int, rng: np.random.Generator) -> dict:
             base_name, spec = originals[k % len(originals)]
             clone = dict(spec)
             scale = factors[k] * len(originals) / n
-            for key in SIZE_KEYS:
+            for key in (*SIZE_KEYS, *SHARE_KEYS):
                 if key in clone:
                     clone[key] = spec[key] * scale
-            for key in SHARE_KEYS:
-                if key in clone:
-                    clone[key] = spec[key] * scale
-            clones[f"{base_name} #{k + 1}" if n > 1 else base_name] = clone
+            clone_name = f"{base_name} #{k + 1}"
+            clones[clone_name] = clone
+            first.setdefault(base_name, clone_name)
+        for key in SHARE_KEYS:           # shares of a market still add up to the original
+            total = sum(spec.get(key, 0.0) for _, spec in originals)
+            drawn = sum(c.get(key, 0.0) for c in clones.values())
+            if drawn > 0:
+                for c in clones.values():
+                    if key in c:
+                        c[key] *= total / drawn
+        names = list(clones)
+        for i, (base_name, _) in enumerate(originals):
+            # with fewer clones than firms, a missing firm's deals go to another clone
+            first.setdefault(base_name, names[i % n])
         out[role] = clones
-    if n > 1:
-        out = _rename_references(out, data)
-    return out
+    return _rename_references(out, first)
 
 
-def _rename_references(out: dict, data: dict) -> dict:
-    """Point the deals of the calibrated roster at the first clone of each named firm."""
-    first = {name: f"{name} #1" for role in ROLES for name in data[role]}
+def _rename_references(out: dict, first: dict[str, str]) -> dict:
+    """Point the deals of the calibrated roster at the clone that stands for each firm."""
 
     def ren(x):
         return first.get(x, x) if isinstance(x, str) else x
@@ -62,4 +70,8 @@ def _rename_references(out: dict, data: dict) -> dict:
     out["warrant"]["holder"] = ren(out["warrant"]["holder"])
     out["rounds"] = [[ren(lab), q, a, [[ren(i), s] for i, s in inv]]
                      for lab, q, a, inv in out["rounds"]]
+    for spec in out["neoclouds"].values():
+        spec["lenders"] = [[ren(h), s] for h, s in spec["lenders"]]
+    for spec in out["funds"].values():
+        spec["warehouse_bank"] = ren(spec["warehouse_bank"])
     return out
