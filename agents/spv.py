@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from agents.base import FinancialAgent
 from model.contracts import EquityStake, Lease, Loan
-from model.finance import issue_equity
+from model.finance import issue_equity, pay_due
 
 if TYPE_CHECKING:
     from model.economy import AIEconomy
@@ -147,7 +147,12 @@ class SPV(FinancialAgent):
             return
         value = m.market_value_of_capacity(self)
         shortfall = max(0.0, lease.guaranteed_value - value)
-        m.book.retire(lease)
+        if lease.arrears > 1e-9:
+            pay_due(m, lease, 0.0, "lease_rent")         # settle unpaid rent if it can
+        if lease.arrears <= 1e-9:
+            m.book.retire(lease)
+        # (unpaid rent stays a claim on the sponsor, on an expired lease, until it is paid or
+        # cleared in a default)
         self.merchant = True
         m.log(f"{self.sponsor.name} does not renew the lease on {self.name}: it must now rent "
               f"its capacity on the spot market", "distress", self)

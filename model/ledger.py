@@ -73,6 +73,11 @@ class Ledger:
     def transfer(self, payer: FinancialAgent, payee: FinancialAgent, amount: float,
                  kind: str) -> float:
         """Move ``amount`` from payer to payee and book its net-worth effect on both sides."""
+        try:
+            payer_effect, payee_effect = FLOW_KINDS[kind]
+        except KeyError:
+            raise AccountingError(f"unknown flow kind {kind!r}; known kinds: "
+                                  f"{', '.join(FLOW_KINDS)}") from None
         if amount == 0.0:
             return 0.0
         if not amount > 0.0 or not math.isfinite(amount):
@@ -87,7 +92,6 @@ class Ledger:
                                   f"{cash[a]:.6g} cash")
         cash[a] -= amount
         cash[b] += amount
-        payer_effect, payee_effect = FLOW_KINDS[kind]
         payer.book_flow(kind, -amount, payer_effect)
         payee.book_flow(kind, amount, payee_effect)
         self.flows[kind] += amount
