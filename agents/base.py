@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 ACTIVE, DISTRESSED, DEFAULTED = "active", "distressed", "defaulted"
 # expected loss on a loan by the borrower's status: the marks funds and banks take
 EXPECTED_LOSS = {ACTIVE: 0.005, DISTRESSED: 0.15, DEFAULTED: 0.45}
+MARKDOWN_NEWS = 0.01        # a markdown above 1% of equity makes the news
 
 
 class FinancialAgent(mesa.Agent):
@@ -93,6 +94,11 @@ class FinancialAgent(mesa.Agent):
         if abs(change) > 1e-12:
             self.loss_allowance = target
             self.revalue(-change, "credit_marks")
+            equity = self.equity
+            if change > MARKDOWN_NEWS * max(equity, 1e-9) and self.role in ("fund", "bank"):
+                self.model.log(f"{self.name} marks down its AI loans by {change:.1f}B "
+                               f"({change / max(equity + change, 1e-9):.0%} of its equity) as "
+                               "borrowers fall into distress", "distress", self)
 
     def pay(self, payee: FinancialAgent, amount: float, kind: str) -> float:
         """Pay what cash allows towards ``amount`` through the ledger; return the amount paid."""

@@ -44,7 +44,8 @@ FINANCIALS = ("fund", "bank")
 
 
 # --- fire sales ----------------------------------------------------------------------------
-def sell_capacity(m: AIEconomy, seller: FinancialAgent, wanted: float | None = None) -> float:
+def sell_capacity(m: AIEconomy, seller: FinancialAgent, wanted: float | None = None,
+                  *, announce: bool = True) -> float:
     """Sell GPUs and data centres to outside buyers; all of them, or enough to raise ``wanted``."""
     book = seller.gpu_book + seller.building_book
     if book <= EPS:
@@ -70,6 +71,7 @@ def sell_capacity(m: AIEconomy, seller: FinancialAgent, wanted: float | None = N
     m.record_loss(seller, "fire-sale discount", book_sold - proceeds)
     if m.capacity_total > EPS and gw_sold > EPS:
         m.fire_sale_factor *= math.exp(-PRICE_IMPACT * gw_sold / m.capacity_total)
+    if announce and gw_sold > EPS:
         m.log(f"{seller.name} sells {gw_sold:.2f} GW of GPUs and data centres for "
               f"{proceeds:.1f}B (book value {book_sold:.1f}B)", "fire_sale", seller)
     return proceeds
@@ -196,7 +198,7 @@ def _liquidate(m: AIEconomy, a: FinancialAgent, defaulters: frozenset) -> None:
     for line in (c for c in a.held if isinstance(c, CreditLine)):
         line.limit = line.principal         # a failed lender's lines are cut
     if a.gpu_book + a.building_book > EPS:
-        proceeds = sell_capacity(m, a)
+        proceeds = sell_capacity(m, a, announce=False)
         secured = sorted((c for c in a.issued if isinstance(c, Loan) and c.collateral is a
                           and c.value() > EPS), key=lambda c: c.seniority)
         if secured and proceeds > EPS:

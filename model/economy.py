@@ -106,6 +106,8 @@ class AIEconomy(mesa.Model):
         self.warrant: Warrant | None = None
         self.warrant_vesting = (0, 1)
         self.current: dict[str, float] = {}
+        self.bubble_peak = (0.0, 0)           # (value, quarter) for the news
+        self.news_sent: set[str] = set()
         self._results: pd.DataFrame | None = None
 
         data = load_roster_data()

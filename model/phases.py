@@ -10,6 +10,7 @@ import math
 from typing import TYPE_CHECKING
 
 from model.contracts import Backstop, ComputeContract, EquityStake, Lease, Loan, Warrant
+from model.events import quarter_label
 from model.finance import pay_due, service_loan
 from model.markets import (
     BASE_RENT,
@@ -42,6 +43,7 @@ COST_OF_CAPITAL = 0.10         # annual return investors need on AI capital (rev
 DEBT_SERVICE_ORDER = ("outside", "hyperscaler", "lab", "neocloud", "chipmaker", "spv", "abs",
                       "fund", "bank")
 SECURITIZATION_SENTIMENT = 0.8  # ABS markets are open only in good times
+IDLE_NEWS = 0.3                 # idle capacity share that makes the news
 
 
 def initial_markets(m: AIEconomy) -> None:
@@ -313,10 +315,29 @@ def markets(m: AIEconomy) -> None:
         m.log(f"A new chip generation ships: installed GPUs lose {p.chip_jump_size:.0%} of "
               "their value", "shock")
     m.gpu_price_index = m.spot_rent / BASE_RENT * m.fire_sale_factor
+    _market_news(m)
     _vest_warrant(m)
     _mark_equity(m)
     for a in (*m.funds, *m.banks):
         a.mark_loans()
+
+
+def _market_news(m: AIEconomy) -> None:
+    """Plain-language milestones of the market: the bubble halving, capacity standing idle."""
+    if m.bubble_index > m.bubble_peak[0]:
+        m.bubble_peak = (m.bubble_index, m.t)
+        m.news_sent.discard("bubble halved")
+    elif m.bubble_index < 0.5 * m.bubble_peak[0] and "bubble halved" not in m.news_sent:
+        m.news_sent.add("bubble halved")
+        m.log(f"The AI bubble index has halved from its {quarter_label(m.bubble_peak[1])} peak "
+              f"({m.bubble_peak[0]:.1f} -> {m.bubble_index:.1f})", "info")
+    idle = 1.0 - m.utilisation
+    if idle > IDLE_NEWS and "idle" not in m.news_sent:
+        m.news_sent.add("idle")
+        m.log(f"{idle:.0%} of AI data-centre capacity stands idle; spot GPU rents are "
+              f"{m.spot_rent / BASE_RENT:.0%} of their 2025 level", "distress")
+    elif idle < IDLE_NEWS / 2:
+        m.news_sent.discard("idle")
 
 
 def _distress_share(m: AIEconomy) -> float:
