@@ -345,6 +345,8 @@ def test_compare_job_csv():
     assert job.csv().startswith(b"scenario,seed,quarter,t,")
     summary = pd.read_csv(io.BytesIO(job.summary_csv()))
     assert len(summary) == 6 and "crisis" in summary.columns
+    back = pd.read_parquet(io.BytesIO(job.parquet()))
+    assert len(back) == 6 * 6 and list(back.columns[:4]) == ["scenario", "seed", "quarter", "t"]
     rows = compare.summary(job.results, job.ran_scenarios)
     assert [r[0] for r in rows] == ["bust", "boom"]
 

@@ -375,12 +375,13 @@ def LivePage(session: state.LiveSession, version: int, bump: Callable[[], None])
         if not playing.value:
             return None
         stop = threading.Event()
+        build = session.builds
 
         def loop():
             try:
-                while not stop.is_set() and not session.done:
+                while not stop.is_set() and not session.done and session.builds == build:
                     t0 = time.perf_counter()
-                    session.step()
+                    session.step(build=build)
                     if stop.is_set():
                         break
                     bump()

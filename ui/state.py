@@ -244,9 +244,15 @@ class LiveSession:
             self.snapshot = self._snap()
         return True
 
-    def step(self, n: int = 1) -> None:
-        """Advance ``n`` quarters (up to MAX_QUARTERS) and publish a new snapshot."""
+    def step(self, n: int = 1, build: int | None = None) -> None:
+        """Advance ``n`` quarters (up to MAX_QUARTERS) and publish a new snapshot.
+
+        ``build`` (Play passes the build it started on) makes a step that races with a
+        Reset do nothing instead of stepping the fresh model.
+        """
         with self.lock:
+            if build is not None and build != self.builds:
+                return
             m = self.model
             for _ in range(n):
                 if m.t >= MAX_QUARTERS:

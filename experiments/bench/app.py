@@ -33,20 +33,21 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
 ]  # fmt: skip
 
-# Click Step inside the page (precise t0), then wait until every time chart's echarts
-# instance holds `expected` points in its first series and the quarter card shows the
-# label, then two animation frames (the browser has painted).
+# Click Step inside the page (precise t0), then wait until every time chart has received
+# `expected` points in its first series and the quarter card shows the label, then two
+# animation frames (echarts has redrawn and the browser has painted).
 STEP_JS = """
 async ([expected, label, keys]) => {
   const btn = [...document.querySelectorAll('button')]
       .find(b => b.textContent.trim().toLowerCase() === 'step');
   const charts = keys.map(k => document.querySelector(`[data-chart=${k}]`));
   const card = () => document.querySelector('[data-card=quarter] .card-value');
+  // the option prop a chart's Vue component received (its watcher hands it to echarts'
+  // setOption before the next frame); cheaper to poll than chart.getOption()
   const ready = () => charts.every(el => {
-      const c = el && el.__vue__ && el.__vue__.chart;
-      if (!c) return false;
-      const s = c.getOption().series[0].data;
-      return s.filter(v => v !== null && v !== undefined).length >= expected;
+      const vm = el && el.__vue__;
+      if (!vm || !vm.chart || !vm.option || !vm.option.series) return false;
+      return vm.option.series[0].data.length >= expected;
   }) && card() && card().textContent.trim() === label;
   const t0 = performance.now();
   btn.click();
