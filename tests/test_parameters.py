@@ -103,10 +103,6 @@ def test_wrong_type_is_refused_with_the_range(bad):
     assert "allowed range [0, 0.12] 1/yr" in msg
 
 
-def test_numeric_strings_are_converted():
-    assert make_parameters({"base_rate": "0.05"}).base_rate == 0.05
-
-
 @pytest.mark.parametrize("name", sorted(n for n, i in PARAMETER_INFO.items() if i.integer))
 def test_integer_fields_refuse_fractions(name):
     info = PARAMETER_INFO[name]
