@@ -158,14 +158,19 @@ class DaskExecutor(Executor):
             super().__init__(n)
             if memory_limit is None:
                 memory_limit = _memory_per_worker(n)
-            self._cluster = LocalCluster(
-                n_workers=n,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=":0",
-                memory_limit=memory_limit,
-                silence_logs=logging.ERROR,
-            )
+            import dask
+
+            # the workers' statistical profiler samples every 10 ms and takes the GIL from
+            # pure-Python model code: off for our own cluster (the nanny passes the config)
+            with dask.config.set({"distributed.worker.profile.enabled": False}):
+                self._cluster = LocalCluster(
+                    n_workers=n,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=":0",
+                    memory_limit=memory_limit,
+                    silence_logs=logging.ERROR,
+                )
             self._client = Client(self._cluster)
 
     def describe(self):  # noqa: D102

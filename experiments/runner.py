@@ -128,7 +128,7 @@ def run_chunk(
     """
     fn = run_fn or run_model
     frames, keys, failures = [], [], []
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for scenario, seed, key, overrides, colvals in tasks:
         t1 = time.perf_counter()
         try:
@@ -155,7 +155,8 @@ def run_chunk(
             })
     frame = pd.concat(frames, ignore_index=True) if frames else None
     return {"frame": frame, "keys": keys, "failures": failures,
-            "seconds": time.perf_counter() - t0, "pid": os.getpid()}
+            "seconds": time.perf_counter() - t0, "cpu_seconds": time.process_time() - c0,
+            "pid": os.getpid()}
 
 
 def normalize_overrides(overrides: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
@@ -444,7 +445,7 @@ def run_batch(
     collected: list[pd.DataFrame] = []
     failures: list[dict] = []
     n_ok = n_fail = n_blocks = 0
-    run_seconds = 0.0
+    run_seconds = cpu_seconds = 0.0
     exec_info: dict[str, Any] = {"kind": executor}
 
     def flush(scenario: str, force: bool = False) -> None:
@@ -461,10 +462,11 @@ def run_batch(
             n_blocks += 1
 
     def handle(scenario: str, result: dict) -> None:
-        nonlocal n_ok, n_fail, run_seconds
+        nonlocal n_ok, n_fail, run_seconds, cpu_seconds
         n_ok += len(result["keys"])
         n_fail += len(result["failures"])
         run_seconds += result.get("seconds", 0.0)
+        cpu_seconds += result.get("cpu_seconds", 0.0)
         if result["failures"]:
             failures.extend(result["failures"])
             if store is not None:
@@ -559,6 +561,7 @@ def run_batch(
             "pilot_run_s": None if pilot_s is None else round(pilot_s, 4),
             "runs_per_s": round(executed / wall, 2) if wall > 0 else None,
             "mean_run_s": round(run_seconds / executed, 4) if executed else None,
+            "mean_run_cpu_s": round(cpu_seconds / executed, 4) if executed else None,
         })
         if store is not None:
             store.write_manifest(manifest)
