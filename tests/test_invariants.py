@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from model import MODEL_COLUMNS, PARAMETER_INFO, SCENARIOS, AIEconomy
 from model.contracts import Bond, EquityStake, Loan
 from model.errors import AccountingError
-from tests.helpers_core import run_checked
+from tests.helpers_core import run_cached, run_checked
 
 SEEDS = range(20)
 QUARTERS = 40
@@ -279,3 +279,19 @@ def test_non_finite_statistic_is_named(m):
     m.current["bubble_index"] = math.nan
     with pytest.raises(AccountingError, match=r"statistic bubble_index is nan"):
         m.check_invariants()
+
+
+# --- identities between the reported statistics --------------------------------------------
+def test_statistics_add_up():
+    m = run_cached("bust", 0, QUARTERS)
+    df = m.results()
+    by_type = df[[c for c in df.columns if c.startswith("losses_")]].sum(axis=1)
+    assert np.allclose(by_type, df["cumulative_losses"])
+    assert df["cumulative_losses"].iloc[-1] > 0
+    assert m.losses_by_bearer()["loss"].sum() == pytest.approx(df["cumulative_losses"].iloc[-1])
+    share = df["spv_debt"] / df["ai_debt_total"]
+    assert np.allclose(share, df["off_balance_sheet_share"])
+    assert np.allclose(df["cumulative_capex"], df["capex"].cumsum())
+    # jobs = 4 x quarterly revenue (USD bn) x 1e9 x 0.5 / 80,000 USD / 1e6 = 0.025 x revenue
+    assert np.allclose(df["jobs_displaced"], 0.025 * df["ai_revenue"])
+    assert (df["defaults"].cumsum() >= df["defaulted_total"] - 1e-9).all()
