@@ -171,10 +171,15 @@ def bench_roster(sizes: list[int], quarters: int, budget_s: float) -> list[dict]
             print(f"  {n:>7} skipped: {type(exc).__name__}: {exc}")
             continue
         build = time.perf_counter() - t
-        m.step()  # warm-up
-        t = time.perf_counter()
-        for _ in range(quarters):
-            m.step()
+        try:
+            m.step()  # warm-up
+            t = time.perf_counter()
+            for _ in range(quarters):
+                m.step()
+        except Exception as exc:  # e.g. MemoryError in a dense n x n step
+            print(f"  {n:>7} failed while stepping: {type(exc).__name__}: {str(exc)[:200]}")
+            del m
+            continue
         ms = (time.perf_counter() - t) / quarters * 1e3
         agents = len(getattr(m, "agents", None) or getattr(m, "finance_agents", []))
         try:
