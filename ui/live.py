@@ -308,7 +308,7 @@ def EventLog(snap: state.Snapshot):  # noqa: N802
         solara.HTML(tag="div", unsafe_innerHTML="<b>Event log</b> (newest first)")
         if present:
             solara.ToggleButtonsMultiple(
-                value=chosen, values=present, dense=True,
+                value=chosen, values=present, dense=True, style="flex-wrap:wrap",
                 on_value=lambda v: set_hidden([k for k in present if k not in v]))
         solara.HTML(tag="div", unsafe_innerHTML=event_log_html(snap.events, chosen))
 
