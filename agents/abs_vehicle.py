@@ -66,7 +66,7 @@ class ABSVehicle(FinancialAgent):
                 buyer = fund
             if buyer is not m.bond_investors:
                 size = buyer.raise_cash(size)
-            rate = m.long_rate + spread if spread else 0.0
+            rate = max(0.0, m.long_rate + spread) if spread else 0.0
             note = lend(m, buyer, vehicle, size, Loan, rate=rate, maturity=m.t + 80,
                         category=category)
             if note is not None:

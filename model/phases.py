@@ -301,7 +301,8 @@ def markets(m: AIEconomy) -> None:
     m.value_prev = m.value_ai
     m.value_ai = 4.0 * m.revenue * NORMAL_MULTIPLE * m.bubble_index
     # rates and spreads
-    m.base_rate = p.base_rate + (p.rate_shock_bp / 1e4 if 0 <= p.rate_shock_quarter <= t else 0)
+    shock = p.rate_shock_bp / 1e4 if 0 <= p.rate_shock_quarter <= t else 0.0
+    m.base_rate = max(0.0, p.base_rate + shock)          # policy rates stop at zero
     if t == p.rate_shock_quarter:
         m.log(f"Rates jump by {p.rate_shock_bp:+.0f} bp", "shock")
     m.long_rate = m.base_rate + TERM_PREMIUM
