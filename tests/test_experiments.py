@@ -49,7 +49,7 @@ def dask_scheduler():
 
 
 @pytest.fixture(scope="module")
-def param():
+def numeric_param():
     name, lo, hi = _numeric_param()
     return name, [lo + (hi - lo) * 0.25, lo + (hi - lo) * 0.75], hi
 
@@ -88,10 +88,10 @@ def test_parse_seeds_and_values():
 
 
 # -- executors ---------------------------------------------------------------------------------
-def test_executors_give_identical_frames(dask_scheduler, param):
+def test_executors_give_identical_frames(dask_scheduler, numeric_param):
     from model import MODEL_COLUMNS
 
-    name, values, _ = param
+    name, values, _ = numeric_param
     kw = {"overrides": grid({name: values}), "quarters": Q, "progress": False}
     ref = run_batch(["baseline", "bust"], "0-2", executor="serial", **kw)
     proc = run_batch(["baseline", "bust"], "0-2", executor="process", workers=2, **kw)
@@ -109,10 +109,10 @@ def test_executors_give_identical_frames(dask_scheduler, param):
 
 
 # -- storage, manifest, resume -----------------------------------------------------------------
-def test_parquet_schema_and_manifest(tmp_path, param):
+def test_parquet_schema_and_manifest(tmp_path, numeric_param):
     from model import MODEL_COLUMNS
 
-    name, values, _ = param
+    name, values, _ = numeric_param
     out = tmp_path / "b"
     df = run_batch("bust", "0-3", overrides={name: values[0]}, quarters=Q, executor="serial",
                    out=out, progress=False, block_runs=2)
@@ -223,10 +223,10 @@ def test_cli_failed_runs_exit_code(tmp_path):
 
 
 # -- errors before any run ---------------------------------------------------------------------
-def test_parameter_error_before_any_run(tmp_path, param):
+def test_parameter_error_before_any_run(tmp_path, numeric_param):
     from model import ParameterError
 
-    name, _, hi = param
+    name, _, hi = numeric_param
     bad = hi + abs(hi) + 1
     with pytest.raises(ParameterError):
         run_batch("baseline", "0-9999", overrides=grid({name: [hi, bad]}), quarters=Q,
@@ -275,10 +275,10 @@ def test_cli_argument_error_messages(capsys):
 
 
 # -- commands and figures ----------------------------------------------------------------------
-def test_cli_compare_and_crisis_map(tmp_path, param, capsys):
+def test_cli_compare_and_crisis_map(tmp_path, numeric_param, capsys):
     from experiments.__main__ import main
 
-    name, values, _ = param
+    name, values, _ = numeric_param
     out = tmp_path / "cmp"
     assert main(["compare", "baseline", "bust", "--seeds", "0-2", "--quarters", "4",
                  "--executor", "serial", "--no-progress", "--out", str(out)]) == 0
@@ -297,10 +297,10 @@ def test_cli_compare_and_crisis_map(tmp_path, param, capsys):
     assert exc.value.code == 2 and "two different parameters" in capsys.readouterr().err
 
 
-def test_crisis_map_figure_and_table(tmp_path, param):
+def test_crisis_map_figure_and_table(tmp_path, numeric_param):
     from experiments.plots import crisis_heatmap
 
-    name, values, _ = param
+    name, values, _ = numeric_param
     df = run_batch("bust", "0-1", overrides=grid({name: values}), quarters=Q, executor="serial",
                    progress=False)
     df2 = df.assign(other=df["seed"] % 2)  # a second axis for the figure
