@@ -23,6 +23,7 @@ or on whether the batch was resumed.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -190,11 +191,23 @@ def normalize_overrides(overrides: Mapping[str, Any] | Sequence[Mapping[str, Any
 
 
 def _validate(scenarios: Sequence[str], points: Sequence[dict], columns: Sequence[str],
+              params_out: dict[str, Any] | None = None,
               ) -> dict[tuple[str, int], dict[str, Any]]:
-    """Construct one AIEconomy per (scenario, point); return effective column values."""
+    """Construct one AIEconomy per (scenario, point); return effective column values.
+
+    ``params_out`` receives each scenario's full parameter set (before overrides).
+    """
     from model import AIEconomy, ParameterError
 
     values: dict[tuple[str, int], dict[str, Any]] = {}
+    if params_out is not None:
+        for scenario in scenarios:
+            try:
+                params = AIEconomy(scenario, rng=0).params
+                params_out[scenario] = (dataclasses.asdict(params)
+                                        if dataclasses.is_dataclass(params) else None)
+            except Exception:  # the loop below reports the error
+                continue
     for scenario in scenarios:
         for i, point in enumerate(points):
             try:
@@ -391,7 +404,8 @@ def run_batch(
 
     # 1. validation, one model per distinct (scenario, overrides)
     t_val = time.perf_counter()
-    effective = _validate(scenario_list, points, columns) if validate else None
+    scenario_params: dict[str, Any] = {}
+    effective = _validate(scenario_list, points, columns, scenario_params) if validate else None
     validate_s = time.perf_counter() - t_val
     colvals = _column_values(points, columns, scenario_list, effective)
 
@@ -429,6 +443,7 @@ def run_batch(
         "override_points": points,
         "override_columns": columns,
         "quarters": quarters,
+        "scenario_parameters": scenario_params,
         "run_fn": None if run_fn is None else f"{run_fn.__module__}.{run_fn.__qualname__}",
         "runs": {"planned": len(specs), "skipped_done": skipped, "to_run": len(todo),
                  "executed": 0, "succeeded": 0, "failed": 0},

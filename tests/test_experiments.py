@@ -130,6 +130,7 @@ def test_parquet_schema_and_manifest(tmp_path, numeric_param):
     assert m["status"] == "complete"
     assert m["scenarios"] == ["bust"] and m["seeds"] == "0-3" and m["quarters"] == Q
     assert m["override_points"] == [{name: values[0]}]
+    assert name in m["scenario_parameters"]["bust"]
     assert m["runs"]["planned"] == 4 and m["runs"]["succeeded"] == 4
     assert m["runs"]["failed"] == 0 and m["failures"] == []
     for pkg in ("python", "mesa", "pandas", "pyarrow", "dask"):
