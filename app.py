@@ -65,7 +65,7 @@ def Page():  # noqa: N802
         if name == "Live":
             LivePage(session, version.value, bump)
         elif name == "Compare":
-            ComparePage(job)
+            ComparePage(job, session)
         elif name == "Learn":
             LearnPage(session, bump, goto)
         else:

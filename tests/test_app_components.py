@@ -417,3 +417,53 @@ def test_calibration_lookup_does_not_crash():
     fn = about.find_calibration()
     assert fn is None or callable(fn)
     assert math.isfinite(len(about.parameter_rows()))
+
+
+def test_model_error_becomes_a_message_not_a_traceback(monkeypatch):
+    s = state.LiveSession()
+    s.step()
+
+    def boom():
+        raise RuntimeError("ledger out of balance")
+
+    monkeypatch.setattr(s.model, "step", boom)
+    assert s.step() is False
+    assert "ledger out of balance" in s.error and "Reset" in s.error
+    assert s.done and s.snapshot.t == 1
+    assert s.step() is False  # stays stopped until Reset
+    assert s.reset() and not s.failed and s.error is None
+
+
+def test_compare_my_live_settings(rendered):
+    rc = rendered
+    for w in rc.find(v.Slider).widgets:
+        info = PARAMETER_INFO["revenue_ceiling"]
+        if w.min == info.min and w.max == info.max:
+            w.v_model = 2500.0
+    click(rc, "Reset")
+    _tab(rc, "Compare")
+    group = next(g for g in rc.find(v.BtnToggle).widgets
+                 if any(compare.LIVE_SETTINGS in b.children for b in g.children))
+    labels = [next(c for c in b.children if isinstance(c, str)) for b in group.children]
+    group.v_model = [labels.index("bust"), labels.index(compare.LIVE_SETTINGS)]
+    for w in rc.find(v.Slider).widgets:
+        if str(w.label).startswith("Seeds per scenario"):
+            w.v_model = 5
+        if str(w.label).startswith("Quarters"):
+            w.v_model = 8
+    click(rc, "Run")
+    deadline = time.monotonic() + 60
+    while "compare-table" not in html_text(rc) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.3)
+    text = html_text(rc)
+    assert compare.LIVE_SETTINGS in text and "bust" in text
+    assert "fan-my-Live-settings" in chart_options(rc)
+
+
+def test_compare_custom_settings_are_used():
+    job = compare.CompareJob(scenarios=["mine", "baseline"], seeds=2, quarters=12)
+    job.custom = {"mine": ("baseline", {"revenue_ceiling": 3000.0})}
+    assert job.start(background=False)
+    last = job.results.groupby("scenario")["ai_revenue"].last()
+    assert last["mine"] > 2 * last["baseline"]

@@ -116,6 +116,7 @@ class CompareJob:
     results: pd.DataFrame | None = None
     ran_scenarios: list[str] = field(default_factory=list)
     listener: Callable[[], None] | None = None
+    custom: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._cancel = threading.Event()
@@ -144,7 +145,13 @@ class CompareJob:
         self.running, self.done, self.total = True, 0, len(self.scenarios) * self.seeds
         self.seconds = 0.0
         plan = [(s, seed) for s in self.scenarios for seed in range(self.seeds)]
-        fn = run_fn or _run_one
+        custom = dict(self.custom)
+
+        def run_default(scenario: str, seed: int, quarters: int) -> pd.DataFrame:
+            source, overrides = custom.get(scenario, (scenario, {}))
+            return core.AIEconomy(source, rng=seed, **overrides).run(quarters)
+
+        fn = run_fn or run_default
         if background:
             self._thread = threading.Thread(target=self._work, args=(plan, fn, list(
                 self.scenarios), self.quarters, self._cancel), daemon=True, name="aidb-compare")
@@ -220,13 +227,16 @@ class CompareJob:
         return crisis_table(self.results).to_csv(index=False).encode("utf-8")
 
 
-def _run_one(scenario: str, seed: int, quarters: int) -> pd.DataFrame:
-    return core.AIEconomy(scenario, rng=seed).run(quarters)
+LIVE_SETTINGS = "my Live settings"
 
 
 @solara.component
-def ComparePage(job: CompareJob):  # noqa: N802
-    """Pick scenarios and seeds, run in the background, see fan charts and a table."""
+def ComparePage(job: CompareJob, session: Any = None):  # noqa: N802
+    """Pick scenarios and seeds, run in the background, see fan charts and a table.
+
+    ``session`` (the Live page's LiveSession) adds the choice "my Live settings": its
+    scenario or uploaded file with the slider values applied at its last Reset.
+    """
     tick = solara.use_reactive(0)
     metric = solara.use_reactive("bubble_index")
 
@@ -245,6 +255,11 @@ def ComparePage(job: CompareJob):  # noqa: N802
     solara.use_effect(cleanup, [])
 
     def run() -> None:
+        job.custom = {}
+        if session is not None and session.model is not None:
+            base = state.scenario_values(session.source)
+            applied = {k: v for k, v in session.applied.items() if base.get(k) != v}
+            job.custom[LIVE_SETTINGS] = (session.source, applied)
         job.start()
         refresh()
 
@@ -259,8 +274,9 @@ def ComparePage(job: CompareJob):  # noqa: N802
             "<b>Compare revenue assumptions.</b> Each scenario runs once per seed (different "
             "random revenue noise); charts show the median and the 10–90% band over seeds."))
         with solara.Row(style="align-items:center;flex-wrap:wrap", gap="16px"):
-            solara.ToggleButtonsMultiple(value=list(job.scenarios), values=state.scenario_names(),
-                                         on_value=set_and_refresh("scenarios"))
+            choices = state.scenario_names() + ([LIVE_SETTINGS] if session is not None else [])
+            solara.ToggleButtonsMultiple(value=[s for s in job.scenarios if s in choices],
+                                         values=choices, on_value=set_and_refresh("scenarios"))
             with solara.Column(gap="0px", style="min-width:220px"):
                 solara.SliderInt(f"Seeds per scenario: {job.seeds}", value=job.seeds, min=5,
                                  max=100, on_value=set_and_refresh("seeds"),
@@ -300,7 +316,7 @@ def ComparePage(job: CompareJob):  # noqa: N802
         y_range = (min(0.0, lo - pad) if lo >= 0 else lo - pad, hi + pad)
         with solara.Columns([1] * len(scen), gutters_dense=True):
             for i, s in enumerate(scen):
-                Chart(f"fan-{s}", charts.fan(bands[s], s, metric.value, label,
+                Chart(f"fan-{s.replace(' ', '-')}", charts.fan(bands[s], s, metric.value, label,
                                              theme.scenario_color(s, i), scale, y_range),
                       height=260)
         rows = summary(res, scen)

@@ -252,7 +252,8 @@ def Controls(session: state.LiveSession, bump: Callable[[], None], playing: sola
         solara.FileDrop(label="Drop a scenario .toml here", on_file=upload, lazy=False)
 
         with solara.Row(gap="4px", style="flex-wrap:wrap"):
-            solara.Button("Step", on_click=do_step, disabled=playing.value, color="primary",
+            solara.Button("Step", on_click=do_step, disabled=playing.value or session.failed,
+                          color="primary",
                           icon_name="mdi-step-forward")
             if playing.value:
                 solara.Button("Pause", on_click=lambda: playing.set(False), icon_name="mdi-pause")
@@ -381,8 +382,11 @@ def LivePage(session: state.LiveSession, version: int, bump: Callable[[], None])
             try:
                 while not stop.is_set() and not session.done and session.builds == build:
                     t0 = time.perf_counter()
-                    session.step(build=build)
+                    ok = session.step(build=build)
                     if stop.is_set():
+                        break
+                    if not ok:
+                        bump()
                         break
                     bump()
                     pause = SPEEDS.get(speed.value, 0.4) - (time.perf_counter() - t0)

@@ -143,6 +143,7 @@ class LiveSession:
     model: Any = None
     snapshot: Snapshot | None = None
     builds: int = 0
+    failed: bool = False
 
     def __post_init__(self) -> None:
         self.lock = threading.RLock()
@@ -235,6 +236,7 @@ class LiveSession:
         with self.lock:
             self.model = m
             self.notice = None
+            self.failed = False
             self.applied = dict(self.values)
             self.applied_seed = self.seed
             self.error = None
@@ -244,23 +246,33 @@ class LiveSession:
             self.snapshot = self._snap()
         return True
 
-    def step(self, n: int = 1, build: int | None = None) -> None:
+    def step(self, n: int = 1, build: int | None = None) -> bool:
         """Advance ``n`` quarters (up to MAX_QUARTERS) and publish a new snapshot.
 
         ``build`` (Play passes the build it started on) makes a step that races with a
-        Reset do nothing instead of stepping the fresh model.
+        Reset do nothing instead of stepping the fresh model. An exception inside the model
+        stops it with a message in ``error``; returns False then.
         """
         with self.lock:
             if build is not None and build != self.builds:
-                return
+                return False
             m = self.model
-            for _ in range(n):
-                if m.t >= MAX_QUARTERS:
-                    self.notice = f"The model stops at {MAX_QUARTERS} quarters: press Reset."
-                    break
-                m.step()
-                self._record_sheets()
+            if self.failed:
+                return False
+            try:
+                for _ in range(n):
+                    if m.t >= MAX_QUARTERS:
+                        self.notice = (f"The model stops at {MAX_QUARTERS} quarters: "
+                                       "press Reset.")
+                        break
+                    m.step()
+                    self._record_sheets()
+            except Exception as exc:  # shown in the page, never a traceback
+                self.failed = True
+                self.error = (f"The model stopped in quarter {m.t + 1}: "
+                              f"{type(exc).__name__}: {exc}. Press Reset to start again.")
             self.snapshot = self._snap()
+            return not self.failed
 
     def run_to(self, quarter: int) -> None:
         """Step until ``quarter`` quarters are done (no intermediate snapshots)."""
@@ -270,8 +282,8 @@ class LiveSession:
 
     @property
     def done(self) -> bool:
-        """Whether Play has reached the horizon."""
-        return self.model is None or self.model.t >= self.horizon
+        """Whether Play has reached the horizon (or the model stopped on an error)."""
+        return self.model is None or self.failed or self.model.t >= self.horizon
 
     def _record_sheets(self) -> None:
         m = self.model
