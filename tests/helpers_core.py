@@ -14,10 +14,6 @@ from typing import Any
 
 import mesa
 
-# ``model`` must be imported before ``agents``: ``import agents`` first is a circular import.
-from model import AIEconomy
-
-# isort: split
 from agents import (
     SPV,
     AILab,
@@ -29,6 +25,7 @@ from agents import (
     PrivateCreditFund,
 )
 from agents.base import FinancialAgent
+from model import AIEconomy
 from model.contracts import ContractBook
 from model.credit import CreditMarket
 from model.invariants import check_invariants

@@ -89,10 +89,6 @@ def parameter_sets(draw):
     if values["gpu_economic_life"] > values["gpu_book_life"]:
         values["gpu_economic_life"], values["gpu_book_life"] = (values["gpu_book_life"],
                                                                values["gpu_economic_life"])
-    # a rate cut below zero crashes the model (test_negative_rates_do_not_crash, xfail):
-    # keep the shocked base rate >= 0 here until that is fixed, so this property stays useful
-    floor_bp = -1e4 * values["base_rate"]
-    values["rate_shock_bp"] = max(values["rate_shock_bp"], floor_bp)
     return values
 
 
@@ -123,16 +119,14 @@ CRASHES: dict[str, dict] = {
 }
 
 
-@pytest.mark.xfail(reason="a rate shock that takes the base rate below zero (base_rate 1%, "
-                   "rate_shock_bp -300: both in range) makes m.long_rate negative; the first "
-                   "ABS deal (2027Q1) then prices its senior tranche at long_rate + 1.2% = "
-                   "-0.4% and model.securitization raises ValueError: coupon_rate of tranche "
-                   "'abs_senior' must be a finite non-negative number",
-                   raises=ValueError, strict=True)
-def test_negative_rates_do_not_crash():
-    m = run_checked("baseline", 0, 12, base_rate=0.01, rate_shock_quarter=2,
+def test_rate_cut_below_zero_stops_at_the_zero_lower_bound():
+    """base 1% - 300 bp: rates stop at zero (this used to crash the first ABS deal, 2027Q1,
+    with a negative senior coupon)."""
+    m = run_checked("baseline", 0, 16, base_rate=0.01, rate_shock_quarter=2,
                     rate_shock_bp=-300.0)
     assert_clean_results(m)
+    base = m.results()["base_rate"]
+    assert (base.iloc[:2] == 0.01).all() and (base.iloc[2:] == 0.0).all()
 
 
 @pytest.mark.parametrize("name", sorted(CRASHES))
