@@ -174,6 +174,8 @@ def test_bad_upload_shows_message_and_page_keeps_working(page, app_server):
     good = '[scenario]\nname = "mine"\n[parameters]\nrevenue_ceiling = 1500.0\n'
     page.evaluate(DROP_JS, [good, "mine.toml"])
     page.get_by_text("Using mine.toml (uploaded)").wait_for()
+    page.wait_for_timeout(800)  # the front end must not switch to a packaged scenario
+    assert page.get_by_text("Using mine.toml (uploaded)").is_visible()
     assert "start" in card(page, "quarter")
     assert page.locator("b[data-param='revenue_ceiling']").inner_text() == "1500"
     shot(page, "live-uploaded")

@@ -240,9 +240,12 @@ def Controls(session: state.LiveSession, bump: Callable[[], None], playing: sola
     with solara.Column(gap="6px", style="min-width:260px"):
         solara.HTML(tag="div", unsafe_innerHTML="<b>Scenario</b> <span style='font-size:12px;"
                     "color:#666'>(switching restarts at 2025Q1)</span>")
+        # with an uploaded scenario no packaged one is selected; mandatory=True would make
+        # the front end select the first button by itself (and switch to it)
         solara.ToggleButtonsSingle(
             value=None if session.scenario_path else session.scenario,
-            values=state.scenario_names(), on_value=pick, dense=True)
+            values=state.scenario_names(), on_value=pick, dense=True,
+            mandatory=not session.scenario_path)
         if session.scenario_path:
             solara.Text(f"Using {session.scenario_label}", style="font-size:12px")
         desc = state.scenario_description(session.source)
