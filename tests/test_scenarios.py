@@ -118,6 +118,17 @@ def test_bust_is_worse_than_baseline(seed):
     assert bust["troubled"].max() > base["troubled"].max()
 
 
+@pytest.mark.parametrize("seed", SEEDS)
+def test_bust_losses_reach_private_credit_and_banks(seed):
+    """The cascade of the story: SPV and neocloud losses land on funds (which gate) and banks."""
+    bust, base = frame("bust", seed), frame("baseline", seed)
+    assert bust["losses_fund"].iloc[-1] > 10.0
+    assert bust["losses_bank"].iloc[-1] > 1.0
+    assert bust["gated_funds"].max() >= 1
+    assert base["gated_funds"].max() == 0
+    assert base["losses_fund"].iloc[-1] + base["losses_bank"].iloc[-1] < 1.0
+
+
 def test_revenue_ranks_boom_baseline_bust():
     for seed in SEEDS:
         r = {s: 4 * year_mean(frame(s, seed), "ai_revenue", 2030)
