@@ -289,3 +289,21 @@ def test_statistics_add_up():
     # jobs = 4 x quarterly revenue (USD bn) x 1e9 x 0.5 / 80,000 USD / 1e6 = 0.025 x revenue
     assert np.allclose(df["jobs_displaced"], 0.025 * df["ai_revenue"])
     assert (df["defaults"].cumsum() >= df["defaulted_total"] - 1e-9).all()
+
+
+def test_balance_sheet_report_and_exposures_match_the_books():
+    m = run_cached("bust", 1, QUARTERS)
+    for a in m.finance_agents:
+        bs = a.balance_sheet()
+        assets = math.fsum(bs["assets"].values())
+        liabilities = math.fsum(v for k, v in bs["liabilities"].items() if k != "equity")
+        scale = max(1.0, abs(a.total_assets))
+        assert abs(assets - a.total_assets) <= 1e-9 * scale, a.name
+        assert abs(liabilities - a.liabilities) <= 1e-9 * scale, a.name
+        assert abs(bs["liabilities"]["equity"] - (assets - liabilities)) <= 1e-9 * scale, a.name
+    ex = m.exposures()
+    assert list(ex.columns) == ["debtor", "creditor", "kind", "amount"]
+    assert (ex["amount"] > 0).all()
+    debt = math.fsum(c.value() for c in m.book.contracts if c.active and isinstance(c, Loan))
+    in_table = ex.loc[ex["kind"].isin(["loan", "bond", "line"]), "amount"].sum()
+    assert in_table == pytest.approx(debt)
