@@ -19,7 +19,7 @@ import solara.lab
 from ui.about import AboutPage
 from ui.compare import CompareJob, ComparePage
 from ui.learn import LearnPage
-from ui.live import LivePage
+from ui.live import LivePage, Signals
 from ui.state import LiveSession
 
 TABS = ("Live", "Compare", "Learn", "About")
@@ -39,10 +39,9 @@ def Page():  # noqa: N802
     job = solara.use_memo(CompareJob, [])
     counter = solara.use_memo(lambda: itertools.count(1), [])
     version = solara.use_reactive(0)
+    settings = solara.use_reactive(0)
+    signals = solara.use_memo(lambda: Signals(version, settings, counter), [])
     tab = solara.use_reactive(0)
-
-    def bump() -> None:
-        version.set(next(counter))
 
     def goto(name: str) -> None:
         tab.set(TABS.index(name))
@@ -63,11 +62,11 @@ def Page():  # noqa: N802
                 return
         name = TABS[tab.value]
         if name == "Live":
-            LivePage(session, version.value, bump)
+            LivePage(session, signals)
         elif name == "Compare":
             ComparePage(job, session)
         elif name == "Learn":
-            LearnPage(session, bump, goto)
+            LearnPage(session, signals.bump, goto)
         else:
             AboutPage()
 

@@ -6,6 +6,7 @@ import html
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import solara
@@ -200,20 +201,20 @@ def _digits(step: float) -> int:
 
 
 @solara.component
-def Controls(session: state.LiveSession, bump: Callable[[], None], playing: solara.Reactive,  # noqa: N802
-             speed: solara.Reactive, settings: tuple = ()):
+def Controls(session: state.LiveSession, signals: Signals,  # noqa: N802
+             playing: solara.Reactive, speed: solara.Reactive):
     """Sidebar: scenario, sliders by group, seed, run buttons and speed.
 
-    ``settings`` is a tuple of everything shown here that lives in the session (values,
-    seed, scenario, pending changes, horizon, error): it changes when they do, so the
-    renderer redraws the sidebar then and skips it on a plain step.
+    It subscribes to ``signals.settings`` only, so a plain step does not redraw it.
     """
+    _ = signals.settings.value  # subscribe: redraw when a setting changes
+    bump, touch = signals.bump, signals.touch
     groups = state.editable_parameters()
     open_groups = ("revenue", "financing")
 
     def change(name: str, value: Any) -> None:
         session.set_value(name, value)
-        bump()
+        touch()
 
     def pick(name: str | None) -> None:
         if name and (name != session.scenario or session.scenario_path):
@@ -229,7 +230,10 @@ def Controls(session: state.LiveSession, bump: Callable[[], None], playing: sola
 
     def do_step() -> None:
         session.step()
-        bump()
+        if session.done:
+            bump()  # Play turns off at the horizon, errors show here
+        else:
+            signals.tick()
 
     def do_reset() -> None:
         playing.value = False
@@ -238,6 +242,8 @@ def Controls(session: state.LiveSession, bump: Callable[[], None], playing: sola
         bump()
 
     with solara.Column(gap="6px", style="min-width:260px"):
+        if session.error:
+            solara.Error(session.error, dense=True)
         solara.HTML(tag="div", unsafe_innerHTML="<b>Scenario</b> <span style='font-size:12px;"
                     "color:#666'>(switching restarts at 2025Q1)</span>")
         # with an uploaded scenario no packaged one is selected; mandatory=True would make
@@ -286,14 +292,8 @@ def Controls(session: state.LiveSession, bump: Callable[[], None], playing: sola
                                          change)
 
         solara.InputInt("Seed (random draws)", value=session.seed,
-                        on_value=lambda v: (session.set_seed(v), bump()), continuous_update=False)
-
-
-def settings_key(session: state.LiveSession) -> tuple:
-    """What the sidebar shows from the session (see :func:`Controls`)."""
-    return (tuple(sorted(session.values.items())), session.seed, session.scenario_label,
-            session.scenario_path, tuple(session.pending()), session.done, session.horizon,
-            session.error)
+                        on_value=lambda v: (session.set_seed(v), touch()),
+                        continuous_update=False)
 
 
 # -------------------------------------------------------------------------- panels
@@ -367,13 +367,38 @@ def Inspector(snap: state.Snapshot):  # noqa: N802
 
 
 # ----------------------------------------------------------------------------- page
+@dataclass(frozen=True)
+class Signals:
+    """The Live page's two reactive counters and the functions that move them.
+
+    ``version`` moves when a new snapshot is published (the main area redraws);
+    ``settings`` when something the sidebar shows changes. ``tick`` moves the first,
+    ``touch`` the second, ``bump`` both.
+    """
+
+    version: solara.Reactive
+    settings: solara.Reactive
+    counter: Any
+
+    def tick(self) -> None:
+        """A new snapshot (a step)."""
+        self.version.set(next(self.counter))
+
+    def touch(self) -> None:
+        """A setting changed (slider, seed, horizon)."""
+        self.settings.set(next(self.counter))
+
+    def bump(self) -> None:
+        """Both (reset, scenario, upload, Learn's Show me, end of Play)."""
+        self.tick()
+        self.touch()
+
+
 @solara.component
-def LivePage(session: state.LiveSession, version: int, bump: Callable[[], None]):  # noqa: N802
-    """The Live page (``version`` changes whenever the session publishes a snapshot)."""
+def LivePage(session: state.LiveSession, signals: Signals):  # noqa: N802
+    """The Live page: sidebar and main area, each redrawn only by its own signal."""
     playing = solara.use_reactive(False)
     speed = solara.use_reactive("normal")
-    cycles = solara.use_reactive(True)
-    outside = solara.use_reactive(False)
 
     def player():
         if not playing.value:
@@ -386,17 +411,15 @@ def LivePage(session: state.LiveSession, version: int, bump: Callable[[], None])
                 while not stop.is_set() and not session.done and session.builds == build:
                     t0 = time.perf_counter()
                     ok = session.step(build=build)
-                    if stop.is_set():
+                    if stop.is_set() or not ok:
                         break
-                    if not ok:
-                        bump()
-                        break
-                    bump()
+                    signals.tick()
                     pause = SPEEDS.get(speed.value, 0.4) - (time.perf_counter() - t0)
                     if pause > 0:
                         stop.wait(pause)
             finally:
                 if not stop.is_set():
+                    signals.bump()
                     playing.set(False)
 
         threading.Thread(target=loop, daemon=True, name="aidb-play").start()
@@ -404,26 +427,32 @@ def LivePage(session: state.LiveSession, version: int, bump: Callable[[], None])
 
     solara.use_effect(player, [playing.value])
 
-    snap = session.snapshot
     with solara.Columns([1, 4], gutters_dense=True):
-        with solara.Column():
-            if session.error:
-                solara.Error(session.error, dense=True)
-            Controls(session, bump, playing, speed, settings_key(session))
-        with solara.Column(gap="4px"):
-            if snap is None:
-                solara.Info("No model yet: fix the settings on the left and press Reset.")
-                return
-            if session.notice:
-                solara.Info(session.notice, dense=True)
-            solara.HTML(tag="div", unsafe_innerHTML=header_cards_html(snap))
-            if session.highlight == "network":
-                NetworkRow(snap, session, cycles, outside)
-                LiveCharts(snap, session.highlight, session.highlight_note)
-            else:
-                LiveCharts(snap, session.highlight, session.highlight_note)
-                NetworkRow(snap, session, cycles, outside)
-            Inspector(snap)
+        Controls(session, signals, playing, speed)
+        MainArea(session, signals)
+
+
+@solara.component
+def MainArea(session: state.LiveSession, signals: Signals):  # noqa: N802
+    """Cards, charts, network, event log and inspector: redrawn on every new snapshot."""
+    _ = signals.version.value  # subscribe: redraw on every new snapshot
+    cycles = solara.use_reactive(True)
+    outside = solara.use_reactive(False)
+    snap = session.snapshot
+    with solara.Column(gap="4px"):
+        if snap is None:
+            solara.Info("No model yet: fix the settings on the left and press Reset.")
+            return
+        if session.notice:
+            solara.Info(session.notice, dense=True)
+        solara.HTML(tag="div", unsafe_innerHTML=header_cards_html(snap))
+        if session.highlight == "network":
+            NetworkRow(snap, session, cycles, outside)
+            LiveCharts(snap, session.highlight, session.highlight_note)
+        else:
+            LiveCharts(snap, session.highlight, session.highlight_note)
+            NetworkRow(snap, session, cycles, outside)
+        Inspector(snap)
 
 
 @solara.component
