@@ -248,6 +248,8 @@ def test_upload_good_and_bad_scenarios(tmp_path):
     assert "revenue_ceiling" in s.error
     assert not s.load_upload("unknown.toml", b"[parameters]\nno_such_thing = 1\n")
     assert "no_such_thing" in s.error
+    assert not s.load_upload("huge.toml", b"#" * 200_000)
+    assert "limit" in s.error
     ok = b'[scenario]\nname = "mine"\n[parameters]\nrevenue_ceiling = 1234.0\n'
     assert s.load_upload("mine.toml", ok)
     assert s.error is None and s.model.params.revenue_ceiling == 1234.0

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
+import shutil
 import tempfile
 import threading
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ GROUP_TITLES = {
 DEFAULT_HORIZON = 40
 MAX_QUARTERS = 80
 SHOCK_DEFAULT_QUARTER = 10  # 2027Q3
+MAX_UPLOAD_BYTES = 100_000
 
 
 def parameter_info() -> dict[str, Any]:
@@ -211,6 +213,11 @@ class LiveSession:
         if not filename.lower().endswith(".toml"):
             self.error = f"{filename}: please upload a scenario .toml file."
             return False
+        if len(data) > MAX_UPLOAD_BYTES:
+            self.error = (f"{filename} is {len(data) / 1e6:.1f} MB; a scenario file is a few "
+                          f"lines (limit {MAX_UPLOAD_BYTES // 1000} kB).")
+            return False
+        # one folder per upload (the model reads the file by path); the previous one goes
         folder = tempfile.mkdtemp(prefix="aidb-upload-")
         path = os.path.join(folder, os.path.basename(filename) or "scenario.toml")
         with open(path, "wb") as fh:
@@ -220,10 +227,15 @@ class LiveSession:
             core.AIEconomy(path, rng=self.seed)  # builds: catches errors beyond parameters
         except Exception as exc:  # a user file: any failure is reported, never raised
             self.error = f"Could not use {filename}: {exc}"
+            shutil.rmtree(folder, ignore_errors=True)
             return False
+        old = self.scenario_path
         self.scenario_path, self.scenario_label = path, f"{filename} (uploaded)"
         self.values = values
-        return self.reset()
+        ok = self.reset()
+        if old and old != self.scenario_path:
+            shutil.rmtree(os.path.dirname(old), ignore_errors=True)
+        return ok
 
     # --------------------------------------------------------------------- model
     def reset(self) -> bool:
