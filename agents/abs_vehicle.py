@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from model.economy import AIEconomy
 
 STRUCTURE = (("abs_senior", 0.70, 0.012), ("abs_mezzanine", 0.20, 0.045), ("abs_equity", 0.10, 0.0))
-POOL_SHARE = 0.15             # share of a fund's SPV loans securitized in a deal
+POOL_SHARE = 0.3              # share of a fund's SPV loans securitized in a deal
 MIN_DEAL = 2.0
 
 

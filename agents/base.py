@@ -67,14 +67,6 @@ class FinancialAgent(mesa.Agent):
         self.capex_this_quarter = 0.0
 
     # --- bookkeeping -----------------------------------------------------------------------
-    def book_flow(self, kind: str, amount: float, effect: str) -> None:
-        """Record the net-worth effect of a ledger payment (called by the ledger only)."""
-        if effect == "P":
-            self.pnl += amount
-            self.income[kind] += amount
-        elif effect == "C":
-            self.capital += amount
-
     def revalue(self, amount: float, kind: str) -> None:
         """Book a non-cash gain (+) or loss (-): depreciation, marks, write-offs."""
         self.pnl += amount
@@ -102,7 +94,12 @@ class FinancialAgent(mesa.Agent):
 
     def pay(self, payee: FinancialAgent, amount: float, kind: str) -> float:
         """Pay what cash allows towards ``amount`` through the ledger; return the amount paid."""
-        return self.model.ledger.pay_up_to(self, payee, amount, kind)
+        ledger = self.model.ledger
+        if not self.overdraft:
+            amount = min(amount, ledger.cash[self.account])
+        if amount > 0.0:
+            return ledger.transfer(self, payee, amount, kind)
+        return 0.0
 
     # --- balance sheet ---------------------------------------------------------------------
     @property
@@ -160,8 +157,12 @@ class FinancialAgent(mesa.Agent):
                 liabilities += v
                 if isinstance(c, Loan):
                     debt += v
+        inc = self.income
+        revenue = (inc.get("ai_revenue", 0.0) + inc.get("compute", 0.0)
+                   + inc.get("gpu_purchase", 0.0) + inc.get("lease_rent", 0.0))
         return {"cash": self.cash, "debt": debt, "equity": assets - liabilities,
-                "leverage": debt / assets if assets > 1e-12 else 0.0, "status": self.status}
+                "leverage": debt / assets if assets > 1e-12 else 0.0, "status": self.status,
+                "revenue": revenue}
 
     def balance_sheet(self) -> dict[str, dict[str, float]]:
         """Assets and liabilities by line, for tables and the app's inspector."""

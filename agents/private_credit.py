@@ -15,7 +15,7 @@ from model.contracts import CreditLine
 if TYPE_CHECKING:
     from model.economy import AIEconomy
 
-LIQUIDITY_BUFFER = 0.02     # share of NAV kept in cash
+LIQUIDITY_BUFFER = 0.04     # share of NAV kept in cash for redemptions
 BASE_SUBSCRIPTION = 0.012   # quarterly LP inflow at neutral sentiment, share of NAV
 BASE_REDEMPTION = 0.008     # quarterly redemption requests in calm markets, share of NAV
 

@@ -94,29 +94,32 @@ def sell_stakes(m: AIEconomy, seller: FinancialAgent) -> float:
 
 def sell_loans(m: AIEconomy, seller: FinancialAgent, wanted: float | None = None,
                exclude: frozenset = frozenset()) -> float:
-    """Sell loans (a slice of each, or all) to distressed-debt investors below par.
+    """Sell loans to distressed-debt investors below par: all, or enough to raise ``wanted``.
 
-    Loans to agents in ``exclude`` (defaulters being cleared) stay with the seller.
+    The soundest loans go first and at most one loan is split. Loans to agents in
+    ``exclude`` (defaulters being cleared) stay with the seller.
     """
     from agents.base import EXPECTED_LOSS
-    loans = [c for c in seller.held if isinstance(c, Loan) and c.value() > EPS
-             and c.issuer not in exclude and c.issuer is not m.distressed_investors]
-    prices = [c.value() * (1.0 - EXPECTED_LOSS[c.issuer.status]) * (1.0 - LOAN_DISCOUNT)
-              for c in loans]
-    total = sum(prices)
-    if total <= EPS:
-        return 0.0
-    share = 1.0 if wanted is None or total <= wanted else wanted / total
+    loans = sorted((c for c in seller.held if isinstance(c, Loan) and c.value() > EPS
+                    and c.issuer not in exclude and c.issuer is not m.distressed_investors),
+                   key=lambda c: (EXPECTED_LOSS[c.issuer.status], -c.value()))
     raised = 0.0
-    for loan, price in zip(loans, prices, strict=True):
-        part = loan if share >= 1.0 - 1e-12 else m.book.split(loan, share)
-        value, proceeds = part.value(), price * share
+    for loan in loans:
+        if wanted is not None and raised >= wanted - EPS:
+            break
+        price_rate = (1.0 - EXPECTED_LOSS[loan.issuer.status]) * (1.0 - LOAN_DISCOUNT)
+        price = loan.value() * price_rate
+        part = loan
+        if wanted is not None and price > wanted - raised:
+            part = m.book.split(loan, (wanted - raised) / price)
+        value = part.value()
+        proceeds = value * price_rate
         m.book.transfer_holder(part, m.distressed_investors)
         m.ledger.transfer(m.distressed_investors, seller, proceeds, "asset_sale")
         seller.revalue(proceeds - value, "fire_sale")
         m.record_loss(seller, "fire-sale discount", value - proceeds)
         raised += proceeds
-    if seller.role in FINANCIALS:
+    if raised > EPS and seller.role in FINANCIALS:
         m.log(f"{seller.name} sells {raised:.1f}B of loans at a discount to raise cash",
               "fire_sale", seller)
     return raised
@@ -228,9 +231,11 @@ def _clear_round(m: AIEconomy, new: list[FinancialAgent]) -> dict:
 
     Returns, for each defaulter, who lost money on it and the total written off.
     """
-    index = {a: i for i, a in enumerate(m.all_agents)}
-    n = len(index)
     claims = [c for a in new for c in _claims_on(a)]
+    # the network: this round's defaulters and everyone they owe (small, even in huge rosters)
+    nodes = list(dict.fromkeys([*new, *(c.holder for c in claims)]))
+    index = {a: i for i, a in enumerate(nodes)}
+    n = len(nodes)
     liabilities = np.zeros((n, n))
     for c in claims:
         liabilities[index[c.issuer], index[c.holder]] += c.value()

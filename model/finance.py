@@ -116,6 +116,18 @@ def pay_due(m: AIEconomy, contract: Contract, amount: float, kind: str) -> float
 def service_loan(m: AIEconomy, loan: Loan) -> None:
     """Pay one quarter's interest and scheduled principal on a loan or bond."""
     interest, repay = loan.scheduled(m.t, m.base_rate)
+    issuer = loan.issuer
+    if loan.arrears <= EPS and m.ledger.cash[issuer.account] >= interest + repay:
+        # the common case, a borrower that pays in full: straight through the ledger
+        if interest > EPS:
+            m.ledger.transfer(issuer, loan.holder, interest, "interest")
+        if repay > EPS:
+            m.ledger.transfer(issuer, loan.holder, repay, "principal")
+            loan.principal -= repay
+        if loan.principal <= EPS:
+            loan.principal = 0.0
+            m.book.retire(loan)
+        return
     pay_due(m, loan, interest, "interest")
     if repay > EPS:
         paid = loan.issuer.pay(loan.holder, repay, "principal") if loan.arrears <= EPS else 0.0

@@ -92,8 +92,17 @@ class Ledger:
                                   f"{cash[a]:.6g} cash")
         cash[a] -= amount
         cash[b] += amount
-        payer.book_flow(kind, -amount, payer_effect)
-        payee.book_flow(kind, amount, payee_effect)
+        # net-worth effects, inlined (this is the hottest path of a run)
+        if payer_effect == "P":
+            payer.pnl -= amount
+            payer.income[kind] -= amount
+        elif payer_effect == "C":
+            payer.capital -= amount
+        if payee_effect == "P":
+            payee.pnl += amount
+            payee.income[kind] += amount
+        elif payee_effect == "C":
+            payee.capital += amount
         self.flows[kind] += amount
         self.n_transfers += 1
         return amount

@@ -32,9 +32,7 @@ MODEL_COLUMNS: tuple[str, ...] = (
 AGENT_REPORTERS = {
     "name": "name", "role": "role",
     **{key: (lambda a, key=key: a.snap[key])
-       for key in ("cash", "debt", "equity", "leverage", "status")},
-    "revenue": lambda a: a.income.get("ai_revenue", 0.0) + a.income.get("compute", 0.0)
-    + a.income.get("gpu_purchase", 0.0) + a.income.get("lease_rent", 0.0),
+       for key in ("cash", "debt", "equity", "leverage", "status", "revenue")},
 }
 
 

@@ -272,14 +272,19 @@ def credit_supply(m: AIEconomy) -> None:
         f.repay_line()
         m.flows_extra["fund_redemptions"] += f.redeemed
     if m.t % 4 == 3 and m.t >= 4 and m.sentiment >= SECURITIZATION_SENTIMENT:
+        # once a year, the fund with the largest book of SPV loans sells a slice as ABS
         from agents.abs_vehicle import ABSVehicle
-        for f in m.funds:
-            if f.status == "active":
-                ABSVehicle.securitize(m, f)
+        active = [f for f in m.funds if f.status == "active"]
+        if active:
+            ABSVehicle.securitize(m, max(active, key=_spv_book))
     for b in m.banks:
         if b.status != "defaulted":
             b.check_capital()
             b.refresh_capital()
+
+
+def _spv_book(fund) -> float:
+    return sum(c.value() for c in fund.held if isinstance(c, Loan) and c.category == "spv_debt")
 
 
 # --- 8. markets ----------------------------------------------------------------------------
@@ -400,17 +405,19 @@ def distress(m: AIEconomy) -> None:
     from model.distress import resolve
     resolve(m)
     for a in m.finance_agents:
+        a.snap = snap = a.snapshot()     # the end-of-quarter figures, reused by record()
         if a.status == "defaulted":
             continue
         arrears = sum(c.arrears for c in a.issued)
-        troubled = a.missed > 1e-6 or arrears > 1e-6 or (a.equity < -1e-6 and a.role != "abs")
+        troubled = (a.missed > 1e-6 or arrears > 1e-6
+                    or (snap["equity"] < -1e-6 and a.role != "abs"))
         if troubled and a.status == "active":
-            a.status = "distressed"
+            a.status = snap["status"] = "distressed"
             what = (f"misses {a.missed:.1f}B of payments" if a.missed > 1e-6
                     else "has negative equity")
             m.log(f"{a.name} {what} and is in distress", "distress", a)
         elif not troubled and a.status == "distressed":
-            a.status = "active"
+            a.status = snap["status"] = "active"
             m.log(f"{a.name} is current on its payments again", "info", a)
 
 
@@ -420,7 +427,8 @@ def record(m: AIEconomy) -> None:
     from model.metrics import compute_metrics
     m.current = compute_metrics(m)
     for a in m.all_agents:
-        a.snap = a.snapshot()
+        if a.role == "outside":           # the others were taken in the distress phase
+            a.snap = a.snapshot()
     m.datacollector.collect(m)
     if m.t % 4 == 3:
         m.book.compact()

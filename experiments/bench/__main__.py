@@ -19,7 +19,11 @@ BENCHES = {
 
 def main(argv: list[str] | None = None) -> int:
     """Run the named benchmark(s) and return an exit code."""
-    parser = argparse.ArgumentParser(prog="python -m experiments.bench", description=__doc__)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # "bench NAME --help" is the named benchmark's own help
+    forward_help = bool(argv) and argv[0] in BENCHES
+    parser = argparse.ArgumentParser(prog="python -m experiments.bench", description=__doc__,
+                                     add_help=not forward_help)
     parser.add_argument("which", choices=[*BENCHES, "all"], nargs="?", default="all")
     args, rest = parser.parse_known_args(argv)
     names = list(BENCHES) if args.which == "all" else [args.which]
