@@ -65,6 +65,7 @@ class FinancialAgent(mesa.Agent):
         self.prev_income: dict[str, float] = {}
         self.missed = 0.0  # payments missed this quarter
         self.capex_this_quarter = 0.0
+        self.snap: dict = {}          # end-of-quarter figures (see snapshot())
 
     # --- bookkeeping -----------------------------------------------------------------------
     def revalue(self, amount: float, kind: str) -> None:
@@ -162,7 +163,7 @@ class FinancialAgent(mesa.Agent):
                    + inc.get("gpu_purchase", 0.0) + inc.get("lease_rent", 0.0))
         return {"cash": self.cash, "debt": debt, "equity": assets - liabilities,
                 "leverage": debt / assets if assets > 1e-12 else 0.0, "status": self.status,
-                "revenue": revenue}
+                "revenue": revenue, "assets": assets}
 
     def balance_sheet(self) -> dict[str, dict[str, float]]:
         """Assets and liabilities by line, for tables and the app's inspector."""

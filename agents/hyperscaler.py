@@ -88,7 +88,7 @@ class Hyperscaler(FinancialAgent):
         shortfall = own + self.cash_target() - self.cash
         if shortfall > 0.0:
             self.issue_bonds(shortfall)
-        spendable = max(0.0, self.cash - MIN_CASH_SHARE * self.total_assets)
+        spendable = max(0.0, self.cash - MIN_CASH_SHARE * self.snap.get("assets", 0.0))
         self.buy_capacity(min(own, spendable), m.gpu_vendors(self), m.suppliers)
         if spv_part > 0.0:
             from agents.spv import SPV

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 from model.contracts import Loan
 from model.finance import EPS, lend, relationship, split_by_capacity
 
-FUND_LENDERS = 4              # a deal is syndicated to at most this many funds
-BANK_LENDERS = 2              # and this many banks
+FUND_LENDERS = 2              # a deal is syndicated to at most this many funds
+BANK_LENDERS = 1              # and this many banks
 
 if TYPE_CHECKING:
     from agents.base import FinancialAgent

@@ -120,6 +120,7 @@ class AIEconomy(mesa.Model):
         for f in self.funds:
             f.nav_mark = f.nav
         for a in self.all_agents:
+            a.snap = a.snapshot()
             a.net_worth_0 = a.equity
             a.pnl = a.capital = 0.0
             a.income.clear()

@@ -347,10 +347,11 @@ def _market_news(m: AIEconomy) -> None:
 
 
 def _distress_share(m: AIEconomy) -> float:
-    """Size-weighted share of AI firms that are distressed or defaulted."""
+    """Share of AI firms distressed or defaulted, weighted by last quarter's total assets."""
     firms = [*m.hyperscalers, *m.labs, *m.neoclouds, *m.spvs]
-    total = sum(max(a.total_assets, 0.0) for a in firms)
-    hit = sum(max(a.total_assets, 0.0) for a in firms if a.status != "active")
+    sizes = [max(a.snap["assets"], 0.0) if a.snap else 0.0 for a in firms]
+    total = sum(sizes)
+    hit = sum(s for a, s in zip(firms, sizes, strict=True) if a.status != "active")
     return hit / total if total > 0 else 0.0
 
 
