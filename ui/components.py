@@ -62,7 +62,8 @@ def FastEcharts(option: Opaque, attributes: dict, on_click: Callable | None = No
     the element only carries the attributes and the option is assigned to the widget in an
     effect (the widget's trait skips the sync when the option did not change).
     """
-    el = EchartsWidget.element(attributes=attributes, on_click=on_click)
+    # responsive: follow the card's width (columns change on Compare, windows resize)
+    el = EchartsWidget.element(attributes=attributes, on_click=on_click, responsive=True)
 
     def push() -> None:
         widget = solara.get_widget(el)
