@@ -241,8 +241,8 @@ def test_fund_lending_capacity_keeps_a_buffer():
     m.book.add(Loan(issuer=m.other_borrowers, holder=fund, start=0, principal=150.0))
     m.open_books()
     fund.nav_mark = fund.nav           # the quarter's NAV snapshot, as AIEconomy takes it
-    # NAV 200, buffer 2% = 4: capacity 50 - 4 = 46 (no bank line)
-    assert fund.lending_capacity() == approx(46.0)
+    # NAV 200, buffer 4% = 8: capacity 50 - 8 = 42 (no bank line)
+    assert fund.lending_capacity() == approx(42.0)
     fund.status = "distressed"
     assert fund.lending_capacity() == 0.0
 
