@@ -92,7 +92,8 @@ def run_model(scenario: str, seed: int, quarters: int, overrides: Mapping[str, A
         raise RuntimeError(f"injected failure for seed {seed} ({FAIL_SEEDS_ENV})")
     from model import AIEconomy
 
-    return AIEconomy(scenario, rng=int(seed), **overrides).run(quarters)
+    # batches keep only the model-level frame: skip the agent-level statistics
+    return AIEconomy(scenario, rng=int(seed), agent_data=False, **overrides).run(quarters)
 
 
 def _cast_run_frame(df: pd.DataFrame) -> pd.DataFrame:

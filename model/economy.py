@@ -42,6 +42,8 @@ class AIEconomy(mesa.Model):
         rng: seed (or numpy Generator) for every random draw in the run.
         roster: ``"calibrated"`` (the named firms of 2025) or ``"synthetic"``.
         roster_size: agents per role for a synthetic roster.
+        agent_data: collect the agent-level statistics every quarter (batches that only need
+            the model-level frame switch it off: it is about a sixth of a run's time).
         **overrides: parameter values that replace the scenario's.
 
     Raises:
@@ -50,7 +52,7 @@ class AIEconomy(mesa.Model):
 
     def __init__(self, scenario: str | Path | Scenario = "baseline", *, rng: Any = None,
                  roster: str = "calibrated", roster_size: int | None = None,
-                 **overrides: Any) -> None:
+                 agent_data: bool = True, **overrides: Any) -> None:
         loaded = load_scenario(scenario, **overrides)
         if roster not in ROSTERS:
             raise ParameterError(f"roster must be one of {ROSTERS}, got {roster!r}")
@@ -126,8 +128,10 @@ class AIEconomy(mesa.Model):
             a.income.clear()
             a.prev_income = {}
         self.ledger.initial_total = self.ledger.total()
-        self.datacollector = mesa.DataCollector(model_reporters=model_reporters(),
-                                                agent_reporters=AGENT_REPORTERS)
+        self.agent_data = bool(agent_data)
+        self.datacollector = mesa.DataCollector(
+            model_reporters=model_reporters(),
+            agent_reporters=AGENT_REPORTERS if self.agent_data else None)
 
     # --- the quarter -----------------------------------------------------------------------
     def step(self) -> None:
