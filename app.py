@@ -1,4 +1,7 @@
-"""Solara app of the AI debt bubble model: ``solara run app.py`` (binds 127.0.0.1).
+"""Solara app of the AI debt bubble model (``make app``; binds 127.0.0.1, no telemetry).
+
+Started by hand: ``SOLARA_TELEMETRY_MIXPANEL_ENABLE=False solara run app.py --host
+127.0.0.1`` with the offline asset cache (see docs/app.md).
 
 Four tabs: Live (the model quarter by quarter), Compare (scenarios over many seeds),
 Learn (a guided tour) and About (assumptions, equations, calibration, limits). Each
@@ -15,12 +18,17 @@ os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
 
 import solara
 import solara.lab
+import solara.server.settings
 
 from ui.about import AboutPage
 from ui.compare import CompareJob, ComparePage
 from ui.learn import LearnPage
 from ui.live import LivePage, Signals
 from ui.state import LiveSession
+
+# No telemetry: `make app` sets the variable before the server starts; this also covers a
+# bare `solara run app.py` from the moment the app is loaded (the flag is read per event).
+solara.server.settings.telemetry.mixpanel_enable = False
 
 TABS = ("Live", "Compare", "Learn", "About")
 

@@ -47,6 +47,8 @@ suppliers) close the books. Money is in USD billions, one step is one quarter, s
    booked to whoever finally bears them.
 10. **Record**: results, agent balance sheets and a plain-language event log.
 
+The full equations, as implemented, are in `docs/model.md` of the project.
+
 ### Scenarios ("revenue assumptions")
 **boom**: AI replaces labour at scale; revenue near $2T a year by 2030. **baseline**: strong
 growth that still falls short of what the capex needs (about $800B a year by 2030).
