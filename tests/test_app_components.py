@@ -469,3 +469,16 @@ def test_compare_custom_settings_are_used():
     assert job.start(background=False)
     last = job.results.groupby("scenario")["ai_revenue"].last()
     assert last["mine"] > 2 * last["baseline"]
+
+
+def test_a_step_redraws_the_main_area_not_the_sidebar(rendered):
+    rc = rendered
+    click(rc, "Step")
+    sidebar, main = live.Controls.render_count, live.MainArea.render_count
+    for _ in range(3):
+        click(rc, "Step")
+    assert live.MainArea.render_count - main == 3
+    assert live.Controls.render_count == sidebar  # the speed budget depends on it
+    toggle(rc, "boom")  # a setting: the sidebar redraws with the boom values
+    assert live.Controls.render_count > sidebar
+    assert "2500" in html_text(rc)
