@@ -25,6 +25,7 @@ EQUITY_YIELD = 0.12          # annual return on equity built into the rent
 SPV_SPREAD = 0.025           # over the base rate
 SPV_LOAN_YEARS = 8            # GPUs last ~6 years, buildings ~20: debt in between
 LEASE_QUARTERS = 16          # 4-year renewable leases
+PROGRAMME_QUARTERS = 8        # a sponsor's new deals go into one SPV per two years
 RENEWAL_UTILISATION = 0.75   # average utilisation of the past year needed to renew
 
 
@@ -38,6 +39,7 @@ class SPV(FinancialAgent):
         self.sponsor = sponsor
         self.lease: Lease | None = None
         self.merchant = False
+        self.undistributed = 0.0      # profit not yet paid out as dividends
 
     # --- creation --------------------------------------------------------------------------
     @staticmethod
@@ -47,7 +49,8 @@ class SPV(FinancialAgent):
         The debt is syndicated to private-credit funds (2/3) and banks (1/3) within their
         lending capacity; a deal that cannot be fully funded shrinks.
         """
-        year = 2025 + m.t // 4
+        # one vehicle per sponsor and two-year programme (e.g. "Meta SPV 2027-28")
+        year = 2025 + 2 * (m.t // PROGRAMME_QUARTERS)
         key = (sponsor.name, year)
         spv = m.spv_by_key.get(key)
         debt_wanted = DEBT_SHARE * amount
@@ -56,7 +59,7 @@ class SPV(FinancialAgent):
         if scale * amount < 0.5:
             return 0.0
         if spv is None:
-            spv = m.add_spv(f"{sponsor.name} SPV {year}", sponsor)
+            spv = m.add_spv(f"{sponsor.name} SPV {year}-{(year + 1) % 100:02d}", sponsor)
             m.spv_by_key[key] = spv
             guarantee = 0.5 if getattr(sponsor, "guarantees_spv", False) else 0.0
             spv.lease = m.book.add(Lease(issuer=sponsor, holder=spv, start=m.t,
@@ -119,12 +122,14 @@ class SPV(FinancialAgent):
             self.pay(m.suppliers, min(opex, max(self.cash, 0.0)), "opex")
 
     def distribute(self) -> None:
-        """Pay the quarter's profit (not more than the cash) to the equity holders."""
-        if self.status != "active" or self.debt_service_arrears() > 0:
+        """Once a year, pay the year's profit (not more than the cash) to the equity holders."""
+        self.undistributed += sum(self.income.values())
+        if self.model.t % 4 != 3 or self.status != "active" or self.debt_service_arrears() > 0:
             return
-        excess = min(self.cash, sum(self.income.values()))
+        excess = min(self.cash, self.undistributed)
         if excess <= 1e-6:
             return
+        self.undistributed -= excess
         stakes = [c for c in self.issued if isinstance(c, EquityStake) and c.active]
         total = sum(s.fraction for s in stakes)
         for s in stakes:

@@ -139,7 +139,7 @@ def test_a_crash_does_hurt():
     """The crash cases above are real crashes, not no-ops: the combined one ends in distress."""
     m = run_checked("bust", 7, QUARTERS, **CRASHES["everything at once"])
     df = m.results()
-    assert df["compute_utilisation"].iloc[-20:].min() < 0.6
+    assert df["compute_utilisation"].iloc[8:].min() < 0.6     # idle capacity after 2027
     assert (df["distressed"] + df["defaulted_total"]).max() >= 3
     assert df["cumulative_losses"].iloc[-1] > 50.0
 
