@@ -55,7 +55,7 @@ class SPV(FinancialAgent):
         spv = m.spv_by_key.get(key)
         debt_wanted = DEBT_SHARE * amount
         capacity = m.credit.capacity(sponsor, fund_share=2 / 3)
-        scale = min(1.0, capacity / debt_wanted) if debt_wanted > 0 else 0.0
+        scale = min(1.0, capacity / debt_wanted) if debt_wanted > 1e-9 else 0.0
         if scale * amount < 0.5:
             return 0.0
         if spv is None:
