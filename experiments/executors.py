@@ -102,7 +102,7 @@ class ProcessExecutor(Executor):
         self.start_method = method
         ctx = mp.get_context(method)
         if method == "forkserver":
-            ctx.set_forkserver_preload(["experiments.runner", "model"])
+            ctx.set_forkserver_preload(["experiments.runner", "model", "model.economy"])
         self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
 
     def describe(self):  # noqa: D102
