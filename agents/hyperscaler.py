@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 RATING_THRESHOLD = 3.0      # net debt / annual operating cash flow for an IG rating
 BOND_MATURITY_YEARS = 10
+EXCESS_CASH = 2.0           # cash above this multiple of the target is excess ...
+EXCESS_PAYOUT = 0.25        # ... and a quarter of it is paid out each quarter
 MAX_SPV_SHARE = 0.6         # of capex; sponsors keep most assets on their own books
 LEVERAGE_SPREAD = 0.003     # extra coupon per unit of net debt / operating cash flow
 MIN_CASH_SHARE = 0.02       # operating cash never spent on capex, share of total assets
@@ -61,6 +63,8 @@ class Hyperscaler(FinancialAgent):
         self.missed += opex - paid
         target = self.cash_target()
         payout = self.payout_rate * min(1.0, max(0.0, self.cash / max(target, 1e-9) - 0.5) * 2)
+        # cash far above what the treasury needs goes back to shareholders (buybacks)
+        payout += EXCESS_PAYOUT * max(0.0, self.cash - EXCESS_CASH * target)
         if self.status == "active" and payout > 0:
             self.pay(m.equity_investors, payout, "dividend")
 

@@ -41,6 +41,7 @@ STAKE_DISCOUNT = 0.25         # on equity stakes and warrants
 LOAN_DISCOUNT = 0.10          # on loans, over and above their expected loss
 PRICE_IMPACT = 3.0            # used-GPU prices fall by exp(-impact x share of capacity sold)
 FINANCIALS = ("fund", "bank")
+FIRE_SALE_NEWS = 0.5          # USD bn: smaller sales do not make the event log
 
 
 # --- fire sales ----------------------------------------------------------------------------
@@ -71,7 +72,7 @@ def sell_capacity(m: AIEconomy, seller: FinancialAgent, wanted: float | None = N
     m.record_loss(seller, "fire-sale discount", book_sold - proceeds)
     if m.capacity_total > EPS and gw_sold > EPS:
         m.fire_sale_factor *= math.exp(-PRICE_IMPACT * gw_sold / m.capacity_total)
-    if announce and gw_sold > EPS:
+    if announce and proceeds >= FIRE_SALE_NEWS:
         m.log(f"{seller.name} sells {gw_sold:.2f} GW of GPUs and data centres for "
               f"{proceeds:.1f}B (book value {book_sold:.1f}B)", "fire_sale", seller)
     return proceeds

@@ -60,6 +60,8 @@ def initial_markets(m: AIEconomy) -> None:
     _mark_equity(m)
     for lab in m.labs:
         lab.income.clear()
+    for h in m.hyperscalers:          # treasuries plan their cash around guided capex
+        h.capex_trend = GUIDED_CAPEX[0] * h.capex_share
 
 
 def begin_quarter(m: AIEconomy) -> None:
