@@ -3,7 +3,7 @@
 A run is a **crisis** if, in any quarter of the run, at least one of these happens:
 
 1. **Credit event** -- the model reports a default (``defaults`` >= 1: an SPV, neocloud,
-   lab, fund or bank could not meet its debt service and was restructured, its lenders
+   lab, fund or bank could not meet its debt service and was liquidated, its lenders
    taking the loss).
 2. **Banking stress** -- the weakest bank's capital ratio (``bank_capital_ratio_min``;
    ``bank_capital_ratio`` if the model has no per-bank minimum) falls below
