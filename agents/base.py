@@ -14,13 +14,12 @@ from typing import TYPE_CHECKING, ClassVar
 import mesa
 
 from model.contracts import ComputeContract, Contract, EquityStake, Lease, Loan
+from model.credit import EXPECTED_LOSS
 
 if TYPE_CHECKING:
     from model.economy import AIEconomy
 
 ACTIVE, DISTRESSED, DEFAULTED = "active", "distressed", "defaulted"
-# expected loss on a loan by the borrower's status: the marks funds and banks take
-EXPECTED_LOSS = {ACTIVE: 0.005, DISTRESSED: 0.15, DEFAULTED: 0.45}
 MARKDOWN_NEWS = 0.01        # a markdown above 1% of equity makes the news
 
 

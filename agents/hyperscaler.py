@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from agents.base import FinancialAgent
+from agents.spv import SPV
 from model.contracts import Bond
 from model.finance import lend
 
@@ -95,7 +96,6 @@ class Hyperscaler(FinancialAgent):
         spendable = max(0.0, self.cash - MIN_CASH_SHARE * self.snap.get("assets", 0.0))
         self.buy_capacity(min(own, spendable), m.gpu_vendors(self), m.suppliers)
         if spv_part > 0.0:
-            from agents.spv import SPV
             self.spv_capex += SPV.finance_deal(m, self, spv_part)
 
     def issue_bonds(self, wanted: float) -> float:

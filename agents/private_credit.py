@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from agents.base import FinancialAgent
 from model.contracts import CreditLine
+from model.distress import sell_loans
 
 if TYPE_CHECKING:
     from model.economy import AIEconomy
@@ -100,7 +101,6 @@ class PrivateCreditFund(FinancialAgent):
         if payable > self.cash:
             self.raise_cash(payable)
         if payable > self.cash:
-            from model.distress import sell_loans
             sell_loans(m, self, payable - self.cash)
         payable = min(payable, max(self.cash, 0.0))
         paid = self.pay(m.lps, payable, "redemption") if payable > 1e-9 else 0.0

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 from model.contracts import Loan
 from model.finance import EPS, lend, relationship, split_by_capacity
 
+# expected loss on a loan by the borrower's status: the marks funds and banks take
+EXPECTED_LOSS = {"active": 0.005, "distressed": 0.15, "defaulted": 0.45}
 FUND_LENDERS = 2              # a deal is syndicated to at most this many funds
 BANK_LENDERS = 1              # and this many banks
 

@@ -30,6 +30,7 @@ from model.contracts import (
     Loan,
     Warrant,
 )
+from model.credit import EXPECTED_LOSS
 from model.finance import EPS
 
 if TYPE_CHECKING:
@@ -100,7 +101,6 @@ def sell_loans(m: AIEconomy, seller: FinancialAgent, wanted: float | None = None
     The soundest loans go first and at most one loan is split. Loans to agents in
     ``exclude`` (defaulters being cleared) stay with the seller.
     """
-    from agents.base import EXPECTED_LOSS
     loans = sorted((c for c in seller.held if isinstance(c, Loan) and c.value() > EPS
                     and c.issuer not in exclude and c.issuer is not m.distressed_investors),
                    key=lambda c: (EXPECTED_LOSS[c.issuer.status], -c.value()))

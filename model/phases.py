@@ -9,7 +9,9 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from agents.abs_vehicle import ABSVehicle
 from model.contracts import Backstop, ComputeContract, EquityStake, Lease, Loan, Warrant
+from model.distress import resolve
 from model.events import quarter_label
 from model.finance import pay_due, service_loan
 from model.markets import (
@@ -24,6 +26,7 @@ from model.markets import (
     spot_rent,
     update_sentiment,
 )
+from model.metrics import compute_metrics
 
 if TYPE_CHECKING:
     from model.economy import AIEconomy
@@ -275,7 +278,6 @@ def credit_supply(m: AIEconomy) -> None:
         m.flows_extra["fund_redemptions"] += f.redeemed
     if m.t % 4 == 3 and m.t >= 4 and m.sentiment >= SECURITIZATION_SENTIMENT:
         # once a year, the fund with the largest book of SPV loans sells a slice as ABS
-        from agents.abs_vehicle import ABSVehicle
         active = [f for f in m.funds if f.status == "active"]
         if active:
             ABSVehicle.securitize(m, max(active, key=_spv_book))
@@ -405,7 +407,6 @@ def _mark_equity(m: AIEconomy) -> None:
 # --- 9. distress ---------------------------------------------------------------------------
 def distress(m: AIEconomy) -> None:
     """Distress chain and default clearing, then flag who is in trouble or has recovered."""
-    from model.distress import resolve
     resolve(m)
     for a in m.finance_agents:
         a.snap = snap = a.snapshot()     # the end-of-quarter figures, reused by record()
@@ -427,7 +428,6 @@ def distress(m: AIEconomy) -> None:
 # --- 10. record ----------------------------------------------------------------------------
 def record(m: AIEconomy) -> None:
     """Compute the quarter's statistics and collect them."""
-    from model.metrics import compute_metrics
     m.current = compute_metrics(m)
     for a in m.all_agents:
         if a.role == "outside":           # the others were taken in the distress phase
