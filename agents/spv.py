@@ -159,8 +159,12 @@ class SPV(FinancialAgent):
         # (unpaid rent stays a claim on the sponsor, on an expired lease, until it is paid or
         # cleared in a default)
         self.merchant = True
-        m.log(f"{self.sponsor.name} does not renew the lease on {self.name}: it must now rent "
-              f"its capacity on the spot market", "distress", self)
+        what = ("does not renew the lease on" if lease.renewable
+                else f"comes to the end of its {lease.term // 4}-year lease on")
+        debt = self.debt
+        m.log(f"{self.sponsor.name} {what} {self.name}: it must now rent its capacity on the "
+              f"spot market" + (f", with {debt:.1f}B of debt still to pay" if debt > 0.05 else ""),
+              "distress" if debt > 0.05 else "info", self)
         if shortfall > 1e-6:
             paid = self.sponsor.pay(self, shortfall, "guarantee")
             m.record_loss(self.sponsor, "guarantee called", paid)
