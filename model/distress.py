@@ -307,6 +307,7 @@ def _wind_down(m: AIEconomy, a: FinancialAgent) -> None:
     who bear them as write-offs: they are not the defaulter's loss, so they are dropped.
     """
     a.status = "defaulted"
+    m.flows_extra["defaults"] += 1
     m.losses = [x for x in m.losses
                 if not (x[0] == m.t and x[1] == a.name and x[3] == "fire-sale discount")]
     for c in list(a.issued) + list(a.held):

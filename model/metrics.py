@@ -71,7 +71,6 @@ def compute_metrics(m: AIEconomy) -> dict[str, float]:
     losses = dict.fromkeys(BEARER_TYPES, 0.0)
     for _, _, role, _, amount in m.losses:
         losses[role] = losses.get(role, 0.0) + amount
-    defaults_now = sum(1 for e in m.events if e.t == m.t and e.kind == "default")
     annual_revenue = 4.0 * m.revenue
     row = {
         "ai_revenue": m.revenue,
@@ -91,7 +90,7 @@ def compute_metrics(m: AIEconomy) -> dict[str, float]:
                                    / sum(m._chip_hist) if sum(m._chip_hist) > 0 else 0.0),
         "credit_spread_ig": m.ig_spread * 1e4,
         "gpu_price_index": m.gpu_price_index,
-        "defaults": float(defaults_now),
+        "defaults": m.flows_extra["defaults"],
         "cumulative_losses": sum(losses.values()),
         **{f"losses_{b}": losses.get(b, 0.0) for b in BEARER_TYPES},
         "bank_capital_ratio": bank_equity / bank_rwa if bank_rwa > 0 else 0.0,

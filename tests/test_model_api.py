@@ -38,3 +38,10 @@ def test_syndicates_stay_small_as_the_roster_grows():
     spv = m.spvs[-1]
     lenders = {c.holder for c in spv.issued if c.kind == "loan"}
     assert 1 <= len(lenders) <= 3          # two funds and a bank at most
+
+
+def test_defaults_count_each_defaulting_agent_once():
+    m = AIEconomy("bust", rng=0)
+    df = m.run(40)
+    defaulted = sum(1 for a in m.finance_agents if a.status == "defaulted")
+    assert df.defaults.sum() == defaulted == df.defaulted_total.iloc[-1] > 0
