@@ -326,8 +326,9 @@ def ComparePage(job: CompareJob, session: Any = None):  # noqa: N802
                  "Final losses (median)", "Final losses (90th pct)", "Defaults (median)"],
                 rows, test_id="compare-table")
             + "<div style='font-size:12px;color:#555'>Crisis: in some quarter a default, or "
-              "bank capital below 8%, or the bubble index at half its peak together with "
-              "such stress (experiments/crisis.py).</div>"))
+              "the weakest bank's capital ratio below 8%, or a private-credit fund gating "
+              "redemptions; the bubble index deflating alone is not a crisis "
+              "(experiments/crisis.py).</div>"))
         with solara.Row():
             solara.FileDownload(job.csv, filename="compare_runs.csv",
                                 label="Download all runs (CSV)")
