@@ -39,7 +39,8 @@ if TYPE_CHECKING:
 
 CAPACITY_DISCOUNT = 0.30      # fire-sale discount on GPUs and data centres
 STAKE_DISCOUNT = 0.25         # on equity stakes and warrants
-LOAN_DISCOUNT = 0.10          # on loans, over and above their expected loss
+LOAN_DISCOUNT = 0.10          # on loans, over and above their expected loss, ...
+LOAN_MARKET_DEPTH = 50.0      # ... doubling for every 50B of loans dumped in one quarter
 PRICE_IMPACT = 3.0            # used-GPU prices fall by exp(-impact x share of capacity sold)
 FINANCIALS = ("fund", "bank")
 FIRE_SALE_NEWS = 0.5          # USD bn: smaller sales do not make the event log
@@ -108,7 +109,9 @@ def sell_loans(m: AIEconomy, seller: FinancialAgent, wanted: float | None = None
     for loan in loans:
         if wanted is not None and raised >= wanted - EPS:
             break
-        price_rate = (1.0 - EXPECTED_LOSS[loan.issuer.status]) * (1.0 - LOAN_DISCOUNT)
+        # price impact: the more loans are sold this quarter, the deeper the discount
+        discount = min(0.9, LOAN_DISCOUNT * (1.0 + m.loans_sold / LOAN_MARKET_DEPTH))
+        price_rate = (1.0 - EXPECTED_LOSS[loan.issuer.status]) * (1.0 - discount)
         price = loan.value() * price_rate
         part = loan
         if wanted is not None and price > wanted - raised:
@@ -119,6 +122,7 @@ def sell_loans(m: AIEconomy, seller: FinancialAgent, wanted: float | None = None
         m.ledger.transfer(m.distressed_investors, seller, proceeds, "asset_sale")
         seller.revalue(proceeds - value, "fire_sale")
         m.record_loss(seller, "fire-sale discount", value - proceeds)
+        m.loans_sold += value
         raised += proceeds
     if raised > EPS and seller.role in FINANCIALS:
         m.log(f"{seller.name} sells {raised:.1f}B of loans at a discount to raise cash",

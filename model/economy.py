@@ -97,6 +97,7 @@ class AIEconomy(mesa.Model):
         self.spot_rent = BASE_RENT
         self.gpu_price_index = 1.0
         self.fire_sale_factor = 1.0   # used-GPU price pressure from fire sales (1 = none)
+        self.loans_sold = 0.0         # par value of loans fire-sold this quarter
         self.utilisation = self.utilisation_avg = 0.8
         self.demand_gw = self.capacity_total = 0.0
         self.revenue_gap = self.gap_share = self.distress_share = 0.0

@@ -71,6 +71,7 @@ def begin_quarter(m: AIEconomy) -> None:
     """Roll the income statements and the quarter's flow counters."""
     m.ledger.begin_quarter()
     m.flows_extra.clear()
+    m.loans_sold = 0.0
     for a in m.all_agents:
         a.prev_income = dict(a.income)
         a.income.clear()

@@ -106,6 +106,21 @@ def test_sold_loans_leave_at_a_discount_and_the_discount_is_the_sellers_loss():
     m.check_invariants()
 
 
+def test_loan_fire_sales_depress_the_price_of_the_next_sale():
+    m = AIEconomy("baseline", rng=0)
+    first, second = m.agent_by_name("Pimco"), m.agent_by_name("Apollo")
+    sell_loans(m, first, 25.0)          # par sold: 25 / 0.8955 = 27.92
+    sold = m.loans_sold
+    assert sold == pytest.approx(25.0 / 0.8955)
+    before = second.nav
+    sell_loans(m, second, 10.0)
+    # discount now 10% x (1 + 27.92 / 50) = 15.58%: par = 10 / (0.995 x 0.8442)
+    discount = 0.10 * (1 + sold / 50.0)
+    par = 10.0 / (0.995 * (1 - discount))
+    assert before - second.nav == pytest.approx(par - 10.0)
+    m.check_invariants()
+
+
 # --- the scenarios' stories ----------------------------------------------------------------
 def test_bust_spvs_default_funds_lose_and_gate_before_any_bank_breach(bust):
     spv_default = first_quarter(bust, "default", {"spv"})
