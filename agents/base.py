@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import mesa
 
-from model.contracts import ComputeContract, Contract, EquityStake, Lease, Loan
+from model.contracts import ComputeContract, Contract, Lease, Loan
 from model.credit import EXPECTED_LOSS
 
 if TYPE_CHECKING:
@@ -94,12 +94,7 @@ class FinancialAgent(mesa.Agent):
 
     def pay(self, payee: FinancialAgent, amount: float, kind: str) -> float:
         """Pay what cash allows towards ``amount`` through the ledger; return the amount paid."""
-        ledger = self.model.ledger
-        if not self.overdraft:
-            amount = min(amount, ledger.cash[self.account])
-        if amount > 0.0:
-            return ledger.transfer(self, payee, amount, kind)
-        return 0.0
+        return self.model.ledger.pay_up_to(self, payee, amount, kind)
 
     # --- balance sheet ---------------------------------------------------------------------
     @property
@@ -261,14 +256,6 @@ class FinancialAgent(mesa.Agent):
     def compute_contracts_held(self) -> list[ComputeContract]:
         """Compute contracts in which this agent is the provider."""
         return [c for c in self.held if isinstance(c, ComputeContract)]
-
-    def leases_issued(self) -> list[Lease]:
-        """Leases in which this agent is the lessee."""
-        return [c for c in self.issued if isinstance(c, Lease)]
-
-    def stakes_held(self) -> list[EquityStake]:
-        """Equity stakes this agent owns in others."""
-        return [c for c in self.held if isinstance(c, EquityStake)]
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name}>"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from agents.base import FinancialAgent
-from model.contracts import ComputeContract, Loan
+from model.contracts import ComputeContract
 
 if TYPE_CHECKING:
     from model.economy import AIEconomy
@@ -66,8 +66,3 @@ class Neocloud(FinancialAgent):
                                       maturity=m.t + 4 * GPU_LOAN_YEARS, amortising=True,
                                       category="gpu_loan", collateral=self)
         self.buy_capacity(equity_part + borrowed, m.gpu_vendors(self), m.suppliers)
-
-    @property
-    def gpu_loans(self) -> list[Loan]:
-        """Its GPU-backed loans."""
-        return [c for c in self.issued if isinstance(c, Loan)]
