@@ -7,7 +7,7 @@ quarters (0 = 2025Q1). A quarter index of -1 switches a shock off.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from typing import Any, NamedTuple
 
 from model.errors import ParameterError
@@ -206,4 +206,4 @@ def make_parameters(values: dict[str, Any]) -> Parameters:
 
 DEFAULTS = make_parameters({})
 
-__all__ = ["DEFAULTS", "PARAMETER_INFO", "ParamInfo", "Parameters", "make_parameters", "replace"]
+__all__ = ["DEFAULTS", "PARAMETER_INFO", "ParamInfo", "Parameters", "make_parameters"]
