@@ -158,19 +158,23 @@ class SPV(FinancialAgent):
             m.book.retire(lease)
         # (unpaid rent stays a claim on the sponsor, on an expired lease, until it is paid or
         # cleared in a default)
-        self.merchant = True
         what = ("does not renew the lease on" if lease.renewable
                 else f"comes to the end of its {lease.term // 4}-year lease on")
-        debt = self.debt
-        m.log(f"{self.sponsor.name} {what} {self.name}: it must now rent its capacity on the "
-              f"spot market" + (f", with {debt:.1f}B of debt still to pay" if debt > 0.05 else ""),
-              "distress" if debt > 0.05 else "info", self)
+        self.go_merchant(f"{self.sponsor.name} {what} {self.name}")
         if shortfall > 1e-6:
             paid = self.sponsor.pay(self, shortfall, "guarantee")
             m.record_loss(self.sponsor, "guarantee called", paid)
             m.log(f"{self.sponsor.name} pays {paid:.1f}B under its residual value guarantee on "
                   f"{self.name} (assets worth {value:.1f}B)", "guarantee", self.sponsor)
             self.prepay_debt()
+
+    def go_merchant(self, why: str) -> None:
+        """The lease is gone: from now on the SPV rents its capacity on the spot market."""
+        self.merchant = True
+        debt = self.debt
+        self.model.log(f"{why}: it must now rent its capacity on the spot market"
+                       + (f", with {debt:.1f}B of debt still to pay" if debt > 0.05 else ""),
+                       "distress" if debt > 0.05 else "info", self)
 
     def prepay_debt(self) -> None:
         """Use spare cash to repay debt early, most senior first."""

@@ -324,11 +324,8 @@ def _wind_down(m: AIEconomy, a: FinancialAgent) -> None:
             c.mark = 0.0
             m.book.retire(c)
         elif isinstance(c, Lease | ComputeContract | Backstop | CreditLine) and c.value() <= EPS:
-            if isinstance(c, Lease) and c.holder is not a and hasattr(c.holder, "merchant"):
-                c.holder.merchant = True
-                c.holder.lease = None
-                m.log(f"{c.holder.name} loses its lessee {a.name} and must rent its capacity "
-                      "on the spot market", "distress", c.holder)
+            if isinstance(c, Lease) and c.holder is not a and c.holder.role == "spv":
+                c.holder.go_merchant(f"{c.holder.name} loses its lessee {a.name}")
             elif isinstance(c, ComputeContract) and c.issuer is a:
                 m.log(f"{c.holder.name} loses {a.name}'s compute contract "
                       f"({c.price * c.gw:.1f}B a quarter)", "distress", c.holder)
