@@ -7,7 +7,7 @@ ten calls in :meth:`AIEconomy.step`, in the order of MODEL.md section 4.
 from __future__ import annotations
 
 import gc
-from collections import defaultdict
+from collections import defaultdict, deque
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +110,8 @@ class AIEconomy(mesa.Model):
         self.warrant_vesting = (0, 1)
         self.current: dict[str, float] = {}
         self.bubble_peak = (0.0, 0)           # (value, quarter) for the news
+        self.vendor_history: deque[float] = deque(maxlen=4)
+        self.chip_history: deque[float] = deque(maxlen=4)
         self.news_sent: set[str] = set()
         self._results: pd.DataFrame | None = None
 

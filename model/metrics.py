@@ -61,13 +61,14 @@ def compute_metrics(m: AIEconomy) -> dict[str, float]:
         elif holder_role == "bank":
             bank += value
     total = ig + spv + other
-    banks = m.banks
-    bank_equity = sum(b.equity for b in banks)
-    bank_rwa = sum(b.risk_weighted_assets() for b in banks)
+    capital = [(b.equity, b.risk_weighted_assets()) for b in m.banks]   # one valuation each
+    bank_equity = sum(e for e, _ in capital)
+    bank_rwa = sum(r for _, r in capital)
     chip_rev = sum(c.sales for c in m.chipmakers)
-    vendor = sum(c.vendor_financing for c in m.chipmakers)
-    m._vendor_hist = ([*getattr(m, "_vendor_hist", [])[-3:], vendor])
-    m._chip_hist = ([*getattr(m, "_chip_hist", [])[-3:], chip_rev])
+    # the last four quarters of vendor financing and chip sales (circular revenue share)
+    m.vendor_history.append(sum(c.vendor_financing for c in m.chipmakers))
+    m.chip_history.append(chip_rev)
+    vendor_4q, chip_4q = sum(m.vendor_history), sum(m.chip_history)
     losses = dict.fromkeys(BEARER_TYPES, 0.0)
     for _, _, role, _, amount in m.losses:
         losses[role] = losses.get(role, 0.0) + amount
@@ -86,15 +87,14 @@ def compute_metrics(m: AIEconomy) -> dict[str, float]:
         "abs_outstanding": sum(v.notes_outstanding for v in m.abs_vehicles),
         "ai_debt_total": total,
         "off_balance_sheet_share": spv / total if total > 0 else 0.0,
-        "circular_revenue_share": (min(sum(m._vendor_hist), sum(m._chip_hist))
-                                   / sum(m._chip_hist) if sum(m._chip_hist) > 0 else 0.0),
+        "circular_revenue_share": min(vendor_4q, chip_4q) / chip_4q if chip_4q > 0 else 0.0,
         "credit_spread_ig": m.ig_spread * 1e4,
         "gpu_price_index": m.gpu_price_index,
         "defaults": m.flows_extra["defaults"],
         "cumulative_losses": sum(losses.values()),
         **{f"losses_{b}": losses.get(b, 0.0) for b in BEARER_TYPES},
         "bank_capital_ratio": bank_equity / bank_rwa if bank_rwa > 0 else 0.0,
-        "bank_capital_ratio_min": min((b.capital_ratio for b in banks), default=0.0),
+        "bank_capital_ratio_min": min((e / max(r, 1e-9) for e, r in capital), default=0.0),
         "fund_redemptions": m.flows_extra["fund_redemptions"],
         "power_gw": m.capacity_total,
         "jobs_displaced": annual_revenue * 1e9 * p.substitution_share / (p.average_wage * 1e3)
