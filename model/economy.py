@@ -16,7 +16,15 @@ import pandas as pd
 
 from agents import SPV, FinancialAgent
 from model import phases
-from model.contracts import ContractBook, EquityStake, Loan, Warrant
+from model.contracts import (
+    Backstop,
+    ComputeContract,
+    ContractBook,
+    EquityStake,
+    Lease,
+    Loan,
+    Warrant,
+)
 from model.credit import CreditMarket
 from model.errors import ParameterError
 from model.events import Event, quarter_label
@@ -305,11 +313,11 @@ def _contract_exposure(m: AIEconomy, c) -> float:
     t = m.t
     end = getattr(c, "end", t)
     quarters = max(0, end - max(t, c.start) + 1)
-    if hasattr(c, "rent"):
+    if isinstance(c, Lease):
         return c.rent * quarters
-    if hasattr(c, "price") and hasattr(c, "gw"):
+    if isinstance(c, ComputeContract):
         return c.price * c.gw * quarters
-    if hasattr(c, "quarterly_cap"):
+    if isinstance(c, Backstop):
         return c.quarterly_cap * quarters
     return 0.0
 
