@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, fields
 from typing import Any, NamedTuple
 
-from model.errors import ParameterError
+from core.errors import ParameterError
 
 
 class ParamInfo(NamedTuple):

@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from model.errors import ParameterError
+from core.errors import ParameterError
 from model.parameters import Parameters, make_parameters
 
 SCENARIOS: tuple[str, ...] = ("baseline", "boom", "bust")
