@@ -7,11 +7,13 @@ ten calls in :meth:`AIEconomy.step`, in the order of MODEL.md section 4.
 from __future__ import annotations
 
 import gc
+import numbers
 from collections import defaultdict, deque
 from pathlib import Path
 from typing import Any
 
 import mesa
+import numpy as np
 import pandas as pd
 
 from agents import SPV, FinancialAgent
@@ -71,6 +73,7 @@ class AIEconomy(mesa.Model):
                  roster: str = "calibrated", roster_size: int | None = None,
                  agent_data: bool = True, **overrides: Any) -> None:
         loaded = load_scenario(scenario, **overrides)
+        rng = _checked_rng(rng)
         if roster not in ROSTERS:
             raise ParameterError(f"roster must be one of {ROSTERS}, got {roster!r}")
         if roster == "synthetic" and (not isinstance(roster_size, int) or isinstance(
@@ -304,6 +307,18 @@ class AIEconomy(mesa.Model):
             return pd.DataFrame(columns=["bearer", "bearer_type", "channel", "loss"])
         return (df.groupby(["bearer", "bearer_type", "channel"], as_index=False)["loss"].sum()
                 .sort_values("loss", ascending=False, ignore_index=True))
+
+
+def _checked_rng(rng: Any) -> Any:
+    """None, a whole-number seed (numpy integers too), a SeedSequence or a Generator."""
+    if rng is None or isinstance(rng, np.random.SeedSequence | np.random.Generator):
+        return rng
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool | np.bool_):
+        if rng < 0:
+            raise ParameterError(f"rng must be a non-negative seed, got {rng!r}")
+        return int(rng)
+    raise ParameterError(f"rng must be None, a whole-number seed, a numpy SeedSequence or a "
+                         f"numpy Generator, got {rng!r} ({type(rng).__name__})")
 
 
 def _contract_exposure(m: AIEconomy, c) -> float:
