@@ -13,14 +13,19 @@ from typing import TYPE_CHECKING, ClassVar
 
 import mesa
 
+from core.coefficients import (
+    BUILDING_LIFE,
+    CHIP_CONTENT,
+    EXPECTED_LOSS,
+    GPU_SHARE_OF_CAPEX,
+    MARKDOWN_NEWS,
+)
 from core.contracts import ComputeContract, Contract, Lease, Loan
-from core.credit import EXPECTED_LOSS
 from core.state import Snapshot, Status
 
 if TYPE_CHECKING:
     from core.protocol import Economy
 
-MARKDOWN_NEWS = 0.01        # a markdown above 1% of equity makes the news
 
 
 class FinancialAgent(mesa.Agent):
@@ -190,8 +195,8 @@ class FinancialAgent(mesa.Agent):
         amount = min(amount, max(self.cash, 0.0))
         if amount <= 1e-9:
             return 0.0
-        gpu_part = amount * self.model.gpu_share
-        chip_part = gpu_part * self.model.chip_content
+        gpu_part = amount * GPU_SHARE_OF_CAPEX
+        chip_part = gpu_part * CHIP_CONTENT
         weights = sum(share for _, share in vendors) or 1.0
         paid = 0.0
         for vendor, share in vendors:
@@ -223,7 +228,7 @@ class FinancialAgent(mesa.Agent):
         # GPUs wear out over their book life; buildings over 20 years.
         self.capacity_gw *= 1.0 - 1.0 / params.gpu_book_life
         gpu_dep = self.gpu_book / params.gpu_book_life
-        bld_dep = self.building_book / 80.0
+        bld_dep = self.building_book / BUILDING_LIFE
         if gpu_dep or bld_dep:
             self.gpu_book -= gpu_dep
             self.building_book -= bld_dep

@@ -10,14 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from core.coefficients import BANK_LENDERS, FUND_LENDERS
 from core.contracts import Loan
 from core.finance import EPS, lend, relationship, split_by_capacity
-from core.state import Status
 
 # expected loss on a loan by the borrower's status: the marks funds and banks take
-EXPECTED_LOSS = {Status.ACTIVE: 0.005, Status.DISTRESSED: 0.15, Status.DEFAULTED: 0.45}
-FUND_LENDERS = 2              # a deal is syndicated to at most this many funds
-BANK_LENDERS = 1              # and this many banks
 
 if TYPE_CHECKING:
     from core.protocol import Agent, Economy

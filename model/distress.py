@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from core.clearing import clear_payments
+from core.coefficients import FIRE_SALE_RECOVERY
 from core.contracts import (
     Backstop,
     ComputeContract,
@@ -57,7 +58,8 @@ def resolve(m: AIEconomy) -> None:
     insolvent = [a for a in m.finance_agents if a.role in FINANCIALS
                  and a.status != Status.DEFAULTED and a.equity < -1e-6]
     clear_defaults(m, [*triggered, *(a for a in insolvent if a not in triggered)])
-    m.market.fire_sale_factor = 1.0 - 0.8 * (1.0 - m.market.fire_sale_factor)   # prices recover slowly
+    # used-GPU prices recover slowly from fire sales
+    m.market.fire_sale_factor = 1.0 - FIRE_SALE_RECOVERY * (1.0 - m.market.fire_sale_factor)
 
 
 def clear_defaults(m: AIEconomy, first: list[FinancialAgent]) -> None:
