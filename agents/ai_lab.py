@@ -16,7 +16,10 @@ from core.coefficients import (
     BURN_SCALE,
     COMPUTE_SHARE,
     DISTRESSED_CASH_SPEND,
+    DISTRESSED_MULTIPLE,
+    LAB_BEST_NOTCH,
     MAX_RAISE_SHARE,
+    QUARTERS_PER_YEAR,
     RAISE_BURN_QUARTERS,
     RAISE_SENTIMENT_FLOOR,
     ROUND_NEWS,
@@ -45,6 +48,7 @@ class AILab(FinancialAgent):
         self.other_budget = 0.0
         self.burn = 0.0
         self.used_gw = 0.0
+        self.share_luck = 0.0         # log deviation of its market share from the roster's
 
     @property
     def revenue(self) -> float:
@@ -84,6 +88,20 @@ class AILab(FinancialAgent):
                 used += c.holder.capacity_gw
         self.used_gw = used
         return max(0.0, min(budget, self.cash))
+
+    def going_concern_value(self) -> float:
+        """A lab is worth its revenue at a distressed multiple, plus what it owns."""
+        return (super().going_concern_value()
+                + QUARTERS_PER_YEAR * self.revenue * DISTRESSED_MULTIPLE)
+
+    def rating_notch(self) -> int:
+        """Labs are rated by their runway: cash over burn (none has investment-grade credit)."""
+        if self.status != Status.ACTIVE:
+            return super().rating_notch()
+        if self.burn <= 1e-9 or self.cash >= RUNWAY_FULL * self.burn:
+            return LAB_BEST_NOTCH
+        return LAB_BEST_NOTCH + 1 if self.cash >= RUNWAY_TRIGGER * self.burn else \
+            LAB_BEST_NOTCH + 2
 
     def operate(self) -> None:
         """Pay staff and other costs."""

@@ -13,17 +13,30 @@ from core.coefficients import (
     BANK_OPERATING_COST,
     BANK_PAYOUT_SHARE,
     CAPITAL_HEADROOM,
-    CASH_RESERVE,
     DEPOSIT_GROWTH,
+    IORB_SPREAD,
+    LCR_DEPOSIT_RUNOFF,
+    LCR_LINE_DRAWDOWN,
     PAYOUT_HEADROOM,
+    QUARTERS_PER_YEAR,
+    STRESS_FOR_BUFFER_USE,
     UNDRAWN_WEIGHT,
 )
 from core.contracts import CreditLine, Loan
+from core.ratings import is_investment_grade
 from core.state import Status
 
 if TYPE_CHECKING:
     from core.protocol import Economy
 
+
+
+def capital_ratio(equity: float, risk_weighted_assets: float) -> float:
+    """Equity over risk-weighted assets, kept within [-1, 1]: a bank with (almost) no risk left
+    on its books counts as fully capitalised, one whose losses exceed its assets as -100%."""
+    if risk_weighted_assets <= 1e-9:
+        return 1.0 if equity >= 0.0 else -1.0
+    return min(1.0, max(-1.0, equity / risk_weighted_assets))
 
 
 class Bank(FinancialAgent):
@@ -55,21 +68,43 @@ class Bank(FinancialAgent):
                 rwa += c.value()
                 if isinstance(c, CreditLine):
                     rwa += UNDRAWN_WEIGHT * c.undrawn()
-        return max(rwa, 1e-9)
+        return rwa
 
     @property
     def capital_ratio(self) -> float:
-        """Equity over risk-weighted assets."""
-        return self.equity / self.risk_weighted_assets()
+        """Equity over risk-weighted assets, within [-1, 1] (1: no risk-weighted assets left)."""
+        return capital_ratio(self.equity, self.risk_weighted_assets())
+
+    def liquidity_requirement(self) -> float:
+        """Liquid assets an LCR-style rule asks for: a run on part of the deposits and draws
+        on part of the undrawn lines."""
+        deposits = self.deposits.value() if self.deposits else 0.0
+        undrawn = sum(c.undrawn() for c in self.held if isinstance(c, CreditLine))
+        return LCR_DEPOSIT_RUNOFF * deposits + LCR_LINE_DRAWDOWN * undrawn
+
+    def usable_cash(self) -> float:
+        """Cash above the liquidity buffer; in stress, part of the buffer may be used."""
+        buffer = self.liquidity_requirement()
+        if self.model.market.credit_stress > STRESS_FOR_BUFFER_USE:
+            buffer *= 1.0 - self.model.params.buffer_usability
+        return max(0.0, self.cash - buffer)
 
     def lending_room(self) -> float:
-        """New loans the bank can make without breaching its requirement or its reserves."""
+        """New loans the bank can make within its capital requirement (plus the countercyclical
+        buffer and a margin) and its liquidity buffer."""
         if self.status != Status.ACTIVE:
             return 0.0
-        req = self.model.params.bank_capital_requirement
-        capital_room = self.equity_mark / (req + CAPITAL_HEADROOM) - self.rwa_mark - self.lent_this_quarter
-        reserve = CASH_RESERVE * (self.deposits.value() if self.deposits else 0.0)
-        return max(0.0, min(capital_room, self.cash - reserve))
+        p = self.model.params
+        required = p.bank_capital_requirement + p.countercyclical_buffer + CAPITAL_HEADROOM
+        capital_room = self.equity_mark / required - self.rwa_mark - self.lent_this_quarter
+        return max(0.0, min(capital_room, self.usable_cash()))
+
+    def will_roll(self, loan: Loan) -> bool:
+        """A bank rolls maturing loans unless it has failed; below its requirement, only to
+        investment-grade borrowers."""
+        if self.status != Status.ACTIVE:
+            return False
+        return not self.breached or is_investment_grade(loan.issuer.rating_notch())
 
     def make_loan(self, borrower: FinancialAgent, amount: float, terms: dict) -> float:
         """Lend from cash; the loan uses up part of this quarter's capital room."""
@@ -78,8 +113,9 @@ class Bank(FinancialAgent):
         return lent
 
     def advance_on_line(self, line: CreditLine, amount: float) -> float:
-        """Let the borrower draw on a committed line, within its limit and the capital room."""
-        amount = min(amount, line.undrawn(), self.lending_room(), max(self.cash, 0.0))
+        """Let the borrower draw on a committed line: within its limit and the bank's cash
+        (a committed line must be honoured whatever the capital room)."""
+        amount = min(amount, line.undrawn(), self.usable_cash())
         if amount <= 1e-9:
             return 0.0
         self.model.ledger.transfer(self, line.issuer, amount, "lending")
@@ -88,18 +124,31 @@ class Bank(FinancialAgent):
         return amount
 
     def operate(self) -> None:
-        """Take in deposit growth and pay out part of the profit while well capitalised."""
+        """Take in deposit growth, earn interest on reserves, pay costs, and pay out part of the
+        profit while capital is above the requirement and the countercyclical buffer."""
         m = self.model
         if self.deposits is not None:
             growth = DEPOSIT_GROWTH * self.deposits.principal
             m.ledger.transfer(m.depositors, self, growth, "deposit_flow")
             self.deposits.principal += growth
+        # reserves at the central bank earn the interest rate on reserve balances
+        iorb = max(0.0, m.market.base_rate - IORB_SPREAD) / QUARTERS_PER_YEAR * max(self.cash, 0.0)
+        if iorb > 0.0:
+            m.ledger.transfer(m.central_bank, self, iorb, "interest")
         costs = BANK_OPERATING_COST * sum(c.value() for c in self.held if isinstance(c, Loan))
         self.pay(m.suppliers, min(costs, max(self.cash, 0.0)), "opex")
         profit = m.prev_pnl(self)
-        req = m.params.bank_capital_requirement
-        if profit > 0 and self.capital_ratio > req + PAYOUT_HEADROOM:
+        p = m.params
+        if profit > 0 and self.capital_ratio > (p.bank_capital_requirement
+                                                + p.countercyclical_buffer + PAYOUT_HEADROOM):
             self.pay(m.equity_investors, min(BANK_PAYOUT_SHARE * profit, self.cash), "dividend")
+
+    def renew_lines(self) -> None:
+        """Once a year the bank renews its committed lines; one in breach of its requirement
+        renews them only at what is drawn."""
+        if self.breached:
+            for line in (c for c in self.held if isinstance(c, CreditLine)):
+                line.limit = min(line.limit, line.principal)
 
     def check_capital(self) -> None:
         """Flag and report a breach of the capital requirement."""

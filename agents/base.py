@@ -14,14 +14,25 @@ from typing import TYPE_CHECKING, ClassVar
 import mesa
 
 from core.coefficients import (
+    BOND_ROLL_YEARS,
     BUILDING_LIFE,
     CHIP_CONTENT,
     EXPECTED_LOSS,
+    GPU_PHYSICAL_LIFE,
     GPU_SHARE_OF_CAPEX,
     MARKDOWN_NEWS,
+    OPERATING_FLOWS,
+    QUARTERS_PER_YEAR,
 )
 from core.contracts import ComputeContract, Contract, Lease, Loan
-from core.finance import issue_equity, lend
+from core.finance import Rollover, issue_equity, lend
+from core.ratings import (
+    DEFAULT_NOTCH,
+    DISTRESSED_NOTCH,
+    bond_market_open,
+    bond_spread,
+    notch_from_leverage,
+)
 from core.state import Snapshot, Status
 
 if TYPE_CHECKING:
@@ -60,6 +71,9 @@ class FinancialAgent(mesa.Agent):
         self.building_book = 0.0
         self.capacity_gw = 0.0
         self.pipeline: list[tuple[int, float]] = []
+        self.awaiting_power = 0.0      # GW built but not yet connected to the grid
+        self.reorganised_at = -1       # quarter of the last reorganisation (-1: never)
+        self.quarters_current = 0      # consecutive quarters without missed payments
         self.other_assets = 0.0
         self.loss_allowance = 0.0
         self.status = Status.ACTIVE
@@ -110,8 +124,70 @@ class FinancialAgent(mesa.Agent):
 
     def write_off(self, claim: Contract, loss: float, channel: str) -> None:
         """Book the unrecovered part of a claim on a defaulter as this holder's loss."""
-        self.revalue(-loss, "credit_loss")
-        self.model.record_loss(self, channel, loss)
+        self.realise_loss(loss, channel, "credit_loss")
+
+    def realise_loss(self, amount: float, channel: str, kind: str) -> None:
+        """Book a realised loss: net worth falls by ``amount``, and the loss table says so."""
+        if amount > 0.0:
+            self.revalue(-amount, kind)
+            self.model.record_loss(self, channel, amount)
+
+    def honour_guarantee(self, beneficiary: FinancialAgent, amount: float, channel: str) -> float:
+        """Pay a called guarantee (or a termination fee) as far as cash allows; return it."""
+        paid = self.pay(beneficiary, amount, "guarantee")
+        self.model.record_loss(self, channel, paid)
+        return paid
+
+    def impair_capacity(self, value: float) -> float:
+        """Write data centres and GPUs down to ``value`` if they are worth less than book."""
+        book = self.gpu_book + self.building_book
+        loss = book - value
+        if loss <= 1e-9 or book <= 0.0:
+            return 0.0
+        keep = value / book
+        self.gpu_book *= keep
+        self.building_book *= keep
+        self.gpu_market = min(self.gpu_market, self.gpu_book)
+        self.realise_loss(loss, "impairment", "impairment")
+        return loss
+
+    def going_concern_value(self) -> float:
+        """What the firm is worth as it runs: cash, capacity at market, other assets, claims."""
+        return (self.cash + self.model.market_value_of_capacity(self) + self.other_assets
+                + self.financial_assets)
+
+    # --- credit ----------------------------------------------------------------------------
+    def operating_cash_flow(self) -> float:
+        """Last quarter's operating cash flow, annualised (before interest)."""
+        inc = self.prev_income
+        return QUARTERS_PER_YEAR * sum(inc.get(kind, 0.0) for kind in OPERATING_FLOWS)
+
+    def rating_notch(self) -> int:
+        """Credit rating (0 = AAA ... 7 = D) from leverage: net debt over operating cash flow."""
+        if self.status == Status.DEFAULTED:
+            return DEFAULT_NOTCH
+        if self.status == Status.DISTRESSED:
+            return DISTRESSED_NOTCH
+        return notch_from_leverage(self.debt - self.cash, self.operating_cash_flow())
+
+    def refinancing_terms(self, loan: Loan) -> Rollover | None:
+        """The terms on which a maturing loan can be rolled over, or None if it cannot.
+
+        Unsecured debt rolls while the bond market is open to the borrower's rating, at the
+        market coupon (fixed) or margin (floating), for ten years.
+        """
+        m = self.model
+        notch = self.rating_notch()
+        if not bond_market_open(notch, m.market.sentiment):
+            return None
+        spread = bond_spread(notch, m.market.credit_stress)
+        rate = spread if loan.floating else m.market.long_rate + spread
+        return Rollover(loan.principal, m.t + QUARTERS_PER_YEAR * BOND_ROLL_YEARS, rate)
+
+    def will_roll(self, loan: Loan) -> bool:
+        """Whether this holder extends a loan of its own that falls due (bond investors do, at
+        the price the borrower's rating commands)."""
+        return True
 
     def pay(self, payee: FinancialAgent, amount: float, kind: str) -> float:
         """Pay what cash allows towards ``amount`` through the ledger; return the amount paid."""
@@ -202,16 +278,18 @@ class FinancialAgent(mesa.Agent):
 
     # --- real capital ----------------------------------------------------------------------
     def buy_capacity(self, amount: float, vendors: list[tuple[FinancialAgent, float]],
-                     suppliers: FinancialAgent) -> float:
-        """Spend ``amount`` on capacity: GPUs from the chipmakers, the rest to suppliers.
+                     suppliers: FinancialAgent, gpu_share: float = GPU_SHARE_OF_CAPEX) -> float:
+        """Spend ``amount`` on capacity: GPUs from the chipmakers (``gpu_share`` of it), the rest
+        on buildings and power from suppliers.
 
-        Returns the GW ordered; they come online after the build lag.
+        Returns the GW ordered (GW-equivalents of capital); they come online after the build
+        lag, once the grid connects them.
         """
         params = self.model.params
         amount = min(amount, max(self.cash, 0.0))
         if amount <= 1e-9:
             return 0.0
-        gpu_part = amount * GPU_SHARE_OF_CAPEX
+        gpu_part = amount * gpu_share
         chip_part = gpu_part * CHIP_CONTENT
         weights = sum(share for _, share in vendors) or 1.0
         paid = 0.0
@@ -230,19 +308,31 @@ class FinancialAgent(mesa.Agent):
         self.capex_this_quarter += amount
         return gw
 
-    def bring_online(self) -> None:
-        """Capacity whose construction has finished starts to run."""
+    def finish_construction(self) -> float:
+        """Capacity whose construction has finished joins the queue for a grid connection."""
         t = self.model.t
-        arrived = [gw for (when, gw) in self.pipeline if when <= t]
-        if arrived:
-            self.capacity_gw += sum(arrived)
+        done = [gw for (when, gw) in self.pipeline if when <= t]
+        if done:
+            self.awaiting_power += sum(done)
             self.pipeline = [(w, g) for (w, g) in self.pipeline if w > t]
+        return self.awaiting_power
+
+    def energise(self, share: float) -> float:
+        """Connect ``share`` of the capacity waiting for power; it starts to run. Returns GW."""
+        gw = self.awaiting_power * share
+        if gw > 0.0:
+            self.awaiting_power -= gw
+            self.capacity_gw += gw
+        return gw
 
     def depreciate(self) -> None:
         """Retire old GPUs and book depreciation; market value falls over the economic life."""
         params = self.model.params
-        # GPUs wear out over their book life; buildings over 20 years.
-        self.capacity_gw *= 1.0 - 1.0 / params.gpu_book_life
+        # the GPU part of the capacity wears out physically over ~6 years (shells last); the
+        # books depreciate GPUs over the book life, buildings over 20 years (no cash moves)
+        book = self.gpu_book + self.building_book
+        if book > 0.0:
+            self.capacity_gw *= 1.0 - self.gpu_book / book / GPU_PHYSICAL_LIFE
         gpu_dep = self.gpu_book / params.gpu_book_life
         bld_dep = self.building_book / BUILDING_LIFE
         if gpu_dep or bld_dep:
@@ -271,8 +361,13 @@ class FinancialAgent(mesa.Agent):
 
     @property
     def pipeline_gw(self) -> float:
-        """GW ordered but not yet online."""
-        return sum(gw for _, gw in self.pipeline)
+        """GW ordered but not yet running: under construction or waiting for power."""
+        return sum(gw for _, gw in self.pipeline) + self.awaiting_power
+
+    @property
+    def installed_gw(self) -> float:
+        """All the capacity the agent owns: running, being built or waiting for power."""
+        return self.capacity_gw + self.pipeline_gw
 
     def compute_contracts_held(self) -> list[ComputeContract]:
         """Compute contracts in which this agent is the provider."""

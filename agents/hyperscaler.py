@@ -8,18 +8,18 @@ balance sheet (which rises with leverage: the article's "easier to keep raising 
 
 from __future__ import annotations
 
+from core.coefficients import GPU_SHARE_OF_CAPEX
+
 from typing import TYPE_CHECKING, ClassVar
 
 from agents.base import FinancialAgent
 from agents.spv import SPV
 from core.coefficients import (
-    BOND_MATURITY_YEARS,
+    BOND_LADDER,
     BOND_NEWS,
     CAPEX_SMOOTHING,
     EXCESS_CASH,
     EXCESS_PAYOUT,
-    LEVERAGE_SPREAD,
-    MAX_SPV_SHARE,
     MIN_BOND_DEAL,
     MIN_CASH_SHARE,
     OPEX_PER_GW,
@@ -30,8 +30,9 @@ from core.coefficients import (
     SPV_PRESSURE_FROM,
     TREASURY_FLOOR,
 )
-from core.contracts import Bond
+from core.contracts import Bond, Lease
 from core.finance import lend
+from core.ratings import bond_market_open, bond_spread, label, notch_from_leverage
 from core.state import Status
 
 if TYPE_CHECKING:
@@ -61,12 +62,30 @@ class Hyperscaler(FinancialAgent):
     def annual_operating_cash(self) -> float:
         """Last quarter's revenue, annualised: the denominator of the rating ratio."""
         m = self.model
-        return QUARTERS_PER_YEAR * (self.non_ai_ocf * m.market.non_ai_growth + m.prev_income(self, "ai_revenue")
-                      + m.prev_income(self, "compute"))
+        return QUARTERS_PER_YEAR * (self.non_ai_ocf * m.market.non_ai_growth
+                                    + m.prev_income(self, "ai_revenue")
+                                    + m.prev_income(self, "compute"))
+
+    def net_debt(self) -> float:
+        """Debt less cash; with consolidation, the debt of its SPVs counts as its own."""
+        debt = self.debt - self.cash
+        if self.model.params.consolidate_spvs:
+            debt += self.sponsored_spv_debt()
+        return debt
+
+    def sponsored_spv_debt(self) -> float:
+        """Debt of the SPVs that lease their capacity to this sponsor."""
+        return sum(c.holder.debt for c in self.issued if isinstance(c, Lease) and c.active)
 
     def rating_ratio(self) -> float:
         """Net debt over annual operating cash flow."""
-        return max(0.0, self.debt - self.cash) / max(self.annual_operating_cash(), 1e-9)
+        return max(0.0, self.net_debt()) / max(self.annual_operating_cash(), 1e-9)
+
+    def rating_notch(self) -> int:
+        """Rating from net debt over operating cash flow (agency practice for large tech)."""
+        if self.status != Status.ACTIVE:
+            return super().rating_notch()
+        return notch_from_leverage(self.net_debt(), self.annual_operating_cash())
 
     def operate(self) -> None:
         """Run the data centres and pay shareholders (payouts are cut when cash is short)."""
@@ -88,12 +107,16 @@ class Hyperscaler(FinancialAgent):
                 * max(self.capex_trend, self.planned_capex) + TREASURY_FLOOR)
 
     def spv_fraction(self) -> float:
-        """Share of capex financed off balance sheet; rises as the rating ratio tightens."""
+        """Share of capex financed off balance sheet; rises as the rating ratio tightens.
+
+        Consolidation takes away the reason for SPVs: their debt would count anyway.
+        """
         m = self.model
-        if m.t < 1:
+        if m.t < 1 or m.params.consolidate_spvs:
             return 0.0
         pressure = 1.0 + SPV_PRESSURE * max(0.0, self.rating_ratio() - SPV_PRESSURE_FROM)
-        return min(MAX_SPV_SHARE, self.spv_share * m.params.spv_appetite * pressure)
+        return min(1.0 - GPU_SHARE_OF_CAPEX,
+                   self.spv_share * m.params.spv_appetite * pressure)
 
     def finance_and_build(self) -> None:
         """Fund the planned capex by the pecking order and buy the capacity."""
@@ -103,28 +126,36 @@ class Hyperscaler(FinancialAgent):
                                                    + (1.0 - CAPEX_SMOOTHING) * capex)
         if capex <= 0.0 or self.status == Status.DEFAULTED:
             return
+        # SPVs own data-centre shells (buildings, power) leased to the sponsor, as Hyperion
+        # and Vantage do; the sponsor buys the GPUs that go in them
         spv_part = capex * self.spv_fraction()
         own = capex - spv_part
+        gpu_share = GPU_SHARE_OF_CAPEX * capex / own
         shortfall = own + self.cash_target() - self.cash
         if shortfall > 0.0:
             self.issue_bonds(shortfall)
         spendable = max(0.0, self.cash - MIN_CASH_SHARE * (self.snap.assets if self.snap else 0.0))
-        self.buy_capacity(min(own, spendable), m.gpu_vendors(self), m.suppliers)
+        self.buy_capacity(min(own, spendable), m.gpu_vendors(self), m.suppliers, gpu_share)
         if spv_part > 0.0:
             self.spv_capex += SPV.finance_deal(m, self, spv_part)
 
     def issue_bonds(self, wanted: float) -> float:
-        """Sell IG bonds to outside investors up to the rating threshold."""
+        """Sell a ladder of bonds to outside investors, keeping net debt within the treasury's
+        limit, while the bond market is open to the company's rating."""
         m = self.model
-        room = RATING_THRESHOLD * self.annual_operating_cash() - max(0.0, self.debt - self.cash)
+        room = RATING_THRESHOLD * self.annual_operating_cash() - max(0.0, self.net_debt())
         amount = min(wanted, max(0.0, room))
-        if amount < MIN_BOND_DEAL or self.status != Status.ACTIVE:
+        notch = self.rating_notch()
+        if (amount < MIN_BOND_DEAL or self.status != Status.ACTIVE
+                or not bond_market_open(notch, m.market.sentiment)):
             return 0.0
-        coupon = m.market.long_rate + m.market.ig_spread + LEVERAGE_SPREAD * self.rating_ratio()
-        lend(m, m.bond_investors, self, amount, Bond, rate=coupon,
-             maturity=m.t + QUARTERS_PER_YEAR * BOND_MATURITY_YEARS, category="ig_bond")
+        coupon = m.market.long_rate + bond_spread(notch, m.market.credit_stress)
+        for years, share in BOND_LADDER:
+            lend(m, m.bond_investors, self, share * amount, Bond, rate=coupon,
+                 maturity=m.t + QUARTERS_PER_YEAR * years, category="ig_bond")
         self.bonds_issued += amount
         m.flows.ig_bonds_issued += amount
         if amount >= BOND_NEWS:
-            m.log(f"{self.name} sells {amount:.0f}B of bonds at {coupon:.2%}", "deal", self)
+            m.log(f"{self.name} sells {amount:.0f}B of bonds ({label(notch)}) at {coupon:.2%}",
+                  "deal", self)
         return amount

@@ -12,14 +12,15 @@ from typing import TYPE_CHECKING, ClassVar
 from agents.base import FinancialAgent
 from core.coefficients import (
     FUND_SHARE_OF_DEALS,
-    GPU_LOAN_SPREAD,
     GPU_LOAN_YEARS,
     LOAN_TO_VALUE,
     OPEX_PER_GW,
     QUARTERS_PER_YEAR,
+    SPOT_OFFTAKER_NOTCH,
     TARGET_UTILISATION,
 )
 from core.contracts import ComputeContract
+from core.ratings import secured_spread
 from core.state import Status
 
 if TYPE_CHECKING:
@@ -50,6 +51,21 @@ class Neocloud(FinancialAgent):
         paid = self.pay(m.suppliers, opex, "opex")
         self.missed += opex - paid
 
+    def offtaker_notch(self) -> int:
+        """Rating of the customers whose contracts back its capacity (GW-weighted; capacity
+        sold on the spot market counts as single B)."""
+        t = self.model.t
+        contracts = [c for c in self.held if isinstance(c, ComputeContract) and c.in_force(t)]
+        weights = [(c.gw, c.issuer.rating_notch()) for c in contracts]
+        spot_gw = max(0.0, self.operated_gw - sum(w for w, _ in weights))
+        weights.append((spot_gw, SPOT_OFFTAKER_NOTCH))
+        total = sum(w for w, _ in weights)
+        return round(sum(w * n for w, n in weights) / total) if total > 0 else SPOT_OFFTAKER_NOTCH
+
+    def offtaker_spread(self) -> float:
+        """Margin of a GPU loan: set by the credit of the customers who pay for the GPUs."""
+        return secured_spread(self.offtaker_notch(), self.model.market.credit_stress)
+
     def plan_capex(self) -> None:
         """Order GPUs for the contracted backlog plus a spot book, if the market is willing."""
         m = self.model
@@ -69,7 +85,7 @@ class Neocloud(FinancialAgent):
         equity_part = min((1.0 - LOAN_TO_VALUE) * capex, max(self.cash, 0.0))
         capex = equity_part / (1.0 - LOAN_TO_VALUE)
         borrowed = m.credit.syndicate(self, LOAN_TO_VALUE * capex, fund_share=FUND_SHARE_OF_DEALS,
-                                      rate=GPU_LOAN_SPREAD, floating=True,
+                                      rate=self.offtaker_spread(), floating=True,
                                       maturity=m.t + QUARTERS_PER_YEAR * GPU_LOAN_YEARS, amortising=True,
                                       category="gpu_loan", collateral=self)
         self.buy_capacity(equity_part + borrowed, m.gpu_vendors(self), m.suppliers)

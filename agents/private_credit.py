@@ -1,12 +1,16 @@
 """Private-credit fund: lends to SPVs and neoclouds from LP money and bank warehouse lines.
 
-It marks its loans by borrower distress (a loss allowance), takes LP subscriptions that
-follow sentiment and returns, and pays redemptions that follow losses and stress, up to a
-gate (a share of NAV per quarter); requests above the gate queue for later quarters.
+It marks its loans by borrower distress (a loss allowance). Its investors judge it by its
+return over the last year against a benchmark (the policy rate plus the premium private
+credit promises): subscriptions follow good returns and sentiment; redemption requests build
+up, with persistence, when returns fall short. It pays at most the published gate (about 5%
+of NAV a quarter, as semi-liquid funds and non-traded BDCs do); the rest queues. A gated fund
+makes no new loans and rolls no maturing ones: it needs the cash.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from typing import TYPE_CHECKING, ClassVar
 
 from agents.base import FinancialAgent
@@ -15,10 +19,11 @@ from core.coefficients import (
     BASE_SUBSCRIPTION,
     FUND_LIQUIDITY_BUFFER,
     LINE_REPAY_BUFFER,
-    LP_HURDLE,
+    LP_PREMIUM,
     QUARTERS_PER_YEAR,
-    REDEMPTION_LOSS_WEIGHT,
+    REDEMPTION_PERSISTENCE,
     REDEMPTION_SENTIMENT_WEIGHT,
+    REDEMPTION_SHORTFALL_WEIGHT,
     SUBSCRIPTION_RETURN_WEIGHT,
 )
 from core.contracts import CreditLine
@@ -41,6 +46,8 @@ class PrivateCreditFund(FinancialAgent):
         self.queued_redemptions = 0.0
         self.redeemed = 0.0
         self.gated = False
+        self.request_rate = BASE_REDEMPTION   # redemption requests, share of NAV a quarter
+        self.returns: deque[float] = deque(maxlen=QUARTERS_PER_YEAR)
         self.last_return = 0.0
         self.pnl_mark = 0.0
         self.nav_mark = 0.0
@@ -51,8 +58,8 @@ class PrivateCreditFund(FinancialAgent):
         return self.equity
 
     def lending_capacity(self) -> float:
-        """Cash above the buffer plus what the bank line still allows."""
-        if self.status != Status.ACTIVE:
+        """Cash above the buffer plus what the bank line still allows (nothing while gated)."""
+        if self.status != Status.ACTIVE or self.gated:
             return 0.0
         free = max(0.0, self.cash - FUND_LIQUIDITY_BUFFER * self.nav_mark)
         line = self.line
@@ -84,22 +91,33 @@ class PrivateCreditFund(FinancialAgent):
             paid = self.pay(line.holder, min(spare, line.principal), "principal")
             line.principal -= paid
 
+    def will_roll(self, loan) -> bool:
+        """A fund rolls maturing loans while it is open; a gated fund needs the cash back."""
+        return self.status == Status.ACTIVE and not self.gated
+
+    def trailing_return(self) -> float:
+        """Return on NAV over the last four quarters (annual)."""
+        return sum(self.returns)
+
     def investor_flows(self) -> None:
-        """LP subscriptions and redemptions; redemptions above the gate are queued."""
+        """LP subscriptions and redemption requests; requests above the gate are queued."""
         m = self.model
         p = m.params
         nav = max(self.nav, 0.0)
         if nav <= 1e-9:
             return
-        ret = self.last_return
+        excess = self.trailing_return() - (m.market.base_rate + LP_PREMIUM)
         inflow = nav * max(0.0, BASE_SUBSCRIPTION * m.market.sentiment
-                           + SUBSCRIPTION_RETURN_WEIGHT * (ret - LP_HURDLE / QUARTERS_PER_YEAR))
-        if inflow > 1e-9 and self.status == Status.ACTIVE:
+                           + SUBSCRIPTION_RETURN_WEIGHT * excess / QUARTERS_PER_YEAR)
+        if inflow > 1e-9 and self.status == Status.ACTIVE and not self.gated:
             m.ledger.transfer(m.lps, self, inflow, "lp_subscription")
-        stress = (max(0.0, -ret) * REDEMPTION_LOSS_WEIGHT
-                  + max(0.0, 1.0 - m.market.sentiment) * REDEMPTION_SENTIMENT_WEIGHT)
-        request = nav * (BASE_REDEMPTION + p.lp_redemption_sensitivity * stress)
-        self.queued_redemptions += request
+        # requests respond to returns short of the benchmark and to sour markets, and persist
+        stress = (REDEMPTION_SHORTFALL_WEIGHT * max(0.0, -excess) / QUARTERS_PER_YEAR
+                  + REDEMPTION_SENTIMENT_WEIGHT * max(0.0, 1.0 - m.market.sentiment))
+        target = BASE_REDEMPTION + p.lp_redemption_sensitivity * stress
+        self.request_rate = (REDEMPTION_PERSISTENCE * self.request_rate
+                             + (1.0 - REDEMPTION_PERSISTENCE) * target)
+        self.queued_redemptions += nav * self.request_rate
         cap = p.redemption_gate * nav
         payable = min(self.queued_redemptions, cap)
         if payable > self.cash:
@@ -120,5 +138,6 @@ class PrivateCreditFund(FinancialAgent):
         """Last quarter's return on NAV: income and marks over the NAV it started with."""
         if self.nav_mark > 1e-9:
             self.last_return = (self.pnl - self.pnl_mark) / self.nav_mark
+            self.returns.append(self.last_return)
         self.pnl_mark = self.pnl
         self.nav_mark = max(self.nav, 0.0)

@@ -41,6 +41,33 @@ NON_AI_GROWTH = 0.015
 """[1/quarter] Source: hyperscalers' non-AI operating cash flow growth, ~6%/yr (filings
 2023-25)."""
 
+REVENUE_2025 = (13.78, 16.76, 20.32, 24.55)
+"""[USD bn per quarter] Source: end-customer AI revenue in 2025, ~75 for the year: OpenAI ~13
+(company, 2025), Anthropic ~5 (run-rate 1 -> 9-10 over 2025), xAI ~0.5, and cloud AI services
+of the hyperscalers ~55 (Microsoft's AI run-rate 13 in Jan 2025, rising; AWS, Google Cloud).
+The quarterly shape follows a logistic fitted to the year (the same in every scenario)."""
+
+REVENUE_2024Q4 = 11.30
+"""[USD bn per quarter] Source: the same fit one quarter earlier (the growth markets saw at the
+start)."""
+
+REVENUE_2030_QUARTERS = (20, 23)
+"""[quarters] Definition: 2030 runs from quarter 20 to quarter 23."""
+
+LAB_SHARE_2025 = 0.28
+"""[share] Source: labs' share of end-customer AI revenue in 2025: ~21 of ~75 (OpenAI 13,
+Anthropic ~5, xAI ~0.5, others); the rest is hyperscalers' cloud AI services."""
+
+LAB_SHARE_GLIDE = 4
+"""[quarters] Assumption: from 2026 the labs' share moves to the scenario's value over a year."""
+
+LAB_SHARE_PERSISTENCE = 0.95
+"""[per quarter] Assumption: persistence of a lab's market-share luck (AR(1) in logs)."""
+
+LAB_SHARE_VOLATILITY = 0.05
+"""[1/quarter] Assumption: quarterly s.d. of a lab's market-share surprises from 2026 (model
+releases move share: Anthropic's coding share, xAI's slow start)."""
+
 REVENUE_NOISE_FLOOR = 0.2
 """[share of the path] Assumption: noise never cuts revenue below a fifth of its path."""
 
@@ -56,6 +83,10 @@ year (weight of last quarter's average)."""
 GUIDED_CAPEX = (88.0, 105.0, 120.0, 135.0, 150.0, 165.0, 180.0, 195.0)
 """[USD bn per quarter] Source: capex guidance of the five hyperscalers for 2025Q1-2026Q4
 (company filings and calls, 2025: 2025 ~450, 2026 ~630-690)."""
+
+GPU_PHYSICAL_LIFE = 24
+"""[quarters] Source: servers run ~6 years (Microsoft and Alphabet book lives of 6 years,
+2023-25 filings); the capacity retires over this life whatever the accounting life."""
 
 GPU_SHARE_OF_CAPEX = 0.6
 """[share] Source: Bernstein (2025): GPUs, servers and network ~60% of a GW's cost, shell and
@@ -112,6 +143,30 @@ SENTIMENT_GAP = 0.1
 SENTIMENT_REVERSION = 0.1
 """[per quarter] Assumption: sentiment drifts back towards neutral."""
 
+EARNINGS_MARGIN = 0.36
+"""[share of revenue] Assumption: the operating margin of a mature AI business, the one that
+makes the normal multiple consistent: 6x sales = 0.36 / (10% cost of capital - 4% growth)."""
+
+MARKET_BELIEF_2030 = 2000.0
+"""[USD bn/yr] Source: the revenue AI needs by 2030 to justify the build-out (Bain, Sept 2025:
+~2T a year); AI-linked equity worth ~10T in late 2025 (Nvidia ~4.5T, the labs ~0.7T, AI parts
+of the hyperscalers) priced about that: markets start out believing in the boom."""
+
+MARKET_CEILING_MULTIPLE = 1.25
+"""[x 2030 revenue] Assumption: where markets believe revenue levels off after 2030."""
+
+BELIEF_LEARNING = 0.3
+"""[elasticity per quarter] Assumption: a revenue shortfall of x% against the believed path
+cuts the believed 2030 revenue by 0.3x% that quarter: markets learn over about a year."""
+
+MARKET_BELIEF_MIN, MARKET_BELIEF_MAX = 110.0, 5000.0
+"""[USD bn/yr] Assumption: bounds of what markets may come to believe about 2030 revenue (the
+lower bound stays above 2025's run rate, the path's starting point)."""
+
+VALUATION_HORIZON = 40
+"""[quarters] Assumption: both valuations discount ten years of earnings, then value the
+business at the normal multiple."""
+
 GAP_HORIZON = 8
 """[quarters] Assumption: markets judge the revenue gap on revenue two years ahead."""
 
@@ -156,9 +211,10 @@ SPOT_RENT_TIGHT_ABOVE = 0.9
 SPOT_RENT_FLOOR = 0.2
 """[USD bn per GW-quarter] Assumption: rent never falls below power and upkeep (~$0.15/h)."""
 
-CAPACITY_VALUE_YEARS = 6.0
-"""[years of net rent] Assumption: a buyer pays six years of a GW's net rent, at most its
-cost."""
+SHELL_VALUE_FLOOR = 0.4
+"""[share of book] Assumption: an idle powered shell still fetches ~40% of its cost (land,
+grid connection and buildings keep other uses; power lead times of 4-7 years make energised
+sites scarce, LBNL 2024)."""
 
 EXPECTED_LOSS = {"active": 0.005, "distressed": 0.15, "defaulted": 0.45}
 """[share of par] Source: direct-lending losses ~0.6%/yr (Fed, 2025) for performing loans;
@@ -176,6 +232,47 @@ banks (FT tally; Hyperion, xAI, CoreWeave)."""
 
 SECURITIZATION_SENTIMENT = 0.8
 """[index] Assumption: ABS markets are open only while sentiment is above this."""
+
+# --- ratings and spreads -------------------------------------------------------------------
+RATINGS = ("AAA", "AA", "A", "BBB", "BB", "B", "CCC", "D")
+"""[notch] Definition: the rating scale, best first; BBB and better is investment grade."""
+
+INVESTMENT_GRADE = 3
+"""[notch] Definition: BBB, the lowest investment-grade notch."""
+
+LEVERAGE_NOTCHES = (0.5, 1.0, 2.0, 4.0, 5.5, 7.5)
+"""[net debt / annual operating cash flow] Source: Moody's and S&P leverage guidance for large
+tech issuers (~1x for AA, ~2x A, up to ~4x BBB: Oracle kept BBB at ~4x in 2025 with a negative
+outlook; 5-6x BB, 7-8x B); upper bounds for AAA ... B."""
+
+BOND_SPREADS = (0.0045, 0.0060, 0.0080, 0.0120, 0.0250, 0.0400, 0.0900)
+"""[1/yr over the long rate, AAA ... CCC] Source: ICE BofA US option-adjusted spreads, late
+2025: AA ~50 bp, A ~70, BBB ~100, BB ~180, B ~300, CCC ~850 (FRED)."""
+
+SECURED_SPREADS = (0.0175, 0.0200, 0.0225, 0.0250, 0.0450, 0.0650, 0.1300)
+"""[1/yr over SOFR, by the offtaker's notch AAA ... CCC] Source: CoreWeave DDTL 4.0 with an
+A3 customer S+225 and DDTL 5.0 with BB+ customers S+450 (2026); Vantage/Stargate loans backed
+by Oracle (BBB) ~S+250 (2025); DDTL 2.0 S+600-650 and S+1300 for weaker contracts (2024)."""
+
+SPREAD_STRESS_MULTIPLE = 3.0
+"""[x at full stress] Source: in 2008 IG and HY spreads rose to ~4-5x their pre-crisis levels
+(ICE BofA); stress 1 = every AI firm in distress."""
+
+HIGH_YIELD_SENTIMENT = 0.6
+"""[sentiment index] Assumption: below this the high-yield market is shut to AI borrowers
+(as it was to most issuers in late 2008 and March 2020)."""
+
+# --- reorganisation --------------------------------------------------------------------------
+SUSTAINABLE_LEVERAGE = 0.5
+"""[share of going-concern value] Source: Chapter 11 plans leave reorganised firms with debt of
+about half their enterprise value (median post-emergence leverage; Moody's 2007-2023 studies)."""
+
+REORGANISATION_YEARS = 5
+"""[years] Assumption: maturity of the debt a reorganised firm keeps."""
+
+DISTRESSED_MULTIPLE = 2.0
+"""[x annual revenue] Assumption: what a lab in reorganisation is worth per dollar of revenue
+(software firms sold in distress fetch ~1-3x sales)."""
 
 # --- fire sales -----------------------------------------------------------------------------
 CAPACITY_DISCOUNT = 0.30
@@ -203,12 +300,24 @@ FIRE_SALE_NEWS = 0.5
 
 # --- hyperscalers ---------------------------------------------------------------------------
 RATING_THRESHOLD = 3.0
-"""[net debt / annual operating cash flow] Assumption: the leverage above which an issuer
-loses its IG rating (rating agencies' ~3x for A/BBB tech)."""
+"""[net debt / annual operating cash flow] Assumption: the treasury stops issuing bonds at 3x,
+a notch of headroom above the BBB limit (~4x) to protect the rating."""
 
-BOND_MATURITY_YEARS = 10
-"""[years] Assumption: maturity of new IG bonds (the 2025 deals' weighted maturity was
-16-20 years, but the model's bonds stand in for a whole ladder)."""
+BOND_ROLL_YEARS = 10
+"""[years] Assumption: maturing unsecured debt is refinanced with ten-year paper."""
+
+OPERATING_FLOWS = ("ai_revenue", "non_ai_revenue", "compute", "backstop", "lease_rent", "opex",
+                   "gpu_purchase")
+"""[income lines] Definition: the flows that make operating cash flow (EBITDA) for ratings."""
+
+BOND_LADDER = ((5, 0.26), (10, 0.22), (30, 0.52))
+"""[(years, share of the deal)] Source: Meta's 30 bn deal of Oct 2025 (2030/32: 26%, 2035: 22%,
+2045-65: 52%; weighted maturity ~19 years); Oracle, Alphabet and Amazon's 2025 deals had
+similar 3-40 year ladders (8-K filings, 2025)."""
+
+LEGACY_BOND_LADDER = ((8, 0.2), (16, 0.25), (28, 0.25), (48, 0.3))
+"""[(quarters to maturity, share of the stock)] Assumption: the pre-2025 bond stock matures
+evenly over the next decade and beyond (hyperscalers' maturity tables in their 10-Ks)."""
 
 EXCESS_CASH = 2.0
 """[x cash target] Assumption: cash above this multiple of the target is excess ..."""
@@ -216,17 +325,11 @@ EXCESS_CASH = 2.0
 EXCESS_PAYOUT = 0.25
 """[share per quarter] Assumption: ... and a quarter of it goes back to shareholders."""
 
-MAX_SPV_SHARE = 0.6
-"""[share of capex] Assumption: sponsors keep most assets on their own books."""
-
 SPV_PRESSURE = 0.5
 """[per unit of rating ratio above 1.5] Assumption: SPV use rises as the rating tightens."""
 
 SPV_PRESSURE_FROM = 1.5
 """[net debt / operating cash flow] Assumption: rating pressure starts here."""
-
-LEVERAGE_SPREAD = 0.003
-"""[1/yr per unit of rating ratio] Assumption: extra coupon per unit of net debt / cash flow."""
 
 MIN_CASH_SHARE = 0.02
 """[share of total assets] Assumption: operating cash never spent on capex."""
@@ -240,13 +343,18 @@ CAPEX_SMOOTHING = 0.75
 LEGACY_BOND_COUPON = 0.035
 """[1/yr] Source: average coupon of hyperscalers' pre-2025 bonds (~3-4%, filings)."""
 
-LEGACY_BOND_QUARTERS = 40
-"""[quarters] Assumption: remaining life of the pre-2025 bond stock."""
+LEGACY_LEASE_QUARTERS = 40
+"""[quarters] Assumption: hyperscalers' finance leases of end-2024 amortise over ten years."""
 
 FINANCE_LEASE_RATE = 0.045
 """[1/yr] Assumption: rate implicit in hyperscalers' finance leases (filings ~4-5%)."""
 
 # --- labs -----------------------------------------------------------------------------------
+LAB_BEST_NOTCH = 4
+"""[notch] Assumption: an AI lab with two years of runway borrows like a BB credit, one with a
+year like a B credit, less like CCC (OpenAI and Anthropic are unrated; xAI's 2025 notes paid
+~12.5%, a single-B coupon)."""
+
 COMPUTE_SHARE = 0.6
 """[share of spending] Source: OpenAI's 2025 costs were ~60% compute (The Information)."""
 
@@ -276,6 +384,10 @@ ROUND_NEWS = 5.0
 """[USD bn] Assumption: rounds from this size make the event log."""
 
 # --- neoclouds ------------------------------------------------------------------------------
+SPOT_OFFTAKER_NOTCH = 5
+"""[notch] Assumption: capacity sold on the spot market backs a loan like a single-B customer
+(CoreWeave's DDTL 2.0 paid S+1300 on uncontracted capacity, 2024)."""
+
 LOAN_TO_VALUE = 0.85
 """[share] Source: CoreWeave's delayed-draw GPU loans advance ~85% of cost (10-K, 2025)."""
 
@@ -303,23 +415,39 @@ CHIP_CASH_FLOOR = 10.0
 """[USD bn] Assumption: cash a chipmaker keeps before paying out."""
 
 # --- SPVs -----------------------------------------------------------------------------------
-SPV_DEBT_SHARE = 0.88
-"""[share] Source: Hyperion, 27.3 of notes on ~29.8 of capital (Meta, Oct 2025)."""
-
 SPONSOR_EQUITY_SHARE = 0.2
 """[share of SPV equity] Source: Hyperion, Meta 20% / Blue Owl 80% (Meta, Oct 2025)."""
 
 SPV_EQUITY_YIELD = 0.12
 """[1/yr] Assumption: return on the SPV's equity built into the rent."""
 
-SPV_SPREAD = 0.025
-"""[1/yr over SOFR] Source: Vantage/Oracle bank loans ~S+250 (Bloomberg, Aug 2025)."""
+LEASE_TERM_YEARS = (4, 5, 7, 10, 15)
+"""[years] Source: lease terms of the 2025 deals: Hyperion 4 (renewable), xAI's GPU SPV and
+CoreWeave 5, Vantage's Oracle leases 15 and Stargate New Mexico 18 (FT, Bloomberg, 2025)."""
 
-SPV_LOAN_YEARS = 8
-"""[years] Assumption: GPUs last ~6 years and buildings ~20: SPV debt in between."""
+LEASE_TERM_WEIGHTS = (0.3, 0.25, 0.15, 0.15, 0.15)
+"""[probability] Assumption: how often a new SPV's lease has each term (short renewable
+leases are the most common structure in the 2025 deals)."""
 
-SPV_LEASE_QUARTERS = 16
-"""[quarters] Source: Hyperion's 4-year renewable lease (Meta, Oct 2025)."""
+SPV_AMORTISATION_YEARS = 20
+"""[years] Assumption: an SPV's debt on data-centre shells amortises as over the buildings' 20
+years and matures with the lease, leaving a balloon to refinance (the mini-perm structure of
+the Vantage and Stargate loans: 4 + 1 + 1 years)."""
+
+MERCHANT_LTV = 0.6
+"""[share of market value] Source: lenders advance 50-70% against used GPUs and data centres
+(ComputeForecast, 2026); a merchant SPV refinances at most this share of what it would fetch."""
+
+MERCHANT_LOAN_YEARS = 3
+"""[years] Assumption: a merchant SPV's refinanced balloon runs three years."""
+
+TERMINATION_QUARTERS = 2
+"""[quarters of rent] Assumption: the fee a sponsor pays to walk away from a lease at its end
+(build-to-suit leases carry termination payments; terms not disclosed)."""
+
+STRUCTURED_RATING_CAP = 2
+"""[notch] Source: Hyperion's notes, backed by Meta (AA-) and its guarantee, were rated A+ (S&P,
+Oct 2025): an SPV is rated at most single A whatever its lessee."""
 
 PROGRAMME_QUARTERS = 8
 """[quarters] Assumption: a sponsor's new deals go into one SPV per two years."""
@@ -343,16 +471,24 @@ BASE_REDEMPTION = 0.008
 markets (Robert A. Stanger)."""
 
 SUBSCRIPTION_RETURN_WEIGHT = 0.5
-"""[per unit of excess quarterly return] Assumption: LPs add money after good quarters."""
+"""[per unit of excess quarterly return] Assumption: LPs add money after good years."""
 
-LP_HURDLE = 0.02
-"""[1/yr] Assumption: return LPs compare the fund with."""
+LP_PREMIUM = 0.04
+"""[1/yr over the policy rate] Source: direct lending yielded ~9.8% with the policy rate
+~4.3% in 2025 (PRISM, Fed): investors expect ~4-5 points over cash; less is a shortfall."""
 
-REDEMPTION_LOSS_WEIGHT = 4.0
-"""[per unit of quarterly loss] Assumption: losses drive redemption requests."""
+REDEMPTION_SHORTFALL_WEIGHT = 0.8
+"""[share of NAV a year per unit of annual return shortfall] Source: after 2025's losses and
+the Blue Owl episode, requests reached 9% of NAV at BlackRock's HLEND and ~17% at an Apollo
+fund in a quarter (2026), with returns ~10-15 points below target."""
 
 REDEMPTION_SENTIMENT_WEIGHT = 0.05
-"""[per unit of sentiment below 1] Assumption: sour markets add requests."""
+"""[share of NAV per unit of sentiment below 1] Assumption: sour markets add requests."""
+
+REDEMPTION_PERSISTENCE = 0.6
+"""[per quarter] Source: non-traded BDC redemption requests rose over several quarters (4.8% of
+NAV in Q4 2025 from ~1.5% in Q1 2025; Stanger): requests persist, one bad quarter does not make
+a run."""
 
 FUND_OTHER_LOAN_RATE = 0.058
 """[1/yr over SOFR, floating] Source: direct-lending spreads ~S+500-540 in 2025 (PRISM)."""
@@ -364,8 +500,17 @@ WAREHOUSE_SPREAD = 0.02
 """[1/yr over SOFR] Source: subscription/NAV lines S+125-225 (fund finance surveys, 2025)."""
 
 # --- banks ----------------------------------------------------------------------------------
-CASH_RESERVE = 0.05
-"""[share of deposits] Assumption: reserves a bank keeps."""
+LCR_DEPOSIT_RUNOFF = 0.10
+"""[share of deposits] Source: Basel III LCR run-off rates, 5-10% for retail deposits and more
+for wholesale: liquid assets a bank keeps against a deposit run (BCBS, 2013)."""
+
+LCR_LINE_DRAWDOWN = 0.30
+"""[share of undrawn lines] Source: Basel III LCR drawdown rate of committed facilities to
+financial institutions (30-40%; BCBS, 2013)."""
+
+STRESS_FOR_BUFFER_USE = 0.1
+"""[credit stress index] Assumption: a bank counts as in stress, and may use its liquidity
+buffer as far as supervisors let it (buffer usability), above this stress."""
 
 UNDRAWN_WEIGHT = 0.5
 """[risk weight] Source: Basel credit conversion factor of committed undrawn lines (~50%)."""
@@ -385,8 +530,13 @@ PAYOUT_HEADROOM = 0.02
 DEPOSIT_GROWTH = 0.01
 """[1/quarter] Source: US deposits grew ~4%/yr in 2024-25 (FDIC QBP)."""
 
-DEPOSIT_SPREAD = -0.01
-"""[1/yr over the policy rate] Assumption: deposits pay the policy rate less 1 pp."""
+DEPOSIT_BETA = 0.5
+"""[share of the policy rate] Source: US banks paid 2.09% on deposits with fed funds ~4.3%
+(Q2 2025; FDIC); cumulative deposit betas of ~0.4-0.5 in the 2022-23 hikes (NY Fed)."""
+
+IORB_SPREAD = 0.001
+"""[1/yr below the policy rate] Source: interest on reserve balances is set 10 bp below the top
+of the fed funds range (Federal Reserve, 2025)."""
 
 BANK_OTHER_LOAN_RATE = 0.015
 """[1/yr over SOFR, floating] Assumption: margin on banks' non-AI loan book."""
@@ -408,6 +558,10 @@ ABS_MIN_DEAL = 2.0
 
 ABS_NOTE_QUARTERS = 80
 """[quarters] Assumption: legal final maturity of ABS notes (they amortise with the pool)."""
+
+DISTRESS_EXIT_QUARTERS = 2
+"""[quarters] Assumption: an agent leaves distress after two quarters current on its payments
+with positive equity (rating agencies wait for a track record before an upgrade)."""
 
 # --- news -----------------------------------------------------------------------------------
 IDLE_NEWS = 0.3

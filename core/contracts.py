@@ -41,11 +41,18 @@ class Contract:
 
 @dataclass(eq=False, slots=True)
 class Loan(Contract):
-    """Loan (or bond): principal, fixed rate or base rate + spread, bullet or linear amortisation.
+    """Loan (or bond): principal, fixed rate or base rate + spread, bullet, amortising or balloon.
+
+    An amortising loan repays ``principal - balloon`` in equal parts until its maturity, when
+    the rest (the balloon, or the whole principal of a bullet loan) falls due and must be paid
+    or refinanced.
 
     Attributes:
         category: what the debt finances, for the debt-stack statistics (ig_bond, spv_debt,
             gpu_loan, lab_loan, warehouse, corporate, deposit, other).
+        balloon: principal left to pay at maturity by an amortising loan (USD bn).
+        amortise_from: first quarter of scheduled repayments (interest only before: a data
+            centre under construction pays no principal).
         seniority: 0 is most senior; higher numbers are paid later in a default.
         collateral: the agent whose real assets secure the loan (an SPV or a neocloud), if any.
     """
@@ -55,6 +62,8 @@ class Loan(Contract):
     floating: bool = False
     maturity: int = 0
     amortising: bool = False
+    balloon: float = 0.0
+    amortise_from: int = 0
     category: str = "other"
     seniority: int = 0
     collateral: Agent | None = None
@@ -76,11 +85,23 @@ class Loan(Contract):
         remaining = self.maturity - t
         if remaining <= 0:
             repay = self.principal
-        elif self.amortising:
-            repay = self.principal / (remaining + 1)
+        elif self.amortising and t >= self.amortise_from:
+            repay = max(0.0, self.principal - self.balloon) / (remaining + 1)
         else:
             repay = 0.0
         return interest, repay
+
+
+@dataclass(eq=False, slots=True)
+class Deposit(Loan):
+    """Bank deposits: pay a share (the deposit beta) of the policy rate; no maturity."""
+
+    beta: float = 0.0
+    kind: ClassVar[str] = "deposit"
+
+    def annual_rate(self, base_rate: float) -> float:
+        """Deposit rate: banks pass on only part of the policy rate to depositors."""
+        return max(0.0, self.beta * base_rate + self.rate)
 
 
 @dataclass(eq=False, slots=True)
@@ -241,9 +262,11 @@ class ContractBook:
 
     def split(self, loan: Loan, fraction: float) -> Loan:
         """Carve ``fraction`` of a loan into a new contract with the same terms and holder."""
-        part = replace(loan, principal=loan.principal * fraction, arrears=loan.arrears * fraction)
+        part = replace(loan, principal=loan.principal * fraction, arrears=loan.arrears * fraction,
+                       balloon=loan.balloon * fraction)
         loan.principal -= part.principal
         loan.arrears -= part.arrears
+        loan.balloon -= part.balloon
         return self.add(part)
 
     def transfer_holder(self, contract: Contract, new_holder: Agent) -> None:

@@ -7,8 +7,10 @@ the two balance sheets of a contract and the cash always change together.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from core.coefficients import FUND_SHARE_OF_DEALS, QUARTERS_PER_YEAR
 from core.contracts import Contract, EquityStake, Loan
 
 if TYPE_CHECKING:
@@ -21,21 +23,25 @@ def lend(m: Economy, lender: Agent, borrower: Agent, amount: float,
          cls: type[Loan] = Loan, *, merge: bool = False, **terms) -> Loan | None:
     """Create a loan (or bond) and pay its principal from lender to borrower.
 
-    With ``merge`` a new draw between the same two parties and of the same category tops up
-    the existing facility (a delayed-draw term loan) instead of opening a new contract.
+    With ``merge`` a new draw between the same two parties, of the same category and maturing
+    within the same year, tops up the existing facility (a delayed-draw term loan) instead of
+    opening a new contract.
     """
     amount = min(amount, max(lender.cash, 0.0)) if not lender.overdraft else amount
     if amount <= EPS:
         return None
     loan = None
     if merge:
+        maturity = terms.get("maturity", m.t)
         loan = next((c for c in borrower.issued if type(c) is cls and c.holder is lender
-                     and c.category == terms.get("category") and c.active), None)
+                     and c.category == terms.get("category") and c.active
+                     and abs(c.maturity - maturity) < QUARTERS_PER_YEAR), None)
     if loan is None:
         loan = cls(issuer=borrower, holder=lender, start=m.t, principal=amount, **terms)
         m.book.add(loan)
     else:
         loan.principal += amount
+        loan.balloon += terms.get("balloon", 0.0)
         loan.maturity = max(loan.maturity, terms.get("maturity", loan.maturity))
     m.ledger.transfer(lender, borrower, amount, "lending")
     return loan
@@ -123,6 +129,7 @@ def service_loan(m: Economy, loan: Loan) -> None:
         if repay > EPS:
             m.ledger.transfer(issuer, loan.holder, repay, "principal")
             loan.principal -= repay
+            loan.balloon = min(loan.balloon, loan.principal)
         if loan.principal <= EPS:
             loan.principal = 0.0
             m.book.retire(loan)
@@ -131,8 +138,50 @@ def service_loan(m: Economy, loan: Loan) -> None:
     if repay > EPS:
         paid = loan.issuer.pay(loan.holder, repay, "principal") if loan.arrears <= EPS else 0.0
         loan.principal -= paid
-        if repay - paid > EPS:
-            loan.issuer.missed += repay - paid
+        unpaid = repay - paid
+        if unpaid > EPS:
+            # principal due and not paid is in arrears: the same claim, now past due
+            loan.principal -= unpaid
+            loan.arrears += unpaid
+            loan.issuer.missed += unpaid
+        loan.balloon = min(loan.balloon, loan.principal)
     if loan.principal <= EPS and loan.arrears <= EPS:
         loan.principal = 0.0
         m.book.retire(loan)
+
+
+@dataclass(frozen=True, slots=True)
+class Rollover:
+    """Terms on which a maturing loan is rolled over (amended and extended)."""
+
+    amount: float            # principal rolled (the rest falls due now)
+    maturity: int            # new final quarter
+    rate: float              # new coupon (fixed) or margin over the policy rate (floating)
+    balloon_share: float = 1.0   # share of the rolled principal still due at the new maturity
+    amortising: bool = False
+
+
+def refinance_maturing(m: Economy, loan: Loan) -> float:
+    """Roll over what lenders will of a loan that falls due now; return the amount rolled.
+
+    The borrower states the terms the market offers it (:meth:`refinancing_terms`); the
+    holder rolls the loan if it still lends, otherwise the borrower's other lenders are asked
+    for a new loan whose proceeds repay this one. What is not refinanced is due in cash.
+    """
+    borrower, holder = loan.issuer, loan.holder
+    terms = borrower.refinancing_terms(loan)
+    if terms is None or terms.amount <= EPS:
+        return 0.0
+    amount = min(terms.amount, loan.principal)
+    if holder.will_roll(loan):
+        part = (loan if amount >= loan.principal - EPS
+                else m.book.split(loan, amount / loan.principal))
+        part.maturity, part.rate = terms.maturity, terms.rate
+        part.amortising, part.amortise_from = terms.amortising, m.t + 1
+        part.balloon = terms.balloon_share * part.principal
+        return amount
+    return m.credit.syndicate(
+        borrower, amount, fund_share=FUND_SHARE_OF_DEALS, rate=terms.rate, floating=loan.floating,
+        maturity=terms.maturity, amortising=terms.amortising,
+        balloon=terms.balloon_share * amount, amortise_from=m.t + 1, category=loan.category,
+        collateral=loan.collateral)

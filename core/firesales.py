@@ -30,9 +30,10 @@ FINANCIALS = ("fund", "bank")
 
 def sell_capacity(m: Economy, seller: Agent, wanted: float | None = None,
                   *, announce: bool = True) -> float:
-    """Sell GPUs and data centres to outside buyers; all of them, or enough to raise ``wanted``."""
+    """Sell GPUs and data centres to secondary-market operators: all, or enough to raise
+    ``wanted``. The capacity stays in the market with its new owner, at the price paid."""
     book = seller.gpu_book + seller.building_book
-    if book <= EPS:
+    if book <= EPS or seller is m.secondary:
         return 0.0
     price = m.market_value_of_capacity(seller) * (1.0 - CAPACITY_DISCOUNT)
     if price <= EPS:
@@ -43,22 +44,29 @@ def sell_capacity(m: Economy, seller: Agent, wanted: float | None = None,
         return 0.0
     proceeds, book_sold = price * share, book * share
     gw_sold = (seller.capacity_gw + seller.pipeline_gw) * share
+    m.secondary.buy_capacity_from(seller, share, proceeds)
     keep = 1.0 - share
     seller.gpu_book *= keep
     seller.building_book *= keep
     seller.gpu_market *= keep
     seller.capacity_gw *= keep
+    seller.awaiting_power *= keep
     seller.pipeline = [(when, gw * keep) for when, gw in seller.pipeline] if keep > 0 else []
-    if proceeds > EPS:
-        m.ledger.transfer(m.distressed_investors, seller, proceeds, "asset_sale")
-    seller.revalue(proceeds - book_sold, "fire_sale")
-    m.record_loss(seller, "fire-sale discount", book_sold - proceeds)
+    book_result(seller, proceeds - book_sold)
     if m.market.capacity_total > EPS and gw_sold > EPS:
         m.market.fire_sale_factor *= math.exp(-PRICE_IMPACT * gw_sold / m.market.capacity_total)
     if announce and proceeds >= FIRE_SALE_NEWS:
         m.log(f"{seller.name} sells {gw_sold:.2f} GW of GPUs and data centres for "
               f"{proceeds:.1f}B (book value {book_sold:.1f}B)", "fire_sale", seller)
     return proceeds
+
+
+def book_result(seller: Agent, result: float) -> None:
+    """A sale below book is a realised fire-sale loss; above book, a gain."""
+    if result < 0.0:
+        seller.realise_loss(-result, "fire-sale discount", "fire_sale")
+    elif result > 0.0:
+        seller.revalue(result, "asset_gain")
 
 
 def sell_stakes(m: Economy, seller: Agent) -> float:
@@ -70,8 +78,7 @@ def sell_stakes(m: Economy, seller: Agent) -> float:
         m.book.transfer_holder(c, m.distressed_investors)
         if proceeds > EPS:
             m.ledger.transfer(m.distressed_investors, seller, proceeds, "asset_sale")
-        seller.revalue(proceeds - mark, "fire_sale")
-        m.record_loss(seller, "fire-sale discount", mark - proceeds)
+        book_result(seller, proceeds - mark)
         raised += proceeds
     return raised
 
@@ -101,8 +108,7 @@ def sell_loans(m: Economy, seller: Agent, wanted: float | None = None,
         proceeds = value * price_rate
         m.book.transfer_holder(part, m.distressed_investors)
         m.ledger.transfer(m.distressed_investors, seller, proceeds, "asset_sale")
-        seller.revalue(proceeds - value, "fire_sale")
-        m.record_loss(seller, "fire-sale discount", value - proceeds)
+        book_result(seller, proceeds - value)
         m.market.loans_sold += value
         raised += proceeds
     if raised > EPS and seller.role in FINANCIALS:

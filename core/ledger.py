@@ -40,6 +40,7 @@ FLOW_KINDS: dict[str, tuple[str, str]] = {
     "deposit_flow": ("S", "S"),        # deposits in or out of a bank
     "arrears_payment": ("S", "S"),     # paying an amount already accrued as owed
     "default_recovery": ("S", "S"),    # what a defaulter's creditors recover in clearing
+    "liquidation": ("C", "S"),         # what is left after creditors, to the shareholders
 }
 
 

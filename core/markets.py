@@ -7,9 +7,12 @@ the coefficients and their sources are in :mod:`core.coefficients`).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+
+from scipy.optimize import brentq
 
 from core.coefficients import (
-    CAPACITY_VALUE_YEARS,
+    BASE_RENT,
     GROWTH_PREMIUM_CAP,
     GROWTH_PREMIUM_SLOPE,
     HERDING_TILT,
@@ -17,6 +20,9 @@ from core.coefficients import (
     IG_SPREAD_STRESS,
     NOISE_PERSISTENCE,
     QUARTERS_PER_YEAR,
+    REVENUE_2024Q4,
+    REVENUE_2025,
+    REVENUE_2030_QUARTERS,
     SENTIMENT_DISTRESS,
     SENTIMENT_GAP,
     SENTIMENT_MAX,
@@ -24,6 +30,7 @@ from core.coefficients import (
     SENTIMENT_MOMENTUM,
     SENTIMENT_REVERSION,
     SENTIMENT_SURPRISE,
+    SHELL_VALUE_FLOOR,
     SPOT_RENT_FLOOR,
     SPOT_RENT_SLACK,
     SPOT_RENT_TIGHT,
@@ -32,9 +39,58 @@ from core.coefficients import (
 )
 
 
-def logistic_revenue(t: int, ceiling_per_year: float, k: float, midpoint: float) -> float:
-    """End-customer AI revenue per quarter on the logistic path (before noise)."""
-    return ceiling_per_year / QUARTERS_PER_YEAR / (1.0 + math.exp(-k * (t - midpoint)))
+@dataclass(frozen=True, slots=True)
+class RevenuePath:
+    """Expected end-customer AI revenue per quarter: 2025 as observed, then a logistic.
+
+    From 2025Q4 on the path is ``C / (1 + exp(-k (t - mid)))``, with the ceiling ``C`` a
+    multiple of 2030's quarterly revenue, and ``k`` and ``mid`` solved so that the path passes
+    through 2025Q4's observed level and sums to the assumed revenue over the four quarters
+    of 2030. Changing the assumption never rewrites 2025.
+    """
+
+    revenue_2030: float
+    ceiling_multiple: float
+    ceiling: float = 0.0
+    k: float = 0.0
+    midpoint: float = 0.0
+
+    @classmethod
+    def solve(cls, revenue_2030: float, ceiling_multiple: float) -> RevenuePath:
+        """The path through 2025Q4 and with ``revenue_2030`` a year in 2030."""
+        start, a = len(REVENUE_2025) - 1, REVENUE_2025[-1]
+        ceiling = ceiling_multiple * revenue_2030 / QUARTERS_PER_YEAR
+        if not (QUARTERS_PER_YEAR * a < revenue_2030 and ceiling_multiple > 1.0):
+            raise ValueError("2030 revenue must exceed 2025Q4's run rate and the ceiling "
+                             "multiple must exceed 1")
+        first, last = REVENUE_2030_QUARTERS
+
+        def midpoint(k: float) -> float:
+            return start + math.log(ceiling / a - 1.0) / k
+
+        def excess(k: float) -> float:
+            mid = midpoint(k)
+            return sum(_logistic(t, ceiling, k, mid) for t in range(first, last + 1)) \
+                - revenue_2030
+        k = brentq(excess, 1e-6, 10.0, xtol=1e-12)
+        return cls(revenue_2030, ceiling_multiple, ceiling, k, midpoint(k))
+
+    def at(self, t: int) -> float:
+        """Expected revenue in quarter ``t`` (the observed 2025 values before 2025Q4)."""
+        if t < 0:
+            return REVENUE_2024Q4
+        if t < len(REVENUE_2025):
+            return REVENUE_2025[t]
+        return _logistic(t, self.ceiling, self.k, self.midpoint)
+
+
+def _logistic(t: float, ceiling: float, k: float, midpoint: float) -> float:
+    return ceiling / (1.0 + math.exp(-k * (t - midpoint)))
+
+
+def permanent_shock(level: float, shock: float, sd: float) -> float:
+    """Next log level of a random walk with mean-one exponential (E[exp(level)] stays 1)."""
+    return level + sd * shock - 0.5 * sd * sd
 
 
 def ar1_step(z: float, shock: float, persistence: float = NOISE_PERSISTENCE) -> float:
@@ -84,11 +140,19 @@ def spot_rent(prev: float, utilisation: float, decline: float) -> float:
                prev * (1.0 - decline) * (1.0 + SPOT_RENT_SLACK * slack + SPOT_RENT_TIGHT * tight))
 
 
-def capacity_value_per_gw(rent: float, utilisation: float, opex_per_gw: float,
-                          cost_per_gw: float) -> float:
-    """Market value of one GW of capacity: six years of its net rent, at most its cost."""
-    net = QUARTERS_PER_YEAR * (rent * utilisation - opex_per_gw)
-    return min(cost_per_gw, max(0.0, CAPACITY_VALUE_YEARS * net))
+def capacity_value(gpu_market: float, building_book: float, rent: float, utilisation: float,
+                   fire_sale_factor: float = 1.0) -> float:
+    """What data centres and GPUs would fetch: GPUs by what they earn, shells by their power.
+
+    GPUs are worth their depreciated market value scaled by what they earn now against 2025
+    (rent x utilisation), and by the pressure of fire sales; powered shells (land, buildings,
+    grid connection) keep most of their book value while capacity is in demand and fall to a
+    floor when it stands idle.
+    """
+    earning = min(1.0, rent * utilisation / (BASE_RENT * TARGET_UTILISATION))
+    shell = SHELL_VALUE_FLOOR + (1.0 - SHELL_VALUE_FLOOR) * min(
+        1.0, utilisation / TARGET_UTILISATION)
+    return gpu_market * earning * fire_sale_factor + building_book * shell
 
 
 def ig_spread(stress: float) -> float:

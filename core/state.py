@@ -26,11 +26,13 @@ class MarketState:
     revenue: float = 0.0                # end-customer AI revenue this quarter
     revenue_prev: float = 0.0
     cloud_revenue: float = 0.0          # the part earned by hyperscalers' cloud AI services
-    noise: float = 0.0                  # AR(1) state of the revenue noise
+    noise: float = 0.0                  # AR(1) state of the transitory revenue noise
+    revenue_level: float = 0.0          # log of permanent surprises to the revenue level
     efficiency: float = 1.0             # compute per revenue dollar, 2025Q1 = 1
     non_ai_growth: float = 1.0          # index of the hyperscalers' non-AI business
     equity_window: float = 0.0          # outside money still available for private AI rounds
     # compute (phase 2)
+    power_queue_gw: float = 0.0         # capacity built but waiting for a grid connection
     utilisation: float = 0.8
     utilisation_avg: float = 0.8        # exponentially smoothed (about a year)
     demand_gw: float = 0.0
@@ -38,13 +40,19 @@ class MarketState:
     # markets (phase 8)
     sentiment: float = 1.0
     expected_growth: float = 0.10       # expected quarterly log growth of revenue
-    bubble_index: float = 1.0
+    bubble_index: float = 1.0           # market value / fundamental value of AI equity
     value_ai: float = 0.0               # market value of AI equity
     value_prev: float = 0.0
-    fundamental_prev: float = 0.0
+    value_peak: float = 0.0             # highest market value so far
+    drawdown: float = 0.0               # fall of the market value from its peak (share)
+    fundamental_value: float = 0.0      # what the revenue path will justify
+    belief_2030: float = 0.0            # the 2030 revenue markets price in (USD bn/yr)
+    firm_multiple: float = 0.0          # value per dollar of a firm's annual revenue
+    fundamental_prev: float = 0.0       # revenue x growth premium last quarter (momentum)
     base_rate: float = 0.0
     long_rate: float = 0.0
-    ig_spread: float = 0.0
+    ig_spread: float = 0.0              # spread of a single-A bond over the long rate
+    credit_stress: float = 0.0          # 0 calm ... 1 every AI firm in distress
     spot_rent: float = 0.0              # USD bn per GW-quarter
     gpu_price_index: float = 1.0
     fire_sale_factor: float = 1.0       # used-GPU price pressure from fire sales (1 = none)
@@ -64,6 +72,8 @@ class QuarterFlows:
     ig_bonds_issued: float = 0.0
     fund_redemptions: float = 0.0
     defaults: float = 0.0               # agents that defaulted this quarter
+    debt_maturing: float = 0.0          # principal that fell due at maturity
+    debt_rolled: float = 0.0            # of which lenders rolled over
 
 
 @dataclass(frozen=True, slots=True)

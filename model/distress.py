@@ -14,12 +14,13 @@ outside-sector account that finally bears it.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from core.clearing import clear_payments
-from core.coefficients import FIRE_SALE_RECOVERY
+from core.coefficients import DISTRESS_EXIT_QUARTERS, FIRE_SALE_RECOVERY
 from core.contracts import (
     Backstop,
     ComputeContract,
@@ -33,6 +34,8 @@ from core.contracts import (
 from core.finance import EPS
 from core.firesales import FINANCIALS, raise_liquidity, sell_capacity, sell_loans, sell_stakes
 from core.state import Status
+from model.news import fmt_bn, fmt_share
+from model.reorganisation import reorganise
 
 if TYPE_CHECKING:
     from agents.base import FinancialAgent
@@ -62,31 +65,59 @@ def resolve(m: AIEconomy) -> None:
     m.market.fire_sale_factor = 1.0 - FIRE_SALE_RECOVERY * (1.0 - m.market.fire_sale_factor)
 
 
+REORGANISED_ROLES = frozenset({"hyperscaler", "lab", "neocloud"})
+
+
 def clear_defaults(m: AIEconomy, first: list[FinancialAgent]) -> None:
-    """Liquidate and clear defaulters; creditors made insolvent default in the same quarter."""
+    """Resolve defaulters; creditors made insolvent default in the same quarter.
+
+    Large operating companies are reorganised and keep running; vehicles, funds and banks are
+    liquidated: everything they own is sold, collateral proceeds go to secured lenders, the
+    rest is shared out by Eisenberg-Noe clearing, and anything left goes to the shareholders.
+    """
     defaulted: set = set()
     new = list(first)
-    rounds = 0
     while new:
-        rounds += 1
         defaulted |= set(new)
-        owed_before = {a: sum(c.value() for c in _claims_on(a)) for a in new}
         for a in new:
-            _liquidate(m, a, frozenset(defaulted))
-        recovered = _clear_round(m, new)
-        for a in new:
-            owed = owed_before[a]
-            share = 1.0 - (recovered[a][1] / owed) if owed > EPS else 1.0
-            losers = recovered[a][0]
-            m.log(f"{a.name} defaults on {owed:.1f}B: its creditors recover {share:.0%}"
-                  + (f"; the losses fall on {_names(losers)}" if losers else ""), "default", a)
-            _wind_down(m, a)
+            _drop_passed_on_losses(m, a)
+            m.flows.defaults += 1
+        for a in (a for a in new if a.role in REORGANISED_ROLES):
+            reorganise(m, a)
+            a.status = Status.DISTRESSED
+            a.reorganised_at = m.t
+        liquidated = [a for a in new if a.role not in REORGANISED_ROLES]
+        if liquidated:
+            _liquidate_all(m, liquidated, frozenset(defaulted))
         new = [a for a in m.finance_agents if a.role in FINANCIALS and a not in defaulted
                and a.status != Status.DEFAULTED and a.equity < -1e-6]
     if defaulted:
         for a in (*m.funds, *m.banks):
             if a.status != Status.DEFAULTED:
                 a.mark_loans()
+
+
+def _drop_passed_on_losses(m: AIEconomy, a: FinancialAgent) -> None:
+    """A defaulter's own losses pass to its creditors and shareholders, who bear them as
+    write-offs: counted there, they are taken out of its own line (no loss is counted twice)."""
+    m.losses = [x for x in m.losses if x.bearer != a.name]
+
+
+def _liquidate_all(m: AIEconomy, agents: list[FinancialAgent], defaulters: frozenset) -> None:
+    """Liquidate this round's vehicles, funds and banks and clear the claims on them."""
+    owed_before = {a: sum(c.value() for c in _claims_on(a)) for a in agents}
+    for a in agents:
+        _liquidate(m, a, defaulters)
+    recovered = _clear_round(m, agents)
+    for a in agents:
+        owed = owed_before[a]
+        lost = recovered[a][1]
+        losers = recovered[a][0]
+        m.log(f"{a.name} defaults on {owed:.1f}B: its creditors recover "
+              f"{fmt_share(1.0 - lost / owed if owed > EPS else 1.0)}"
+              + (f"; the losses fall on {_names(losers)}" if losers else ""), "default", a)
+        _return_residual(m, a)
+        _wind_down(m, a)
 
 
 def _claims_on(a: FinancialAgent) -> list[Contract]:
@@ -117,6 +148,25 @@ def _liquidate(m: AIEconomy, a: FinancialAgent, defaulters: frozenset) -> None:
             from_arrears = min(c.arrears, pay)
             c.arrears -= from_arrears
             c.principal -= pay - from_arrears
+
+
+def _return_residual(m: AIEconomy, a: FinancialAgent) -> None:
+    """Cash left after every creditor is paid belongs to the shareholders: none is stranded."""
+    cash = a.cash
+    if cash <= EPS:
+        return
+    stakes = [c for c in a.issued if isinstance(c, EquityStake) and c.active and c.fraction > 0]
+    total = sum(c.fraction for c in stakes)
+    if total <= EPS:
+        # no shareholders on record: a fund's residual goes to its investors, a bank's to its
+        # owners among the outside investors
+        owner = m.lps if a.role == "fund" else m.equity_investors
+        m.ledger.transfer(a, owner, cash, "liquidation")
+        return
+    for c in stakes:
+        part = cash * c.fraction / total
+        c.mark = max(0.0, c.mark - part)       # the stake is turned into this much cash
+        m.ledger.transfer(a, c.holder, part, "liquidation")
 
 
 def _names(agents, limit: int = 3) -> str:
@@ -198,21 +248,18 @@ def _channel(c: Contract) -> str:
 def _wind_down(m: AIEconomy, a: FinancialAgent) -> None:
     """End a defaulter's remaining contracts and write off its shareholders.
 
-    A defaulter's own fire-sale discounts are passed on to its creditors and shareholders,
-    who bear them as write-offs: they are not the defaulter's loss, so they are dropped.
+    Shareholders lose their stakes at the carried mark; executory contracts with nothing owed
+    on them end.
     """
     a.status = Status.DEFAULTED
-    m.flows.defaults += 1
-    m.losses = [x for x in m.losses
-                if not (x.t == m.t and x.bearer == a.name and x.channel == "fire-sale discount")]
     for c in list(a.issued) + list(a.held):
         if not c.active:
             continue
         if isinstance(c, EquityStake) and c.issuer is a:
-            lost = c.mark
-            c.holder.revalue(-lost, "equity_marks")
-            m.record_loss(c.holder, "equity write-down", max(c.cost_basis, lost))
-            c.mark = 0.0
+            # shareholders lose what their stake was carried at (earlier marks already hit
+            # their net worth as unrealised changes)
+            lost, c.mark = c.mark, 0.0
+            c.holder.realise_loss(lost, "equity write-down", "equity_write_down")
             m.book.retire(c)
         elif isinstance(c, Lease | ComputeContract | Backstop | CreditLine) and c.value() <= EPS:
             if isinstance(c, Lease) and c.holder is not a and c.holder.role == "spv":
@@ -223,3 +270,30 @@ def _wind_down(m: AIEconomy, a: FinancialAgent) -> None:
             if isinstance(c, CreditLine):
                 c.principal = 0.0
             m.book.retire(c)
+
+
+def flag_distress(m: AIEconomy) -> None:
+    """Who is in distress: in arrears, missing payments or with negative equity. An agent
+    leaves distress only after staying current for a while (hysteresis: no flip-flopping)."""
+    for a in m.finance_agents:
+        a.snap = snap = a.snapshot()     # the end-of-quarter figures, reused by record()
+        if a.status == Status.DEFAULTED:
+            continue
+        arrears = sum(c.arrears for c in a.issued)
+        # operating firms and vehicles are in distress when they miss payments; funds and banks
+        # also when their losses exceed their equity
+        troubled = (a.missed > 1e-6 or arrears > 1e-6
+                    or (snap.equity < -1e-6 and a.role in FINANCIALS))
+        a.quarters_current = 0 if troubled else a.quarters_current + 1
+        if troubled and a.status == Status.ACTIVE:
+            a.status = Status.DISTRESSED
+            a.snap = replace(snap, status=a.status)
+            what = (f"misses {fmt_bn(a.missed + arrears)} of payments" if a.missed + arrears
+                    > 1e-6 else "has negative equity")
+            m.log(f"{a.name} {what} and is in distress", "distress", a)
+        elif (a.status == Status.DISTRESSED and a.quarters_current >= DISTRESS_EXIT_QUARTERS
+              and snap.equity > 0.0):
+            a.status = Status.ACTIVE
+            a.snap = replace(snap, status=a.status)
+            m.log(f"{a.name} has been current on its payments for "
+                  f"{DISTRESS_EXIT_QUARTERS} quarters and is out of distress", "info", a)

@@ -17,12 +17,11 @@ import numpy as np
 import pandas as pd
 
 from agents import SPV, FinancialAgent
+from agents.secondary import SecondaryOwner
 from core.coefficients import (
     BASE_RENT,
     GPU_VENDORS,
     IG_SPREAD_BASE,
-    NORMAL_MULTIPLE,
-    OPEX_PER_GW,
     QUARTERS_PER_YEAR,
     TERM_PREMIUM,
 )
@@ -40,7 +39,7 @@ from core.errors import ParameterError
 from core.events import Event, quarter_label
 from core.finance import relationship
 from core.ledger import Ledger
-from core.markets import capacity_value_per_gw
+from core.markets import RevenuePath, capacity_value
 from core.state import Loss, MarketState, QuarterFlows, Status
 from model import phases
 from model.invariants import check_invariants
@@ -102,14 +101,16 @@ class AIEconomy(mesa.Model):
         self.abs_vehicles: list = []
         self.spv_by_key: dict = {}
         self._by_name: dict[str, FinancialAgent] = {}
+        self.revenue_path = RevenuePath.solve(p.revenue_2030, p.revenue_ceiling_multiple)
         self.flows = QuarterFlows()
         self.market = MarketState(base_rate=p.base_rate, long_rate=p.base_rate + TERM_PREMIUM,
                                   ig_spread=IG_SPREAD_BASE, spot_rent=BASE_RENT)
+        self.secondary: SecondaryOwner | None = None
         self.roster_rounds: list = []
         self.warrant: Warrant | None = None
         self.warrant_vesting = (0, 1)
         self.current: dict[str, float] = {}
-        self.bubble_peak = (0.0, 0)           # (value, quarter) for the news
+        self.value_peak_quarter = 0           # when AI equity was worth most (for the news)
         self.vendor_history: deque[float] = deque(maxlen=4)
         self.chip_history: deque[float] = deque(maxlen=4)
         self.news_sent: set[str] = set()
@@ -196,7 +197,7 @@ class AIEconomy(mesa.Model):
 
     def capacity_owners(self) -> list[FinancialAgent]:
         """Agents that own data-centre capacity (each GW is counted once, by its owner)."""
-        return [*self.hyperscalers, *self.neoclouds, *self.spvs]
+        return [*self.hyperscalers, *self.neoclouds, *self.spvs, self.secondary]
 
     @property
     def all_agents(self) -> list[FinancialAgent]:
@@ -252,29 +253,30 @@ class AIEconomy(mesa.Model):
 
     # --- valuation -------------------------------------------------------------------------
     def valuation(self, agent: FinancialAgent) -> float:
-        """Market value of an agent's equity: annual revenue x normal multiple x bubble index.
+        """Market value of an agent's equity: its annual AI revenue at the market's multiple for
+        AI firms (normal multiple x growth premium x sentiment), plus cash, less debt.
 
-        Private SPVs and the financial sector are valued at book.
+        Private SPVs, the secondary-market operators and the financial sector are valued at book.
         """
         if agent.status == Status.DEFAULTED:
             return 0.0
-        bi = self.market.bubble_index
+        multiple = QUARTERS_PER_YEAR * self.market.firm_multiple
         if agent.role == "lab":
             rev = agent.income.get("ai_revenue", 0.0) or agent.prev_income.get("ai_revenue", 0.0)
-            return max(agent.cash, QUARTERS_PER_YEAR * rev * NORMAL_MULTIPLE * bi + agent.cash)
+            return max(0.0, rev * multiple + agent.cash - agent.debt)
         if agent.role == "neocloud":
             rev = agent.income.get("compute", 0.0) + agent.income.get("backstop", 0.0)
-            return max(0.0, QUARTERS_PER_YEAR * rev * NORMAL_MULTIPLE * bi + agent.cash - agent.debt)
+            return max(0.0, rev * multiple + agent.cash - agent.debt)
         if agent.role == "chipmaker":
             sales = agent.income.get("gpu_purchase", 0.0)
-            return QUARTERS_PER_YEAR * sales * NORMAL_MULTIPLE * bi + agent.cash + agent.other_assets
+            return max(0.0, sales * multiple + agent.cash + agent.other_assets - agent.debt)
         return max(0.0, agent.equity)
 
     def market_value_of_capacity(self, agent: FinancialAgent) -> float:
-        """What the agent's data centres and GPUs would fetch: capitalised net rent."""
-        per_gw = capacity_value_per_gw(self.market.spot_rent, self.market.utilisation, OPEX_PER_GW,
-                                       self.params.cost_per_gw)
-        return per_gw * self.market.fire_sale_factor * (agent.capacity_gw + agent.pipeline_gw)
+        """What the agent's data centres and GPUs (built or not) would fetch today."""
+        mk = self.market
+        return capacity_value(agent.gpu_market, agent.building_book, mk.spot_rent,
+                              mk.utilisation, mk.fire_sale_factor)
 
     # --- reports ---------------------------------------------------------------------------
     def check_invariants(self) -> None:

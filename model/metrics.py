@@ -1,4 +1,4 @@
-"""Model-level statistics (MODEL.md section 6) and agent-level reporters.
+"""Model-level statistics (docs/model.md, "Outputs") and agent-level reporters.
 
 All stocks are end-of-quarter values; flows are per quarter; USD bn unless named otherwise.
 """
@@ -8,6 +8,8 @@ from __future__ import annotations
 from operator import attrgetter
 from typing import TYPE_CHECKING
 
+from agents.bank import capital_ratio
+from core.coefficients import QUARTERS_PER_YEAR
 from core.contracts import Loan
 from core.state import Status
 
@@ -29,7 +31,11 @@ MODEL_COLUMNS: tuple[str, ...] = (
     "hyperscaler_capex", "ig_bonds_issued", "chip_revenue", "lab_revenue", "revenue_gap",
     "sentiment", "expected_growth", "spot_rent", "demand_gw", "distressed", "defaulted_total",
     "gated_funds", "base_rate",
+    # the bubble measure, credit, refinancing and power
+    "fundamental_value_ai", "equity_drawdown", "failed_banks", "credit_stress",
+    "debt_maturing", "debt_rolled", "power_queue_gw", "losses_households",
 )
+HOUSEHOLD_ACCOUNTS = ("Depositors",)   # whose savings bear losses directly
 
 AGENT_REPORTERS = {
     "name": "name", "role": "role",
@@ -64,7 +70,9 @@ def compute_metrics(m: AIEconomy) -> dict[str, float]:
         elif holder_role == "bank":
             bank += value
     total = ig + spv + other
-    capital = [(b.equity, b.risk_weighted_assets()) for b in m.banks]   # one valuation each
+    # failed banks leave the capital statistics; ratios stay within [-1, 1]
+    capital = [(b.equity, b.risk_weighted_assets()) for b in m.banks
+               if b.status != Status.DEFAULTED]          # one valuation each
     bank_equity = sum(e for e, _ in capital)
     bank_rwa = sum(r for _, r in capital)
     chip_rev = sum(c.sales for c in m.chipmakers)
@@ -73,7 +81,7 @@ def compute_metrics(m: AIEconomy) -> dict[str, float]:
     losses = dict.fromkeys(BEARER_TYPES, 0.0)
     for loss in m.losses:
         losses[loss.bearer_type] = losses.get(loss.bearer_type, 0.0) + loss.amount
-    annual_revenue = 4.0 * m.market.revenue
+    annual_revenue = QUARTERS_PER_YEAR * m.market.revenue
     row = {
         "ai_revenue": m.market.revenue,
         "capex": m.flows.capex,
@@ -94,8 +102,8 @@ def compute_metrics(m: AIEconomy) -> dict[str, float]:
         "defaults": m.flows.defaults,
         "cumulative_losses": sum(losses.values()),
         **{f"losses_{b}": losses.get(b, 0.0) for b in BEARER_TYPES},
-        "bank_capital_ratio": bank_equity / bank_rwa if bank_rwa > 0 else 0.0,
-        "bank_capital_ratio_min": min((e / max(r, 1e-9) for e, r in capital), default=0.0),
+        "bank_capital_ratio": capital_ratio(bank_equity, bank_rwa) if capital else 0.0,
+        "bank_capital_ratio_min": min((capital_ratio(e, r) for e, r in capital), default=0.0),
         "fund_redemptions": m.flows.fund_redemptions,
         "power_gw": m.market.capacity_total,
         "jobs_displaced": annual_revenue * 1e9 * p.substitution_share / (p.average_wage * 1e3)
@@ -113,5 +121,13 @@ def compute_metrics(m: AIEconomy) -> dict[str, float]:
         "defaulted_total": float(sum(1 for a in m.finance_agents if a.status == Status.DEFAULTED)),
         "gated_funds": float(sum(1 for f in m.funds if f.gated)),
         "base_rate": m.market.base_rate,
+        "fundamental_value_ai": m.market.fundamental_value,
+        "equity_drawdown": m.market.drawdown,
+        "failed_banks": float(len(m.banks) - len(capital)),
+        "credit_stress": m.market.credit_stress,
+        "debt_maturing": m.flows.debt_maturing,
+        "debt_rolled": m.flows.debt_rolled,
+        "power_queue_gw": m.market.power_queue_gw,
+        "losses_households": sum(x.amount for x in m.losses if x.bearer in HOUSEHOLD_ACCOUNTS),
     }
     return row

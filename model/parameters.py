@@ -47,18 +47,21 @@ class Parameters:
     """One complete, validated parameter set. Build with :func:`make_parameters`."""
 
     # --- revenue assumptions -------------------------------------------------------------
-    revenue_ceiling: float = _param(
-        900.0, 50.0, 5000.0, "USD bn/yr", "revenue", "Revenue ceiling",
-        "Long-run end-customer AI revenue per year (logistic ceiling).")
-    revenue_growth: float = _param(
-        0.21, 0.02, 1.0, "1/quarter", "revenue", "Revenue growth speed",
-        "Steepness k of the logistic revenue path.")
-    revenue_midpoint: float = _param(
-        13.0, -10.0, 60.0, "quarter", "revenue", "Revenue midpoint",
-        "Quarter at which revenue reaches half its ceiling (0 = 2025Q1).")
+    revenue_2030: float = _param(
+        800.0, 150.0, 3000.0, "USD bn/yr", "revenue", "AI revenue in 2030",
+        "Expected end-customer AI revenue in 2030. 2025 is observed (~75B) and the same in "
+        "every scenario; this assumption shapes the path from 2026 on.")
+    revenue_ceiling_multiple: float = _param(
+        1.15, 1.02, 3.0, "x 2030 revenue", "revenue", "Long-run revenue",
+        "Where revenue levels off, as a multiple of 2030 revenue (close to 1: the market is "
+        "mature by 2030; 2 or more: still growing fast in 2030).")
+    revenue_uncertainty: float = _param(
+        0.12, 0.0, 0.5, "1/sqrt(yr)", "revenue", "Revenue uncertainty",
+        "Std. dev. of permanent surprises to the revenue level, per year from 2026 on: how far "
+        "realised revenue can drift from the expected path.")
     revenue_noise: float = _param(
         0.04, 0.0, 0.3, "share", "revenue", "Revenue noise",
-        "Std. dev. of the AR(1) multiplicative noise on revenue.")
+        "Std. dev. of transitory quarter-to-quarter noise on revenue (AR(1)).")
     lab_revenue_share: float = _param(
         0.28, 0.05, 0.8, "share", "revenue", "Labs' share of revenue",
         "Share of end-customer AI revenue earned by the AI labs; the rest goes to hyperscaler "
@@ -115,15 +118,36 @@ class Parameters:
     lp_redemption_sensitivity: float = _param(
         1.0, 0.0, 5.0, "", "financing", "LP redemption sensitivity",
         "How strongly fund investors redeem after losses and stress.")
-    redemption_gate: float = _param(
-        0.05, 0.0, 0.5, "share of NAV", "financing", "Redemption gate",
-        "Maximum redemptions a private-credit fund pays per quarter.")
-    bank_capital_requirement: float = _param(
-        0.10, 0.04, 0.25, "share of RWA", "financing", "Bank capital requirement",
-        "Minimum equity / risk-weighted assets for new lending.")
     base_rate: float = _param(
         0.04, 0.0, 0.12, "1/yr", "financing", "Base rate",
         "Short-term policy rate (SOFR); floating loans pay it plus a spread.")
+    # --- policy: what a regulator can set (also mid-run, through AIEconomy.apply_policy) ---
+    bank_capital_requirement: float = _param(
+        0.10, 0.04, 0.25, "share of RWA", "policy", "Bank capital requirement",
+        "Minimum equity / risk-weighted assets; below it a bank stops new lending and cuts its "
+        "credit lines.")
+    countercyclical_buffer: float = _param(
+        0.01, 0.0, 0.05, "share of RWA", "policy", "Countercyclical buffer",
+        "Capital banks must hold above the requirement to make new loans in good times; "
+        "releasing it (0) lets them lend through a downturn.")
+    spv_max_debt_share: float = _param(
+        0.88, 0.5, 0.95, "share of cost", "policy", "SPV leverage limit",
+        "Largest share of an SPV's capex that may be debt (Hyperion: 88%); the rest is equity.")
+    consolidate_spvs: int = _param(
+        0, 0, 1, "0/1", "policy", "Consolidate SPVs",
+        "1: sponsors must count their SPVs' debt as their own for ratings and bond limits "
+        "(no off-balance-sheet advantage).")
+    redemption_gate: float = _param(
+        0.05, 0.0, 0.5, "share of NAV", "policy", "Redemption gate",
+        "Maximum redemptions a private-credit fund pays per quarter (semi-liquid funds and "
+        "non-traded BDCs publish 5%).")
+    lolr_budget: float = _param(
+        0.0, 0.0, 1000.0, "USD bn", "policy", "Lender of last resort",
+        "Budget of a central-bank facility that lends to solvent banks and funds short of cash "
+        "against collateral, at a penalty rate.")
+    buffer_usability: float = _param(
+        0.5, 0.0, 1.0, "share", "policy", "Liquidity buffer usability",
+        "Share of their liquidity buffer banks may draw on in stress before they cut lending.")
     # --- shocks --------------------------------------------------------------------------
     efficiency_shock_quarter: int = _param(
         -1, -1, 60, "quarter", "shocks", "Efficiency shock quarter",

@@ -19,23 +19,26 @@ from agents import (
     OutsideSector,
     PrivateCreditFund,
 )
+from agents.secondary import SecondaryOwner
 from core.coefficients import (
     AI_SHARE_OF_DC,
     BANK_OTHER_LOAN_RATE,
     BASE_RENT,
     CONTRACT_PREMIUM,
-    DEPOSIT_SPREAD,
+    DEPOSIT_BETA,
     FINANCE_LEASE_RATE,
     FUND_OTHER_BOOK_QUARTERS,
     FUND_OTHER_LOAN_RATE,
     GPU_LOAN_SPREAD,
     GPU_SHARE_OF_CAPEX,
     LEGACY_BOND_COUPON,
-    LEGACY_BOND_QUARTERS,
+    LEGACY_BOND_LADDER,
     LEGACY_CHIP_BOND_QUARTERS,
     LEGACY_GPU_LOAN_QUARTERS,
+    LEGACY_LEASE_QUARTERS,
     NEOCLOUD_GPU_SHARE,
     OPEN_ENDED,
+    QUARTERS_PER_YEAR,
     WAREHOUSE_SPREAD,
 )
 from core.contracts import (
@@ -43,8 +46,8 @@ from core.contracts import (
     Bond,
     ComputeContract,
     CreditLine,
+    Deposit,
     EquityStake,
-    Lease,
     Loan,
     Warrant,
 )
@@ -67,13 +70,15 @@ OUTSIDE_ACCOUNTS = (
     ("equity_investors", "Equity investors"), ("lps", "Fund LPs"),
     ("suppliers", "Suppliers"), ("other_borrowers", "Other borrowers"),
     ("depositors", "Depositors"), ("distressed_investors", "Distressed-asset buyers"),
-    ("clearing_house", "Clearing house"))
+    ("clearing_house", "Clearing house"), ("central_bank", "Central bank"))
 
 
 def build_outside_sector(m: AIEconomy) -> None:
-    """Open the outside-sector accounts (end customers, investors, suppliers, ...)."""
+    """Open the outside-sector accounts (end customers, investors, suppliers, ...) and the
+    secondary-market operators who buy fire-sold capacity."""
     for key, label in OUTSIDE_ACCOUNTS:
         setattr(m, key, OutsideSector(m, label))
+    m.secondary = SecondaryOwner(m, "Secondary-market GPU owners")
 
 
 def build_roster(m: AIEconomy, data: dict) -> None:
@@ -87,10 +92,11 @@ def build_roster(m: AIEconomy, data: dict) -> None:
         _install_capacity(h, ai_assets, p.cost_per_gw)
         h.other_assets = max(0.0, spec["book_equity"] + spec["bonds"] + spec["finance_leases"]
                              - spec["cash"] - ai_assets)
-        _legacy_debt(m, h, spec["bonds"], Bond, "ig_bond", LEGACY_BOND_COUPON, LEGACY_BOND_QUARTERS)
+        for quarters, share in LEGACY_BOND_LADDER:
+            _legacy_debt(m, h, share * spec["bonds"], Bond, "ig_bond", LEGACY_BOND_COUPON,
+                         quarters)
         _legacy_debt(m, h, spec["finance_leases"], Loan, "finance_lease", FINANCE_LEASE_RATE,
-                     LEGACY_BOND_QUARTERS,
-                     amortising=True)
+                     LEGACY_LEASE_QUARTERS, amortising=True)
         m.hyperscalers.append(h)
     for name, spec in data["labs"].items():
         m.labs.append(AILab(m, name, spec))
@@ -105,9 +111,9 @@ def build_roster(m: AIEconomy, data: dict) -> None:
     for name, spec in data["banks"].items():
         deposits = (1.0 + spec["cash_share"]) * spec["other_loans"]
         b = Bank(m, name, spec["equity"] + deposits)
-        b.deposits = m.book.add(Loan(issuer=b, holder=m.depositors, start=0, principal=deposits,
-                                     rate=DEPOSIT_SPREAD, floating=True, maturity=OPEN_ENDED,
-                                     category="deposit"))
+        b.deposits = m.book.add(Deposit(issuer=b, holder=m.depositors, start=0,
+                                        principal=deposits, beta=DEPOSIT_BETA, floating=True,
+                                        maturity=OPEN_ENDED, category="deposit"))
         m.banks.append(b)
     for name, spec in data["neoclouds"].items():
         n = Neocloud(m, name, spec)
@@ -181,24 +187,31 @@ def _legacy_debt(m: AIEconomy, issuer, amount: float, cls: type[Loan], category:
 
 
 def _build_spv(m: AIEconomy, spec: dict) -> None:
-    """One of the 2025 SPV deals: equity and debt in, assets bought, lease to the sponsor."""
+    """One of the 2025 SPV deals: equity and debt in, assets bought, lease to the sponsor.
+
+    The lease starts when the capacity is energised; until then the debt pays interest only,
+    out of a reserve kept from the proceeds (Hyperion held its proceeds in Treasuries).
+    """
     sponsor = m.agent_by_name(spec["sponsor"])
     spv = m.add_spv(spec["name"], sponsor)
     total_equity = sum(a for _, a in spec["equity"])
     for holder, amount in spec["equity"]:
         issue_equity(m, spv, m.agent_by_name(holder), amount, total_equity)
     spv.rebalance_stakes()
+    online = spec["online_quarter"]
+    debt = sum(amount for _, amount, _ in spec["lenders"])
     for holder, amount, kind in spec["lenders"]:
         lend(m, m.agent_by_name(holder), spv, amount, Bond if kind == "bond" else Loan,
              rate=spec["rate"], floating=spec["floating"],
-             maturity=4 * spec["maturity_years"] - 1,
-             amortising=True, category="spv_debt", collateral=spv)
-    cost = spv.cash
+             maturity=QUARTERS_PER_YEAR * spec["maturity_years"] - 1, amortising=True,
+             balloon=spec["balloon"] * amount, amortise_from=online, category="spv_debt",
+             collateral=spv)
+    coupon = spec["rate"] + (m.params.base_rate if spec["floating"] else 0.0)
+    reserve = debt * coupon / QUARTERS_PER_YEAR * online
+    cost = spv.cash - reserve
     # assets bought before the model starts: paid to suppliers, no 2025 chip sales
     m.ledger.transfer(spv, m.suppliers, cost, "building_purchase")
     _install_capacity(spv, cost, m.params.cost_per_gw, gpu_share=spec["gpu_share"],
-                      online=spec["online_quarter"])
-    lease_q = 4 * spec["lease_years"]
-    spv.lease = m.book.add(Lease(issuer=sponsor, holder=spv, start=0, end=lease_q - 1,
-                                 term=lease_q, renewable=spec["renewable"],
-                                 guaranteed_value=spec["guaranteed_value"]))
+                      online=online)
+    spv.sign_lease(spec["lease_years"], renewable=spec["renewable"],
+                   guarantee=spec["guaranteed_value"])

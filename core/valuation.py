@@ -1,0 +1,74 @@
+"""The bubble measure: what markets pay for AI equity against what AI revenue will justify.
+
+Both values discount the same earnings (a mature margin on revenue, at the cost of capital,
+with a terminal value at the normal multiple) over a revenue path. They differ in the path:
+
+- **market value**: the path markets believe in, times sentiment. In 2025 markets priced AI as
+  if revenue reached ~2T a year by 2030 (the revenue Bain found the build-out needs); each
+  quarter they revise that belief towards what realised revenue implies;
+- **fundamental value**: the scenario's expected path, at the level realised so far (the
+  value of what will actually be earned, as in Shiller's ex-post rational price).
+
+``bubble_index`` is their ratio. When revenue later justifies the valuations (the boom) the
+market value keeps rising and the index stays near 1; when it does not (the bust) the index is
+high at the start and the market value falls far from its peak (a large drawdown).
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+from core.coefficients import (
+    BELIEF_LEARNING,
+    COST_OF_CAPITAL,
+    EARNINGS_MARGIN,
+    MARKET_BELIEF_MAX,
+    MARKET_BELIEF_MIN,
+    MARKET_CEILING_MULTIPLE,
+    NORMAL_MULTIPLE,
+    QUARTERS_PER_YEAR,
+    VALUATION_HORIZON,
+)
+from core.markets import RevenuePath
+
+_DISCOUNT = 1.0 / (1.0 + COST_OF_CAPITAL / QUARTERS_PER_YEAR)
+
+
+def _terminal(revenue: float) -> float:
+    """Value at the horizon of a mature business: annual revenue at the normal multiple."""
+    return NORMAL_MULTIPLE * QUARTERS_PER_YEAR * revenue
+
+
+def believed_path(revenue_2030: float) -> RevenuePath:
+    """The revenue path markets believe in: 2025 as observed, ``revenue_2030`` a year in 2030."""
+    return RevenuePath.solve(revenue_2030, MARKET_CEILING_MULTIPLE)
+
+
+def revise_belief(belief_2030: float, revenue: float, t: int) -> float:
+    """Markets' new belief about 2030 revenue, after seeing this quarter's revenue: a shortfall
+    against the believed path lowers it in proportion (and a surprise raises it)."""
+    predicted = believed_path(belief_2030).at(t)
+    revised = belief_2030 * (max(revenue, 1e-9) / predicted) ** BELIEF_LEARNING
+    return min(MARKET_BELIEF_MAX, max(MARKET_BELIEF_MIN, revised))
+
+
+def market_value(belief_2030: float, t: int, sentiment: float) -> float:
+    """What markets pay for AI equity: the believed path's earnings, times sentiment."""
+    return sentiment * _path_value(believed_path(belief_2030), t)
+
+
+@lru_cache(maxsize=65536)
+def _path_value(path: RevenuePath, t: int) -> float:
+    """Discounted earnings on the expected path after quarter ``t``, per unit of level."""
+    value, discount = 0.0, 1.0
+    for k in range(1, VALUATION_HORIZON + 1):
+        discount *= _DISCOUNT
+        value += discount * EARNINGS_MARGIN * path.at(t + k)
+    return value + discount * _terminal(path.at(t + VALUATION_HORIZON))
+
+
+def fundamental_value(path: RevenuePath, t: int, level: float) -> float:
+    """What the scenario's revenue will justify, at the level realised so far (log ``level``
+    of the permanent surprises)."""
+    return math.exp(level) * _path_value(path, t)
