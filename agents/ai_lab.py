@@ -1,13 +1,16 @@
 """AI lab: sells AI services, burns cash on compute and staff, raises equity to survive.
 
-Spending follows the reference rule: spend = fixed costs + revenue x (1 + b), with
-b = b0 S min(1, runway / 8) / (1 + R / R_b): burn shrinks with scale and as cash runs out.
+Spending: spend = fixed costs + revenue x (c + b), with c the cost ratio of a mature lab and
+b = b0 S min(1, runway / 8) / (1 + R / R_b) the extra a young lab burns to grow: burn shrinks
+with scale and as cash runs out, and a lab large enough turns a profit.
 Take-or-pay compute contracts are paid first; they can force spending above plan when
 revenue disappoints. Equity comes from outside investors and, for a share, from chipmakers
 (vendor financing, the circular part). A lab that cannot raise and cannot pay is distressed.
 """
 
 from __future__ import annotations
+
+from core.coefficients import LAB_COST_RATIO
 
 from typing import TYPE_CHECKING, ClassVar
 
@@ -18,6 +21,7 @@ from core.coefficients import (
     DISTRESSED_CASH_SPEND,
     DISTRESSED_MULTIPLE,
     LAB_BEST_NOTCH,
+    LAB_REVOLVER_SHARE,
     MAX_RAISE_SHARE,
     QUARTERS_PER_YEAR,
     RAISE_BURN_QUARTERS,
@@ -62,7 +66,7 @@ class AILab(FinancialAgent):
         runway = self.cash / self.burn if self.burn > 1e-9 else RUNWAY_FULL
         b = (m.params.lab_burn * m.market.sentiment * min(1.0, runway / RUNWAY_FULL)
              / (1.0 + rev / BURN_SCALE))
-        total = self.fixed_opex * m.market.non_ai_growth + rev * (1.0 + b)
+        total = self.fixed_opex * m.market.non_ai_growth + rev * (LAB_COST_RATIO + b)
         if self.status != Status.ACTIVE:
             total = min(total, rev + max(self.cash, 0.0) * DISTRESSED_CASH_SPEND)
         self.compute_budget = COMPUTE_SHARE * total
@@ -132,6 +136,22 @@ class AILab(FinancialAgent):
             wanted = min(wanted, m.market.equity_window / outside)
             m.market.equity_window -= wanted * outside
             self._sell_shares(wanted, split, announced=wanted >= ROUND_NEWS)
+        self.repay_line()
+
+    def repay_line(self) -> None:
+        """Pay down the revolver from cash above a year of burn."""
+        line = self.line
+        if line is None or line.principal <= 1e-9:
+            return
+        spare = self.cash - RUNWAY_TRIGGER * self.burn
+        if spare > 1e-9:
+            line.principal -= self.pay(line.holder, min(spare, line.principal), "principal")
+
+    def line_base(self) -> float | None:
+        """The revolver banks size each year: a share of annual revenue."""
+        if self.status != Status.ACTIVE:
+            return 0.0
+        return LAB_REVOLVER_SHARE * QUARTERS_PER_YEAR * self.revenue
 
     def _sell_shares(self, amount: float, shares: dict[str, float], *, announced: bool) -> None:
         m = self.model

@@ -144,11 +144,16 @@ class Bank(FinancialAgent):
             self.pay(m.equity_investors, min(BANK_PAYOUT_SHARE * profit, self.cash), "dividend")
 
     def renew_lines(self) -> None:
-        """Once a year the bank renews its committed lines; one in breach of its requirement
-        renews them only at what is drawn."""
-        if self.breached:
-            for line in (c for c in self.held if isinstance(c, CreditLine)):
+        """Once a year the bank renews its committed lines at the borrower's new borrowing
+        base; a bank in breach of its requirement, or facing a borrower in distress, renews
+        them only at what is drawn."""
+        for line in (c for c in self.held if isinstance(c, CreditLine) and c.active):
+            if self.breached or line.issuer.status != Status.ACTIVE:
                 line.limit = min(line.limit, line.principal)
+                continue
+            base = line.issuer.line_base()
+            if base is not None:
+                line.limit = max(line.principal, base)
 
     def check_capital(self) -> None:
         """Flag and report a breach of the capital requirement."""

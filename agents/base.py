@@ -24,7 +24,7 @@ from core.coefficients import (
     OPERATING_FLOWS,
     QUARTERS_PER_YEAR,
 )
-from core.contracts import ComputeContract, Contract, Lease, Loan
+from core.contracts import ComputeContract, Contract, CreditLine, Lease, Loan
 from core.finance import Rollover, issue_equity, lend
 from core.ratings import (
     DEFAULT_NOTCH,
@@ -74,6 +74,7 @@ class FinancialAgent(mesa.Agent):
         self.awaiting_power = 0.0      # GW built but not yet connected to the grid
         self.reorganised_at = -1       # quarter of the last reorganisation (-1: never)
         self.quarters_current = 0      # consecutive quarters without missed payments
+        self.line: CreditLine | None = None   # a committed bank line it can draw on
         self.other_assets = 0.0
         self.loss_allowance = 0.0
         self.status = Status.ACTIVE
@@ -117,6 +118,17 @@ class FinancialAgent(mesa.Agent):
         before = self.cash
         lend(self.model, self, borrower, amount, Loan, merge=True, **terms)
         return before - self.cash
+
+    def line_base(self) -> float | None:
+        """The limit its bank would renew its committed line at (None: keep the limit)."""
+        return None
+
+    def draw_line(self, amount: float) -> float:
+        """Borrow on its committed bank line, within the limit and the bank's liquidity."""
+        line = self.line
+        if line is None or not line.active or line.holder.role != "bank" or amount <= 0.0:
+            return 0.0
+        return line.holder.advance_on_line(line, amount)
 
     def buy_shares(self, issuer: FinancialAgent, amount: float, post_money: float) -> bool:
         """Buy newly issued shares of ``issuer``; return whether any were bought."""

@@ -8,8 +8,6 @@ balance sheet (which rises with leverage: the article's "easier to keep raising 
 
 from __future__ import annotations
 
-from core.coefficients import GPU_SHARE_OF_CAPEX
-
 from typing import TYPE_CHECKING, ClassVar
 
 from agents.base import FinancialAgent
@@ -20,6 +18,7 @@ from core.coefficients import (
     CAPEX_SMOOTHING,
     EXCESS_CASH,
     EXCESS_PAYOUT,
+    GPU_SHARE_OF_CAPEX,
     MIN_BOND_DEAL,
     MIN_CASH_SHARE,
     OPEX_PER_GW,

@@ -22,11 +22,10 @@ from core.coefficients import (
     LP_PREMIUM,
     QUARTERS_PER_YEAR,
     REDEMPTION_PERSISTENCE,
-    REDEMPTION_SENTIMENT_WEIGHT,
     REDEMPTION_SHORTFALL_WEIGHT,
+    REDEMPTION_STRESS_WEIGHT,
     SUBSCRIPTION_RETURN_WEIGHT,
 )
-from core.contracts import CreditLine
 from core.firesales import sell_loans
 from core.state import Status
 
@@ -42,7 +41,6 @@ class PrivateCreditFund(FinancialAgent):
 
     def __init__(self, model: Economy, name: str, cash: float) -> None:
         super().__init__(model, name, cash)
-        self.line: CreditLine | None = None
         self.queued_redemptions = 0.0
         self.redeemed = 0.0
         self.gated = False
@@ -74,13 +72,6 @@ class PrivateCreditFund(FinancialAgent):
             self.draw_line(missing)
         return min(amount, max(self.cash, 0.0))
 
-    def draw_line(self, amount: float) -> float:
-        """Borrow on the bank warehouse line, within its limit and the bank's room."""
-        line = self.line
-        if line is None or line.holder.role != "bank":
-            return 0.0
-        return line.holder.advance_on_line(line, amount)
-
     def repay_line(self) -> None:
         """Repay warehouse borrowing from cash above the buffer."""
         line = self.line
@@ -111,9 +102,9 @@ class PrivateCreditFund(FinancialAgent):
                            + SUBSCRIPTION_RETURN_WEIGHT * excess / QUARTERS_PER_YEAR)
         if inflow > 1e-9 and self.status == Status.ACTIVE and not self.gated:
             m.ledger.transfer(m.lps, self, inflow, "lp_subscription")
-        # requests respond to returns short of the benchmark and to sour markets, and persist
+        # requests respond to returns short of the benchmark and to credit stress, and persist
         stress = (REDEMPTION_SHORTFALL_WEIGHT * max(0.0, -excess) / QUARTERS_PER_YEAR
-                  + REDEMPTION_SENTIMENT_WEIGHT * max(0.0, 1.0 - m.market.sentiment))
+                  + REDEMPTION_STRESS_WEIGHT * m.market.credit_stress)
         target = BASE_REDEMPTION + p.lp_redemption_sensitivity * stress
         self.request_rate = (REDEMPTION_PERSISTENCE * self.request_rate
                              + (1.0 - REDEMPTION_PERSISTENCE) * target)

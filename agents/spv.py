@@ -13,12 +13,12 @@ spot market and refinance its balloon against what that capacity is worth.
 
 from __future__ import annotations
 
-from core.coefficients import BUILDING_LIFE, COST_OF_CAPITAL
-
 from typing import TYPE_CHECKING, ClassVar
 
 from agents.base import FinancialAgent
 from core.coefficients import (
+    BUILDING_LIFE,
+    COST_OF_CAPITAL,
     FUND_SHARE_OF_DEALS,
     LEASE_TERM_WEIGHTS,
     LEASE_TERM_YEARS,
@@ -40,7 +40,7 @@ from core.coefficients import (
     TERMINATION_QUARTERS,
 )
 from core.contracts import EquityStake, Lease, Loan
-from core.finance import Rollover, issue_equity, pay_due
+from core.finance import EPS, Rollover, issue_equity, pay_due
 from core.ratings import DISTRESSED_NOTCH, secured_spread
 from core.state import Status
 
@@ -81,8 +81,9 @@ class SPV(FinancialAgent):
         issue_equity(m, spv, sponsor, SPONSOR_EQUITY_SHARE * equity, equity)
         issue_equity(m, spv, fund, (1.0 - SPONSOR_EQUITY_SHARE) * equity, equity)
         spv.rebalance_stakes()
-        spv.borrow_for_build(debt_share * funded, relationship_of=sponsor)
-        spv.buy_capacity(funded, m.gpu_vendors(sponsor), m.suppliers, gpu_share=0.0)
+        reserve = spv.borrow_for_build(debt_share * funded, relationship_of=sponsor)
+        spv.buy_capacity(min(funded, spv.cash - reserve), m.gpu_vendors(sponsor), m.suppliers,
+                         gpu_share=0.0)
         if spv.lease is not None and spv.lease.guaranteed_value:
             # the guarantee covers part of the cost of what the SPV bought
             spv.lease.guaranteed_value += RVG_SHARE * funded
@@ -122,7 +123,8 @@ class SPV(FinancialAgent):
         return self.model.t + self.model.params.build_lag + lease.term - 1
 
     def borrow_for_build(self, amount: float, *, relationship_of: FinancialAgent) -> float:
-        """Borrow ``amount`` for capex plus an interest reserve for the build; return the debt.
+        """Borrow ``amount`` for capex plus an interest reserve for the build; return the
+        reserve (the part of the proceeds kept to pay interest until the lease starts).
 
         The loans mature when the lease is planned to end, pay interest only until the
         capacity runs, then amortise as over a longer life, leaving a balloon at maturity.
@@ -136,11 +138,12 @@ class SPV(FinancialAgent):
         debt = amount + reserve
         balloon_share = max(0.0, 1.0 - years / SPV_AMORTISATION_YEARS)
         started = self.lease is not None and self.lease.start <= m.t
-        return m.credit.syndicate(
+        borrowed = m.credit.syndicate(
             self, debt, fund_share=FUND_SHARE_OF_DEALS, relationship_of=relationship_of,
             rate=rate, floating=True, maturity=maturity, amortising=True,
             balloon=balloon_share * debt, amortise_from=m.t if started else OPEN_ENDED,
             category="spv_debt", collateral=self)
+        return 0.0 if started else reserve * borrowed / debt
 
     def rebalance_stakes(self) -> None:
         """SPV shares are bought at book value: ownership follows the equity each holder put in."""
@@ -285,6 +288,21 @@ class SPV(FinancialAgent):
         for s in stakes:
             if total > 0:
                 self.pay(s.holder, amount * s.fraction / total, "dividend")
+
+    def repay_all_debt(self) -> None:
+        """Repay every loan early from cash, arrears first (an orderly wind-down)."""
+        m = self.model
+        for loan in sorted((c for c in self.issued if isinstance(c, Loan)),
+                           key=lambda c: c.seniority):
+            if loan.arrears > EPS:
+                loan.arrears -= self.pay(loan.holder, loan.arrears, "arrears_payment")
+            paid = self.pay(loan.holder, loan.principal, "principal")
+            loan.principal -= paid
+            if loan.principal <= EPS and loan.arrears <= EPS:
+                loan.principal = 0.0
+                m.book.retire(loan)
+        if self.debt <= EPS:
+            m.log(f"{self.name} sells its capacity and repays its lenders in full", "info", self)
 
     def debt_service_arrears(self) -> float:
         """Unpaid debt service."""

@@ -355,6 +355,18 @@ LAB_BEST_NOTCH = 4
 year like a B credit, less like CCC (OpenAI and Anthropic are unrated; xAI's 2025 notes paid
 ~12.5%, a single-B coupon)."""
 
+LAB_REVOLVER_SHARE = 0.3
+"""[share of annual revenue] Source: OpenAI's 4B revolving credit facility from JPMorgan and
+others (Oct 2024), on ~13B of 2025 revenue: banks size labs' revolvers at ~30% of revenue."""
+
+LAB_REVOLVER_SPREAD = 0.0125
+"""[1/yr over SOFR] Source: reported pricing of OpenAI's revolver, ~SOFR + 100 bp plus fees
+(Bloomberg, Oct 2024)."""
+
+LAB_COST_RATIO = 0.8
+"""[share of revenue] Source: OpenAI projects positive cash flow around 2029-30 at revenue of
+~125-200B a year (The Information, 2025): a mature lab's variable costs ~80% of revenue."""
+
 COMPUTE_SHARE = 0.6
 """[share of spending] Source: OpenAI's 2025 costs were ~60% compute (The Information)."""
 
@@ -482,8 +494,10 @@ REDEMPTION_SHORTFALL_WEIGHT = 0.8
 the Blue Owl episode, requests reached 9% of NAV at BlackRock's HLEND and ~17% at an Apollo
 fund in a quarter (2026), with returns ~10-15 points below target."""
 
-REDEMPTION_SENTIMENT_WEIGHT = 0.05
-"""[share of NAV per unit of sentiment below 1] Assumption: sour markets add requests."""
+REDEMPTION_STRESS_WEIGHT = 0.15
+"""[share of NAV a quarter at full credit stress] Source: headlines move semi-liquid fund
+investors: requests reached 9-17% of NAV a quarter in 2026 (HLEND, an Apollo fund) after the
+Blue Owl episode and software-loan worries, with returns still positive."""
 
 REDEMPTION_PERSISTENCE = 0.6
 """[per quarter] Source: non-traded BDC redemption requests rose over several quarters (4.8% of

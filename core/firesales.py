@@ -19,7 +19,7 @@ from core.coefficients import (
     PRICE_IMPACT,
     STAKE_DISCOUNT,
 )
-from core.contracts import CreditLine, EquityStake, Loan, Warrant
+from core.contracts import EquityStake, Loan, Warrant
 from core.finance import EPS
 
 if TYPE_CHECKING:
@@ -119,11 +119,17 @@ def sell_loans(m: Economy, seller: Agent, wanted: float | None = None,
 
 def raise_liquidity(m: Economy, agent: Agent, needed: float) -> None:
     """The distress chain before default: lines, then stakes, loans and real assets."""
-    if needed <= EPS or agent.role in ("spv", "abs"):
-        return          # a vehicle's assets are its lenders' collateral: it has only its cash
-    line = getattr(agent, "line", None)
-    if isinstance(line, CreditLine):
-        agent.draw_line(needed - agent.cash)
+    if needed <= EPS or agent.role == "abs":
+        return
+    if agent.role == "spv":
+        # a vehicle's assets are its lenders' collateral: they let it sell them only if the
+        # sale repays them in full (an orderly wind-down instead of a default)
+        price = m.market_value_of_capacity(agent) * (1.0 - CAPACITY_DISCOUNT)
+        if agent.cash + price >= agent.debt - EPS and price > EPS:
+            sell_capacity(m, agent)
+            agent.repay_all_debt()
+        return
+    agent.draw_line(needed - agent.cash)
     if agent.cash < needed:
         sell_stakes(m, agent)
     if agent.cash < needed:

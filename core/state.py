@@ -48,7 +48,7 @@ class MarketState:
     fundamental_value: float = 0.0      # what the revenue path will justify
     belief_2030: float = 0.0            # the 2030 revenue markets price in (USD bn/yr)
     firm_multiple: float = 0.0          # value per dollar of a firm's annual revenue
-    fundamental_prev: float = 0.0       # revenue x growth premium last quarter (momentum)
+    believed_prev: float = 0.0          # last quarter's value of the believed path (momentum)
     base_rate: float = 0.0
     long_rate: float = 0.0
     ig_spread: float = 0.0              # spread of a single-A bond over the long rate

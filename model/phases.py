@@ -81,9 +81,11 @@ def begin_quarter(m: AIEconomy) -> None:
         b.refresh_capital()
     m.market.non_ai_growth = (1.0 + NON_AI_GROWTH) ** m.t
     # outside money for private AI rounds this quarter: grows, and dries up as sentiment sours
+    # ... and shrinks as AI equity loses value from its peak
     window = (m.market.sentiment - EQUITY_WINDOW_FROM) / (1.0 - EQUITY_WINDOW_FROM)
     m.market.equity_window = (EQUITY_SUPPLY_2025 * (1.0 + EQUITY_SUPPLY_GROWTH) ** m.t
-                              * min(EQUITY_WINDOW_CAP, max(0.0, window)))
+                              * min(EQUITY_WINDOW_CAP, max(0.0, window))
+                              * (1.0 - m.market.drawdown))
 
 
 # --- 1. demand -----------------------------------------------------------------------------

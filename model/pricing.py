@@ -8,8 +8,6 @@ loan allowances are marked.
 
 from __future__ import annotations
 
-from core.coefficients import MARKET_BELIEF_2030, NORMAL_MULTIPLE
-
 import math
 from typing import TYPE_CHECKING
 
@@ -21,6 +19,8 @@ from core.coefficients import (
     COST_OF_CAPITAL,
     GAP_HORIZON,
     IDLE_NEWS,
+    MARKET_BELIEF_2030,
+    NORMAL_MULTIPLE,
     OPEX_PER_GW,
     QUARTERS_PER_YEAR,
     SENTIMENT_STRESS_WEIGHT,
@@ -43,8 +43,8 @@ DRAWDOWN_NEWS = 0.5          # a halving of AI equity value makes the news
 def initial_prices(m: AIEconomy) -> None:
     """Valuations and marks at the start, from 2024Q4 revenue."""
     mk = m.market
-    mk.fundamental_prev = mk.revenue_prev * growth_premium(mk.expected_growth)
     mk.belief_2030 = MARKET_BELIEF_2030
+    mk.believed_prev = market_value(mk.belief_2030, m.t, 1.0)
     _value_ai_equity(m)
     mk.value_prev = mk.value_peak = mk.value_ai
     mark_equity(m)
@@ -59,13 +59,14 @@ def update_prices(m: AIEconomy) -> None:
                                          p.expectation_memory, p.herding)
     mk.distress_share = _distress_share(m)
     mk.revenue_gap, mk.gap_share = _revenue_gap(m)
-    momentum = mk.revenue * growth_premium(mk.expected_growth)
-    dln_value = math.log(max(momentum, 1e-9) / max(mk.fundamental_prev, 1e-9))
-    mk.fundamental_prev = momentum
+    # markets revise what they expect of 2030; the value that belief supports drives momentum
+    mk.belief_2030 = revise_belief(mk.belief_2030, mk.revenue, t)
+    believed = market_value(mk.belief_2030, t, 1.0)
+    dln_value = math.log(max(believed, 1e-9) / max(mk.believed_prev, 1e-9))
+    mk.believed_prev = believed
     mk.sentiment = update_sentiment(mk.sentiment, dln_value, surprise, mk.distress_share,
                                     mk.gap_share)
     mk.value_prev = mk.value_ai
-    mk.belief_2030 = revise_belief(mk.belief_2030, mk.revenue, t)
     _value_ai_equity(m)
     # rates and spreads
     shock = p.rate_shock_bp / 1e4 if 0 <= p.rate_shock_quarter <= t else 0.0

@@ -31,6 +31,9 @@ from core.coefficients import (
     FUND_OTHER_LOAN_RATE,
     GPU_LOAN_SPREAD,
     GPU_SHARE_OF_CAPEX,
+    LAB_REVOLVER_SHARE,
+    LAB_REVOLVER_SPREAD,
+    LAB_SHARE_2025,
     LEGACY_BOND_COUPON,
     LEGACY_BOND_LADDER,
     LEGACY_CHIP_BOND_QUARTERS,
@@ -51,7 +54,7 @@ from core.contracts import (
     Loan,
     Warrant,
 )
-from core.finance import issue_equity, lend
+from core.finance import issue_equity, lend, relationship
 
 if TYPE_CHECKING:
     from model.economy import AIEconomy
@@ -160,6 +163,14 @@ def build_roster(m: AIEconomy, data: dict) -> None:
         f.line = m.book.add(CreditLine(issuer=f, holder=bank, start=0, principal=0.0,
                                        limit=spec["warehouse_line"], rate=WAREHOUSE_SPREAD, floating=True,
                                        maturity=OPEN_ENDED, category="warehouse"))
+    for lab in m.labs:
+        # a revolving credit facility from its relationship bank (OpenAI's 4B revolver, 2024)
+        bank = relationship(lab, m.banks, 1)[0]
+        revenue = QUARTERS_PER_YEAR * m.revenue_path.at(0) * LAB_SHARE_2025 * lab.revenue_share
+        lab.line = m.book.add(CreditLine(issuer=lab, holder=bank, start=0, principal=0.0,
+                                         limit=LAB_REVOLVER_SHARE * revenue,
+                                         rate=LAB_REVOLVER_SPREAD, floating=True,
+                                         maturity=OPEN_ENDED, category="revolver"))
     for b, spec in zip(m.banks, data["banks"].values(), strict=True):
         lend(m, b, m.other_borrowers, spec["other_loans"], Loan, rate=BANK_OTHER_LOAN_RATE, floating=True,
              maturity=OPEN_ENDED, category="corporate")
