@@ -10,8 +10,6 @@ revenue disappoints. Equity comes from outside investors and, for a share, from 
 
 from __future__ import annotations
 
-from core.coefficients import LAB_COST_RATIO
-
 from typing import TYPE_CHECKING, ClassVar
 
 from agents.base import FinancialAgent
@@ -21,6 +19,7 @@ from core.coefficients import (
     DISTRESSED_CASH_SPEND,
     DISTRESSED_MULTIPLE,
     LAB_BEST_NOTCH,
+    LAB_COST_RATIO,
     LAB_REVOLVER_SHARE,
     MAX_RAISE_SHARE,
     QUARTERS_PER_YEAR,

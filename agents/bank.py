@@ -6,6 +6,8 @@ Below the requirement a bank stops new lending and cuts its lines' undrawn parts
 
 from __future__ import annotations
 
+from core.coefficients import BANK_CAPITAL_TARGET, EXCESS_CAPITAL_PAYOUT
+
 from typing import TYPE_CHECKING, ClassVar
 
 from agents.base import FinancialAgent
@@ -141,7 +143,10 @@ class Bank(FinancialAgent):
         p = m.params
         if profit > 0 and self.capital_ratio > (p.bank_capital_requirement
                                                 + p.countercyclical_buffer + PAYOUT_HEADROOM):
-            self.pay(m.equity_investors, min(BANK_PAYOUT_SHARE * profit, self.cash), "dividend")
+            # dividends, plus buybacks of capital above the bank's own target ratio
+            excess = self.equity - BANK_CAPITAL_TARGET * max(self.risk_weighted_assets(), 0.0)
+            payout = BANK_PAYOUT_SHARE * profit + EXCESS_CAPITAL_PAYOUT * max(0.0, excess)
+            self.pay(m.equity_investors, min(payout, self.usable_cash()), "dividend")
 
     def renew_lines(self) -> None:
         """Once a year the bank renews its committed lines at the borrower's new borrowing

@@ -74,6 +74,7 @@ class FinancialAgent(mesa.Agent):
         self.awaiting_power = 0.0      # GW built but not yet connected to the grid
         self.reorganised_at = -1       # quarter of the last reorganisation (-1: never)
         self.quarters_current = 0      # consecutive quarters without missed payments
+        self.losses_passed_on = 0.0    # own realised losses later borne by its creditors
         self.line: CreditLine | None = None   # a committed bank line it can draw on
         self.other_assets = 0.0
         self.loss_allowance = 0.0

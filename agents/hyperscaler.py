@@ -150,7 +150,7 @@ class Hyperscaler(FinancialAgent):
             return 0.0
         coupon = m.market.long_rate + bond_spread(notch, m.market.credit_stress)
         for years, share in BOND_LADDER:
-            lend(m, m.bond_investors, self, share * amount, Bond, rate=coupon,
+            lend(m, m.bond_investors, self, share * amount, Bond, merge=True, rate=coupon,
                  maturity=m.t + QUARTERS_PER_YEAR * years, category="ig_bond")
         self.bonds_issued += amount
         m.flows.ig_bonds_issued += amount

@@ -159,9 +159,8 @@ BELIEF_LEARNING = 0.3
 """[elasticity per quarter] Assumption: a revenue shortfall of x% against the believed path
 cuts the believed 2030 revenue by 0.3x% that quarter: markets learn over about a year."""
 
-MARKET_BELIEF_MIN, MARKET_BELIEF_MAX = 110.0, 5000.0
-"""[USD bn/yr] Assumption: bounds of what markets may come to believe about 2030 revenue (the
-lower bound stays above 2025's run rate, the path's starting point)."""
+MARKET_BELIEF_MIN, MARKET_BELIEF_MAX = 0.05, 2.5
+"""[share of the boom path] Assumption: bounds of how far markets may scale their belief."""
 
 VALUATION_HORIZON = 40
 """[quarters] Assumption: both valuations discount ten years of earnings, then value the
@@ -531,6 +530,14 @@ UNDRAWN_WEIGHT = 0.5
 
 BANK_PAYOUT_SHARE = 0.6
 """[share of profit] Source: large US banks paid out ~60% of earnings in 2024."""
+
+BANK_CAPITAL_TARGET = 0.13
+"""[share of RWA] Source: large US banks manage CET1 to ~12-13.5% (JPMorgan's 2025 target
+~13%) and return capital above it through buybacks."""
+
+EXCESS_CAPITAL_PAYOUT = 0.25
+"""[share per quarter] Assumption: a bank buys back a quarter of its capital above target each
+quarter."""
 
 BANK_OPERATING_COST = 0.012 / 4
 """[share of loans per quarter] Assumption: staff and systems (~1.2%/yr of loans)."""

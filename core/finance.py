@@ -40,6 +40,9 @@ def lend(m: Economy, lender: Agent, borrower: Agent, amount: float,
         loan = cls(issuer=borrower, holder=lender, start=m.t, principal=amount, **terms)
         m.book.add(loan)
     else:
+        # the facility's rate becomes the principal-weighted average of old and new money
+        rate = terms.get("rate", loan.rate)
+        loan.rate = (loan.principal * loan.rate + amount * rate) / (loan.principal + amount)
         loan.principal += amount
         loan.balloon += terms.get("balloon", 0.0)
         loan.maturity = max(loan.maturity, terms.get("maturity", loan.maturity))

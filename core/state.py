@@ -46,7 +46,7 @@ class MarketState:
     value_peak: float = 0.0             # highest market value so far
     drawdown: float = 0.0               # fall of the market value from its peak (share)
     fundamental_value: float = 0.0      # what the revenue path will justify
-    belief_2030: float = 0.0            # the 2030 revenue markets price in (USD bn/yr)
+    belief: float = 1.0                 # the share of the boom path markets price in
     firm_multiple: float = 0.0          # value per dollar of a firm's annual revenue
     believed_prev: float = 0.0          # last quarter's value of the believed path (momentum)
     base_rate: float = 0.0

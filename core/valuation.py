@@ -5,7 +5,7 @@ with a terminal value at the normal multiple) over a revenue path. They differ i
 
 - **market value**: the path markets believe in, times sentiment. In 2025 markets priced AI as
   if revenue reached ~2T a year by 2030 (the revenue Bain found the build-out needs); each
-  quarter they revise that belief towards what realised revenue implies;
+  quarter they scale that path down (or up) towards what realised revenue implies;
 - **fundamental value**: the scenario's expected path, at the level realised so far (the
   value of what will actually be earned, as in Shiller's ex-post rational price).
 
@@ -23,6 +23,7 @@ from core.coefficients import (
     BELIEF_LEARNING,
     COST_OF_CAPITAL,
     EARNINGS_MARGIN,
+    MARKET_BELIEF_2030,
     MARKET_BELIEF_MAX,
     MARKET_BELIEF_MIN,
     MARKET_CEILING_MULTIPLE,
@@ -40,22 +41,22 @@ def _terminal(revenue: float) -> float:
     return NORMAL_MULTIPLE * QUARTERS_PER_YEAR * revenue
 
 
-def believed_path(revenue_2030: float) -> RevenuePath:
-    """The revenue path markets believe in: 2025 as observed, ``revenue_2030`` a year in 2030."""
-    return RevenuePath.solve(revenue_2030, MARKET_CEILING_MULTIPLE)
+BOOM_PATH = RevenuePath.solve(MARKET_BELIEF_2030, MARKET_CEILING_MULTIPLE)
 
 
-def revise_belief(belief_2030: float, revenue: float, t: int) -> float:
-    """Markets' new belief about 2030 revenue, after seeing this quarter's revenue: a shortfall
-    against the believed path lowers it in proportion (and a surprise raises it)."""
-    predicted = believed_path(belief_2030).at(t)
-    revised = belief_2030 * (max(revenue, 1e-9) / predicted) ** BELIEF_LEARNING
+def revise_belief(belief: float, revenue: float, t: int) -> float:
+    """Markets' new belief, as a share of the boom path they started from, after seeing this
+    quarter's revenue: a shortfall against the believed revenue lowers it in proportion (with
+    elasticity ``BELIEF_LEARNING``), a surprise raises it."""
+    predicted = belief * BOOM_PATH.at(t)
+    revised = belief * (max(revenue, 1e-9) / predicted) ** BELIEF_LEARNING
     return min(MARKET_BELIEF_MAX, max(MARKET_BELIEF_MIN, revised))
 
 
-def market_value(belief_2030: float, t: int, sentiment: float) -> float:
-    """What markets pay for AI equity: the believed path's earnings, times sentiment."""
-    return sentiment * _path_value(believed_path(belief_2030), t)
+def market_value(belief: float, t: int, sentiment: float) -> float:
+    """What markets pay for AI equity: the earnings of the boom path scaled by the markets'
+    belief, times sentiment."""
+    return sentiment * belief * _path_value(BOOM_PATH, t)
 
 
 @lru_cache(maxsize=65536)

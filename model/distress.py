@@ -33,7 +33,7 @@ from core.contracts import (
 )
 from core.finance import EPS
 from core.firesales import FINANCIALS, raise_liquidity, sell_capacity, sell_loans, sell_stakes
-from core.state import Status
+from core.state import Loss, Status
 from model.news import fmt_bn, fmt_share
 from model.reorganisation import reorganise
 
@@ -79,13 +79,12 @@ def clear_defaults(m: AIEconomy, first: list[FinancialAgent]) -> None:
     new = list(first)
     while new:
         defaulted |= set(new)
-        for a in new:
-            _drop_passed_on_losses(m, a)
-            m.flows.defaults += 1
+        m.flows.defaults += len(new)
         for a in (a for a in new if a.role in REORGANISED_ROLES):
-            reorganise(m, a)
+            owed, recovered = reorganise(m, a)
             a.status = Status.DISTRESSED
             a.reorganised_at = m.t
+            _pass_on_losses(m, a, owed - recovered)
         liquidated = [a for a in new if a.role not in REORGANISED_ROLES]
         if liquidated:
             _liquidate_all(m, liquidated, frozenset(defaulted))
@@ -97,10 +96,15 @@ def clear_defaults(m: AIEconomy, first: list[FinancialAgent]) -> None:
                 a.mark_loans()
 
 
-def _drop_passed_on_losses(m: AIEconomy, a: FinancialAgent) -> None:
-    """A defaulter's own losses pass to its creditors and shareholders, who bear them as
-    write-offs: counted there, they are taken out of its own line (no loss is counted twice)."""
-    m.losses = [x for x in m.losses if x.bearer != a.name]
+def _pass_on_losses(m: AIEconomy, a: FinancialAgent, written_off: float) -> None:
+    """The losses a defaulter realised beyond what its own equity could absorb are borne again
+    by its creditors as write-offs: that much is taken back out of its own line, so that no
+    loss is counted twice (a negative entry, "passed to creditors")."""
+    own = sum(x.amount for x in m.losses if x.bearer == a.name)
+    passed = min(own, written_off)
+    if passed > 1e-9:
+        m.losses.append(Loss(m.t, a.name, a.role, "passed to creditors", -passed))
+        a.losses_passed_on += passed
 
 
 def _liquidate_all(m: AIEconomy, agents: list[FinancialAgent], defaulters: frozenset) -> None:
@@ -112,6 +116,7 @@ def _liquidate_all(m: AIEconomy, agents: list[FinancialAgent], defaulters: froze
     for a in agents:
         owed = owed_before[a]
         lost = recovered[a][1]
+        _pass_on_losses(m, a, lost)
         losers = recovered[a][0]
         m.log(f"{a.name} defaults on {owed:.1f}B: its creditors recover "
               f"{fmt_share(1.0 - lost / owed if owed > EPS else 1.0)}"

@@ -9,7 +9,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from agents.bank import capital_ratio
-from core.coefficients import QUARTERS_PER_YEAR
+from core.coefficients import MARKET_BELIEF_2030, QUARTERS_PER_YEAR
 from core.contracts import Loan
 from core.state import Status
 
@@ -33,7 +33,7 @@ MODEL_COLUMNS: tuple[str, ...] = (
     "gated_funds", "base_rate",
     # the bubble measure, credit, refinancing and power
     "fundamental_value_ai", "equity_drawdown", "failed_banks", "credit_stress",
-    "debt_maturing", "debt_rolled", "power_queue_gw", "losses_households",
+    "debt_maturing", "debt_rolled", "power_queue_gw", "losses_households", "market_belief_2030",
 )
 HOUSEHOLD_ACCOUNTS = ("Depositors",)   # whose savings bear losses directly
 
@@ -129,5 +129,6 @@ def compute_metrics(m: AIEconomy) -> dict[str, float]:
         "debt_rolled": m.flows.debt_rolled,
         "power_queue_gw": m.market.power_queue_gw,
         "losses_households": sum(x.amount for x in m.losses if x.bearer in HOUSEHOLD_ACCOUNTS),
+        "market_belief_2030": m.market.belief * MARKET_BELIEF_2030,
     }
     return row

@@ -19,7 +19,6 @@ from core.coefficients import (
     COST_OF_CAPITAL,
     GAP_HORIZON,
     IDLE_NEWS,
-    MARKET_BELIEF_2030,
     NORMAL_MULTIPLE,
     OPEX_PER_GW,
     QUARTERS_PER_YEAR,
@@ -43,8 +42,8 @@ DRAWDOWN_NEWS = 0.5          # a halving of AI equity value makes the news
 def initial_prices(m: AIEconomy) -> None:
     """Valuations and marks at the start, from 2024Q4 revenue."""
     mk = m.market
-    mk.belief_2030 = MARKET_BELIEF_2030
-    mk.believed_prev = market_value(mk.belief_2030, m.t, 1.0)
+    mk.belief = 1.0
+    mk.believed_prev = market_value(mk.belief, m.t, 1.0)
     _value_ai_equity(m)
     mk.value_prev = mk.value_peak = mk.value_ai
     mark_equity(m)
@@ -60,8 +59,8 @@ def update_prices(m: AIEconomy) -> None:
     mk.distress_share = _distress_share(m)
     mk.revenue_gap, mk.gap_share = _revenue_gap(m)
     # markets revise what they expect of 2030; the value that belief supports drives momentum
-    mk.belief_2030 = revise_belief(mk.belief_2030, mk.revenue, t)
-    believed = market_value(mk.belief_2030, t, 1.0)
+    mk.belief = revise_belief(mk.belief, mk.revenue, t)
+    believed = market_value(mk.belief, t, 1.0)
     dln_value = math.log(max(believed, 1e-9) / max(mk.believed_prev, 1e-9))
     mk.believed_prev = believed
     mk.sentiment = update_sentiment(mk.sentiment, dln_value, surprise, mk.distress_share,
@@ -93,7 +92,7 @@ def _value_ai_equity(m: AIEconomy) -> None:
     """Market value, fundamental value, the bubble index and the drawdown from the peak; and
     the revenue multiple at which single firms trade (growth premium times sentiment)."""
     mk = m.market
-    mk.value_ai = market_value(mk.belief_2030, m.t, mk.sentiment)
+    mk.value_ai = market_value(mk.belief, m.t, mk.sentiment)
     mk.fundamental_value = fundamental_value(m.revenue_path, m.t, mk.revenue_level)
     mk.bubble_index = mk.value_ai / mk.fundamental_value if mk.fundamental_value > 0 else 0.0
     mk.value_peak = max(mk.value_peak, mk.value_ai)
