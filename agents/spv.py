@@ -251,7 +251,8 @@ class SPV(FinancialAgent):
         if paid > 1e-6:
             m.log(f"{self.sponsor.name} pays {paid:.1f}B under its residual value guarantee on "
                   f"{self.name} (assets worth {value:.1f}B)", "guarantee", self.sponsor)
-        if fee > 1e-6 and self.sponsor.status == Status.ACTIVE:
+            self.prepay_debt(paid)       # the guarantee protects the lenders: it repays them
+        if fee > 1e-6 and lease.renewable and self.sponsor.status == Status.ACTIVE:
             self.sponsor.honour_guarantee(self, fee, "lease termination")
 
     def go_merchant(self, why: str) -> None:
@@ -288,6 +289,21 @@ class SPV(FinancialAgent):
         for s in stakes:
             if total > 0:
                 self.pay(s.holder, amount * s.fraction / total, "dividend")
+
+    def prepay_debt(self, amount: float) -> None:
+        """Repay up to ``amount`` of debt early, most senior first."""
+        m = self.model
+        for loan in sorted((c for c in self.issued if isinstance(c, Loan)),
+                           key=lambda c: c.seniority):
+            if amount <= EPS:
+                break
+            paid = self.pay(loan.holder, min(loan.principal, amount), "principal")
+            loan.principal -= paid
+            loan.balloon = min(loan.balloon, loan.principal)
+            amount -= paid
+            if loan.principal <= EPS and loan.arrears <= EPS:
+                loan.principal = 0.0
+                m.book.retire(loan)
 
     def repay_all_debt(self) -> None:
         """Repay every loan early from cash, arrears first (an orderly wind-down)."""

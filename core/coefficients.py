@@ -588,6 +588,12 @@ with positive equity (rating agencies wait for a track record before an upgrade)
 IDLE_NEWS = 0.3
 """[share] Assumption: idle capacity that makes the news."""
 
+DRAWDOWN_NEWS = 0.5
+"""[share] Definition: a halving of AI equity value from its peak makes the news."""
+
+REFERENCE_NOTCH = 2
+"""[notch] Definition: the "IG spread" the model reports is that of a single-A issuer."""
+
 BOND_NEWS = 10.0
 """[USD bn] Assumption: bond deals from this size make the event log."""
 
@@ -648,7 +654,13 @@ def coefficient_table() -> list[tuple[str, object, str, str]]:
 
 
 def main() -> None:
-    """Print the coefficient table as Markdown."""
+    """Print docs/coefficients.md: the coefficient table as Markdown."""
+    print("# Coefficients\n")
+    print("Every fixed economic number of the model, with its unit and where it comes from (a "
+          "published\nfigure) or why it was chosen (an assumption). Generated from "
+          "core/coefficients.py by\n`.venv/bin/python -m core.coefficients > docs/coefficients.md`;"
+          " users change the model\nthrough its parameters (`.venv/bin/python -m experiments "
+          "params`).\n")
     print("| coefficient | value | unit | source or assumption |")
     print("|---|---|---|---|")
     for name, value, unit, source in coefficient_table():

@@ -81,10 +81,10 @@ def clear_defaults(m: AIEconomy, first: list[FinancialAgent]) -> None:
         defaulted |= set(new)
         m.flows.defaults += len(new)
         for a in (a for a in new if a.role in REORGANISED_ROLES):
-            owed, recovered = reorganise(m, a)
+            owed, recovered, wiped_out = reorganise(m, a)
             a.status = Status.DISTRESSED
             a.reorganised_at = m.t
-            _pass_on_losses(m, a, owed - recovered)
+            _pass_on_losses(m, a, owed - recovered + wiped_out)
         liquidated = [a for a in new if a.role not in REORGANISED_ROLES]
         if liquidated:
             _liquidate_all(m, liquidated, frozenset(defaulted))
@@ -97,9 +97,10 @@ def clear_defaults(m: AIEconomy, first: list[FinancialAgent]) -> None:
 
 
 def _pass_on_losses(m: AIEconomy, a: FinancialAgent, written_off: float) -> None:
-    """The losses a defaulter realised beyond what its own equity could absorb are borne again
-    by its creditors as write-offs: that much is taken back out of its own line, so that no
-    loss is counted twice (a negative entry, "passed to creditors")."""
+    """A defaulter's own realised losses are borne again, at default, by its creditors (their
+    write-offs) and its shareholders (their stakes written off): up to what they wrote off,
+    they are taken back out of its own line so that no loss is counted twice (a negative
+    entry, "passed to creditors"). What stays is what earlier marks of its shares absorbed."""
     own = sum(x.amount for x in m.losses if x.bearer == a.name)
     passed = min(own, written_off)
     if passed > 1e-9:
@@ -116,13 +117,12 @@ def _liquidate_all(m: AIEconomy, agents: list[FinancialAgent], defaulters: froze
     for a in agents:
         owed = owed_before[a]
         lost = recovered[a][1]
-        _pass_on_losses(m, a, lost)
         losers = recovered[a][0]
-        m.log(f"{a.name} defaults on {owed:.1f}B: its creditors recover "
+        m.log(f"{a.name} defaults on {fmt_bn(owed)}: its creditors recover "
               f"{fmt_share(1.0 - lost / owed if owed > EPS else 1.0)}"
               + (f"; the losses fall on {_names(losers)}" if losers else ""), "default", a)
         _return_residual(m, a)
-        _wind_down(m, a)
+        _pass_on_losses(m, a, lost + _wind_down(m, a))
 
 
 def _claims_on(a: FinancialAgent) -> list[Contract]:
@@ -250,13 +250,15 @@ def _channel(c: Contract) -> str:
     return "loan default"
 
 
-def _wind_down(m: AIEconomy, a: FinancialAgent) -> None:
-    """End a defaulter's remaining contracts and write off its shareholders.
+def _wind_down(m: AIEconomy, a: FinancialAgent) -> float:
+    """End a defaulter's remaining contracts and write off its shareholders; return what
+    they lost.
 
     Shareholders lose their stakes at the carried mark; executory contracts with nothing owed
     on them end.
     """
     a.status = Status.DEFAULTED
+    written_down = 0.0
     for c in list(a.issued) + list(a.held):
         if not c.active:
             continue
@@ -265,6 +267,7 @@ def _wind_down(m: AIEconomy, a: FinancialAgent) -> None:
             # their net worth as unrealised changes)
             lost, c.mark = c.mark, 0.0
             c.holder.realise_loss(lost, "equity write-down", "equity_write_down")
+            written_down += lost
             m.book.retire(c)
         elif isinstance(c, Lease | ComputeContract | Backstop | CreditLine) and c.value() <= EPS:
             if isinstance(c, Lease) and c.holder is not a and c.holder.role == "spv":
@@ -275,6 +278,7 @@ def _wind_down(m: AIEconomy, a: FinancialAgent) -> None:
             if isinstance(c, CreditLine):
                 c.principal = 0.0
             m.book.retire(c)
+    return written_down
 
 
 def flag_distress(m: AIEconomy) -> None:

@@ -219,9 +219,10 @@ def validate_value(name: str, value: Any) -> float | int:
     """
     if name not in PARAMETER_INFO:
         close = difflib.get_close_matches(name, PARAMETER_INFO, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise ParameterError(f"unknown parameter {name!r}{hint} (known parameters: "
-                             f"{', '.join(PARAMETER_INFO)})")
+        if close:
+            raise ParameterError(f"unknown parameter {name!r}; did you mean {close[0]!r}?")
+        raise ParameterError(f"unknown parameter {name!r}; known parameters: "
+                             f"{', '.join(PARAMETER_INFO)}")
     info = PARAMETER_INFO[name]
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or type(value).__name__ \
             == "bool_":

@@ -17,11 +17,13 @@ from core.coefficients import (
     CAPTIVE_GROWTH,
     CAPTIVE_GW_2025,
     COST_OF_CAPITAL,
+    DRAWDOWN_NEWS,
     GAP_HORIZON,
     IDLE_NEWS,
     NORMAL_MULTIPLE,
     OPEX_PER_GW,
     QUARTERS_PER_YEAR,
+    REFERENCE_NOTCH,
     SENTIMENT_STRESS_WEIGHT,
     TERM_PREMIUM,
 )
@@ -35,8 +37,6 @@ from core.valuation import fundamental_value, market_value, revise_belief
 if TYPE_CHECKING:
     from model.economy import AIEconomy
 
-REFERENCE_NOTCH = 2          # the "IG spread" reported is that of a single-A issuer
-DRAWDOWN_NEWS = 0.5          # a halving of AI equity value makes the news
 
 
 def initial_prices(m: AIEconomy) -> None:

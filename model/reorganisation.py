@@ -25,8 +25,9 @@ if TYPE_CHECKING:
     from model.economy import AIEconomy
 
 
-def reorganise(m: AIEconomy, a: FinancialAgent) -> tuple[float, float]:
-    """Reorganise ``a``; return (claims before, value creditors recover)."""
+def reorganise(m: AIEconomy, a: FinancialAgent) -> tuple[float, float, float]:
+    """Reorganise ``a``; return (claims before, value creditors recover, what its old
+    shareholders lost)."""
     reject_contracts(m, a)
     claims = [c for c in a.issued if c.is_liability and not isinstance(c, Warrant)
               and c.value() > EPS]
@@ -38,13 +39,13 @@ def reorganise(m: AIEconomy, a: FinancialAgent) -> tuple[float, float]:
             _reschedule(m, c, c.value())
         m.log(f"{a.name} reschedules {total:.1f}B of debt: what it is worth ({value:.0f}B) "
               "covers what it owes, so creditors are paid in full, later", "default", a)
-        return total, total
+        return total, total, 0.0
     # a lab that burns cash can carry no debt: its creditors take all of it in equity
     leverage = 0.0 if a.role == "lab" else SUSTAINABLE_LEVERAGE
     kept_share = min(1.0, leverage * value / total)
     value = min(value, total)
     equity_value = max(0.0, value - kept_share * total)
-    _wipe_out_shareholders(m, a)
+    wiped_out = _wipe_out_shareholders(m, a)
     for c in claims:
         claim = c.value()
         kept, stake_value = kept_share * claim, equity_value * claim / total
@@ -59,7 +60,7 @@ def reorganise(m: AIEconomy, a: FinancialAgent) -> tuple[float, float]:
           f"{kept_share * total:.1f}B of debt and take all the new equity (worth "
           f"{equity_value:.1f}B); they recover {recovered / total:.0%} and the old shareholders "
           "are wiped out", "default", a)
-    return total, recovered
+    return total, recovered, wiped_out
 
 
 def reject_contracts(m: AIEconomy, a: FinancialAgent) -> None:
@@ -91,8 +92,9 @@ def _lease_above_market(m: AIEconomy, lease: Lease) -> bool:
     return gw <= EPS or lease.rent / gw > m.market.spot_rent * m.market.utilisation
 
 
-def _wipe_out_shareholders(m: AIEconomy, a: FinancialAgent) -> None:
+def _wipe_out_shareholders(m: AIEconomy, a: FinancialAgent) -> float:
     """Old shares and warrants on the firm are cancelled: their holders lose their marks."""
+    total = 0.0
     for c in list(a.issued):
         if isinstance(c, EquityStake | Warrant) and c.active:
             lost = c.mark
@@ -100,7 +102,9 @@ def _wipe_out_shareholders(m: AIEconomy, a: FinancialAgent) -> None:
             if isinstance(c, Warrant):
                 a.revalue(lost, "equity_marks")      # the liability goes with it
             c.holder.realise_loss(lost, "equity write-down", "equity_write_down")
+            total += lost
             m.book.retire(c)
+    return total
 
 
 def _reschedule(m: AIEconomy, c: Contract, keep: float) -> None:

@@ -16,8 +16,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core import markets
-from core.contracts import Bond, ComputeContract, CreditLine, EquityStake, Lease, Loan
+from core.contracts import (
+    Bond,
+    ComputeContract,
+    CreditLine,
+    Deposit,
+    EquityStake,
+    Lease,
+    Loan,
+)
 from core.finance import lend
+from core.state import Status
 from tests.helpers_core import (
     HYPERSCALER_SPEC,
     LAB_SPEC,
@@ -39,7 +48,7 @@ def hyperscaler(m: MiniEconomy, cash: float = 10.0, debt: float = 0.0, **spec) -
     h = Hyperscaler(m, "Hyper", {**HYPERSCALER_SPEC, "cash": cash, **spec})
     if debt:
         m.book.add(Bond(issuer=h, holder=m.bond_investors, start=0, principal=debt, rate=0.04,
-                        maturity=40, category="ig_bond"))
+                        maturity=60, category="ig_bond"))
     m.open_books()
     return h
 
@@ -49,8 +58,8 @@ def hyperscaler(m: MiniEconomy, cash: float = 10.0, debt: float = 0.0, **spec) -
     (0.0, 0.2),      # no net debt: ratio 0, no pressure: spv_share 0.2
     (110.0, 0.2),    # net debt 100 / OCF 100 = 1.0 <= 1.5: 0.2
     (310.0, 0.35),   # ratio 3.0: pressure 1 + 0.5 x 1.5 = 1.75 -> 0.35
-    (510.0, 0.55),   # ratio 5.0: pressure 1 + 0.5 x 3.5 = 2.75 -> 0.55
-    (1010.0, 0.6),   # ratio 10: 0.2 x 5.25 = 1.05, capped at MAX_SPV_SHARE 0.6
+    (510.0, 0.4),    # ratio 5.0: pressure 1 + 0.5 x 3.5 = 2.75 -> 0.55, capped at the
+    (1010.0, 0.4),   # shells' share of capex (SPVs own the shells, 1 - 0.6)
 ])
 def test_spv_fraction_rises_with_the_rating_ratio(debt, expected):
     m = MiniEconomy()
@@ -96,15 +105,17 @@ def test_operating_cash_counts_last_quarters_ai_and_compute_revenue():
 def test_issue_bonds_fills_up_to_the_rating_threshold():
     m = MiniEconomy()
     h = hyperscaler(m, cash=10.0, debt=210.0)
-    m.market.long_rate, m.market.ig_spread = 0.045, 0.008
+    m.market.long_rate, m.market.credit_stress = 0.045, 0.0
     # room = 3.0 x OCF 100 - net debt (210 - 10) = 100; 150 wanted -> 100 sold
-    # coupon = long rate 4.5% + spread 0.8% + 0.003 x ratio 2.0 = 5.9%
+    # rating: net debt / OCF = 2.0 -> single A; coupon = long rate 4.5% + A spread 0.8%
+    assert h.rating_notch() == 2
     sold = h.issue_bonds(150.0)
     assert sold == approx(100.0)
-    new = h.issued[-1]
-    assert isinstance(new, Bond) and new.holder is m.bond_investors
-    assert new.rate == approx(0.059) and new.principal == approx(100.0)
-    assert new.maturity == m.t + 40
+    new = [c for c in h.issued if isinstance(c, Bond) and c.maturity != 60]   # not the old
+    # a ladder like Meta's 2025 deal: 26% at 5 years, 22% at 10, 52% at 30
+    assert [(c.maturity - m.t, round(c.principal, 6)) for c in new] == [(20, 26.0), (40, 22.0),
+                                                                      (120, 52.0)]
+    assert all(c.holder is m.bond_investors and c.rate == approx(0.053) for c in new)
     assert h.cash == approx(110.0) and h.debt == approx(310.0)
     assert m.flows.ig_bonds_issued == approx(100.0) and h.bonds_issued == approx(100.0)
     assert any(e.kind == "deal" and "100B of bonds" in e.text for e in m.events)
@@ -146,9 +157,9 @@ def test_lab_burn_formula():
     a.plan_spending()
     # runway = 20 / 5 = 4 quarters -> min(1, 4/8) = 0.5
     # b = 0.9 x 1.2 x 0.5 / (1 + 10/10) = 0.27
-    # spend = fixed 2 x 1.0 + 10 x 1.27 = 14.7: 60% compute, 40% other
-    assert a.compute_budget == approx(0.6 * 14.7)
-    assert a.other_budget == approx(0.4 * 14.7)
+    # spend = fixed 2 x 1.0 + 10 x (0.8 mature cost ratio + 0.27) = 12.7: 60% compute
+    assert a.compute_budget == approx(0.6 * 12.7)
+    assert a.other_budget == approx(0.4 * 12.7)
 
 
 def test_lab_burn_is_full_with_a_long_runway_and_shrinks_with_scale():
@@ -156,23 +167,26 @@ def test_lab_burn_is_full_with_a_long_runway_and_shrinks_with_scale():
     m.market.sentiment, m.market.non_ai_growth = 1.0, 1.0
     small = lab(m, cash=100.0, revenue=10.0, burn=0.0)     # no burn yet: runway taken as 8
     small.plan_spending()
-    # b = 0.9 x 1 x 1 / 2 = 0.45: spend = 2 + 14.5 = 16.5
-    assert small.compute_budget + small.other_budget == approx(16.5)
+    # b = 0.9 x 1 x 1 / 2 = 0.45: spend = 2 + 10 x (0.8 + 0.45) = 14.5
+    assert small.compute_budget + small.other_budget == approx(14.5)
     m2 = MiniEconomy(lab_burn=0.9)
     big = lab(m2, cash=1000.0, revenue=90.0, burn=1.0)     # runway 1000 quarters
     big.plan_spending()
-    # b = 0.9 / (1 + 9) = 0.09: spend = 2 + 90 x 1.09 = 100.1
-    assert big.compute_budget + big.other_budget == approx(100.1)
+    # b = 0.9 / (1 + 9) = 0.09: spend = 2 + 90 x 0.89 = 82.1 < revenue 90: a profit
+    assert big.compute_budget + big.other_budget == approx(82.1)
 
 
 def test_distressed_lab_spends_revenue_plus_half_its_cash():
     m = MiniEconomy(lab_burn=0.9)
     m.market.sentiment = 1.2
     a = lab(m, cash=2.0, revenue=10.0, burn=5.0)
-    a.status = "distressed"
+    a.status = Status.DISTRESSED
     a.plan_spending()
-    # runway 0.4 -> 0.05; b = 0.9 x 1.2 x 0.05 / 2 = 0.027: plan 2 + 10.27 = 12.27
-    # capped at revenue + half the cash = 10 + 1 = 11
+    # runway 0.4 -> 0.05; b = 0.9 x 1.2 x 0.05 / 2 = 0.027: plan 2 + 10 x 0.827 = 10.27
+    # capped at revenue + half the cash = 10 + 1 = 11: no cap binds
+    assert a.compute_budget + a.other_budget == approx(10.27)
+    a.fixed_opex = 4.0            # plan 4 + 8.27 = 12.27 -> capped at 11
+    a.plan_spending()
     assert a.compute_budget + a.other_budget == approx(11.0)
 
 
@@ -197,42 +211,69 @@ def test_lab_pays_take_or_pay_first(budget, paid, used, spot):
 
 # --- private-credit fund -------------------------------------------------------------------
 def test_fund_gate_caps_redemptions_and_queues_the_rest():
-    m = MiniEconomy(redemption_gate=0.05, lp_redemption_sensitivity=1.0)
+    m = MiniEconomy(redemption_gate=0.05, lp_redemption_sensitivity=1.0, base_rate=0.04)
     fund = PrivateCreditFund(m, "Fund", 100.0)
     m.open_books()
-    m.market.sentiment = 0.5
-    fund.last_return = -0.05
+    m.market.base_rate, m.market.sentiment, m.market.credit_stress = 0.04, 0.5, 0.5
+    fund.returns.extend([-0.05] * 4)
     fund.investor_flows()
-    # NAV 100. Inflow: 100 x max(0, 0.012 x 0.5 + 0.5 x (-0.05 - 0.005)) = 0
-    # stress = 4 x 0.05 + 0.05 x (1 - 0.5) = 0.225; request = 100 x (0.008 + 0.225) = 23.3
-    # gate 5% of NAV = 5 paid, 18.3 queued
+    # NAV 100; a year of -20% against a benchmark of 4% + 4% = 8%: shortfall 0.28
+    # inflow 100 x max(0, 0.012 x 0.5 + 0.5 x (-0.28) / 4) = 0
+    # stress 0.8 x 0.28 / 4 + 0.15 x 0.5 = 0.131; target requests 0.008 + 0.131 = 0.139
+    # requests persist: 0.6 x 0.008 + 0.4 x 0.139 = 0.0604 of NAV = 6.04
+    # the gate, 5% of NAV, pays 5; 1.04 queued
+    assert fund.request_rate == approx(0.0604)
     assert fund.redeemed == approx(5.0)
-    assert fund.queued_redemptions == approx(18.3)
+    assert fund.queued_redemptions == approx(1.04)
     assert fund.gated and fund.cash == approx(95.0) and m.lps.cash == approx(5.0)
     assert fund.capital == approx(-5.0)            # redemptions are capital, not a loss
     assert [e.kind for e in m.events] == ["gate"]
+    assert fund.lending_capacity() == 0.0 and not fund.will_roll(None)   # a gated fund
 
-    m.market.sentiment = 1.0
-    fund.last_return = 0.0
+    m.market.sentiment, m.market.credit_stress = 1.0, 0.0
+    fund.returns.extend([0.02] * 4)
     fund.investor_flows()
-    # NAV 95. Inflow 95 x (0.012 - 0.0025) = 0.9025; request 95 x 0.008 = 0.76
-    # queue 18.3 + 0.76 = 19.06; gate 5% x 95 = 4.75 paid; 14.31 left
+    # excess 0.08 - 0.08 = 0; target 0.008; rate 0.6 x 0.0604 + 0.4 x 0.008 = 0.03944
+    # NAV 95: requests 3.7468, queue 4.7868; the gate pays 4.75; no subscriptions while gated
+    assert fund.request_rate == approx(0.03944)
     assert fund.redeemed == approx(4.75)
-    assert fund.queued_redemptions == approx(14.31)
-    assert fund.cash == approx(95.0 + 0.9025 - 4.75)
+    assert fund.queued_redemptions == approx(0.0368)
+    assert fund.cash == approx(95.0 - 4.75)
     assert fund.gated and [e.kind for e in m.events] == ["gate"]    # logged once
     m.check()
 
 
-def test_fund_pays_all_requests_below_the_gate():
-    m = MiniEconomy(redemption_gate=0.05)
+def test_one_bad_quarter_does_not_gate_a_fund_but_a_bad_year_does():
+    m = MiniEconomy(redemption_gate=0.05, base_rate=0.04)
     fund = PrivateCreditFund(m, "Fund", 100.0)
     m.open_books()
+    m.market.base_rate = 0.04
+    fund.returns.extend([0.022, 0.022, 0.022, -0.05])     # one bad quarter in a good year
     fund.investor_flows()
-    # calm: sentiment 1, return 0: request 0.8 < gate 5; inflow 0.95
+    # trailing return 0.016, shortfall 0.064: target 0.008 + 0.8 x 0.064 / 4 = 0.0208
+    # requests 0.6 x 0.008 + 0.4 x 0.0208 = 0.01312 of NAV: well below the 5% gate
+    assert fund.request_rate == approx(0.01312)
+    assert not fund.gated
+    gated_after = None
+    for quarter in range(1, 9):                             # then losses every quarter
+        fund.returns.append(-0.05)
+        fund.investor_flows()
+        if fund.gated and gated_after is None:
+            gated_after = quarter
+    assert gated_after is not None and gated_after >= 2     # requests build up first
+
+
+def test_fund_pays_all_requests_below_the_gate():
+    m = MiniEconomy(redemption_gate=0.05, base_rate=0.04)
+    fund = PrivateCreditFund(m, "Fund", 100.0)
+    m.open_books()
+    m.market.base_rate = 0.04
+    fund.returns.extend([0.02] * 4)
+    fund.investor_flows()
+    # calm: return 8% = benchmark: inflow 100 x 0.012 = 1.2; requests 0.8 < gate 5
     assert fund.redeemed == approx(0.8) and fund.queued_redemptions == approx(0.0)
     assert not fund.gated and m.events == []
-    assert fund.cash == approx(100.0 + 0.95 - 0.8)
+    assert fund.cash == approx(100.0 + 1.2 - 0.8)
 
 
 def test_fund_lending_capacity_keeps_a_buffer():
@@ -250,9 +291,9 @@ def test_fund_lending_capacity_keeps_a_buffer():
 # --- bank ----------------------------------------------------------------------------------
 def bank(m: MiniEconomy, cash: float, deposits: float, loans: float) -> Bank:
     b = Bank(m, "Bank", cash)
-    b.deposits = m.book.add(Loan(issuer=b, holder=m.depositors, start=0, principal=deposits,
-                                 rate=-0.01, floating=True, maturity=10_000,
-                                 category="deposit"))
+    b.deposits = m.book.add(Deposit(issuer=b, holder=m.depositors, start=0, principal=deposits,
+                                    beta=0.5, floating=True, maturity=10_000,
+                                    category="deposit"))
     m.book.add(Loan(issuer=m.other_borrowers, holder=b, start=0, principal=loans, rate=0.02,
                     floating=True, maturity=10_000, category="corporate"))
     m.open_books()
@@ -261,16 +302,25 @@ def bank(m: MiniEconomy, cash: float, deposits: float, loans: float) -> Bank:
 
 
 def test_bank_lending_room_from_capital_and_reserves():
-    m = MiniEconomy(bank_capital_requirement=0.10)
+    m = MiniEconomy(bank_capital_requirement=0.10, countercyclical_buffer=0.0)
     b = bank(m, cash=30.0, deposits=200.0, loans=190.0)
     # equity 30 + 190 - 200 = 20; RWA 190; ratio 10.5%
-    # capital room = 20 / (0.10 + 0.005) - 190 = 0.476; cash room = 30 - 5% x 200 = 20
+    # capital room = 20 / (0.10 + 0.005) - 190 = 0.476; liquidity room = 30 - 10% x 200 = 10
     assert b.equity == approx(20.0) and b.capital_ratio == approx(20 / 190)
     assert b.lending_room() == approx(20 / 0.105 - 190)
-    rich = bank(MiniEconomy(bank_capital_requirement=0.10), cash=60.0, deposits=200.0,
-                loans=190.0)
-    # equity 50: capital room 50 / 0.105 - 190 = 286.2; cash room 60 - 10 = 50
-    assert rich.lending_room() == approx(50.0)
+    rich = bank(MiniEconomy(bank_capital_requirement=0.10, countercyclical_buffer=0.0),
+                cash=60.0, deposits=200.0, loans=190.0)
+    # equity 50: capital room 50 / 0.105 - 190 = 286.2; liquidity room 60 - 20 = 40
+    assert rich.lending_room() == approx(40.0)
+    # the countercyclical buffer raises the capital needed for new loans: equity 22 on RWA
+    # 182 leaves 22 / 0.105 - 182 = 27.5 (liquidity 40 - 20 binds: 20) without a buffer, and
+    # 22 / 0.13 - 182 < 0 with a 2.5% buffer
+    plain = bank(MiniEconomy(bank_capital_requirement=0.10, countercyclical_buffer=0.0),
+                 cash=40.0, deposits=200.0, loans=182.0)
+    assert plain.lending_room() == approx(20.0)
+    buffered = bank(MiniEconomy(bank_capital_requirement=0.10, countercyclical_buffer=0.025),
+                    cash=40.0, deposits=200.0, loans=182.0)
+    assert buffered.lending_room() == 0.0
 
 
 def test_bank_lending_room_is_zero_below_the_requirement():
@@ -290,11 +340,12 @@ def test_bank_lending_room_is_zero_below_the_requirement():
 
 
 def test_bank_lending_room_shrinks_with_lending_and_distress():
-    m = MiniEconomy(bank_capital_requirement=0.10)
-    b = bank(m, cash=60.0, deposits=200.0, loans=190.0)
-    b.lent_this_quarter = 280.0
-    assert b.lending_room() == approx(50 / 0.105 - 190 - 280)
-    b.status = "distressed"
+    m = MiniEconomy(bank_capital_requirement=0.10, countercyclical_buffer=0.0)
+    b = bank(m, cash=260.0, deposits=200.0, loans=190.0)
+    # equity 250: capital room 250 / 0.105 - 190 = 2190.95, less what it lent this quarter
+    b.lent_this_quarter = 2100.0
+    assert b.lending_room() == approx(250 / 0.105 - 190 - 2100)
+    b.status = Status.DISTRESSED
     assert b.lending_room() == 0.0
 
 
@@ -338,18 +389,30 @@ def test_spv_full_payout_rent():
     spv.building_book = 40.0
     spv.lease = m.book.add(Lease(issuer=sponsor, holder=spv, start=0, end=15))
     spv.set_rent()
-    # interest 20 x 5% / 4 = 0.25; principal 20 / 80 = 0.25 < depreciation 40 / 80 = 0.5;
-    # equity yield 12% / 4 x 4 = 0.12: rent 0.25 + 0.5 + 0.12 = 0.87
-    assert spv.lease.rent == approx(0.87)
+    # rent is cash: interest 20 x 5% / 4 = 0.25, principal due 20 / 80 = 0.25 and the equity
+    # yield 12% / 4 x 4 = 0.12: 0.62. Book depreciation (40 / 80 = 0.5) does not enter: an
+    # accounting life cannot raise the cash rent (a short book life once made xAI default)
+    assert spv.lease.rent == approx(0.62)
+    m.params = m.params.with_overrides(gpu_book_life=8, gpu_economic_life=8)
+    spv.gpu_book = 40.0
+    spv.set_rent()
+    assert spv.lease.rent == approx(0.62)
 
 
 # --- market functions ----------------------------------------------------------------------
-def test_logistic_revenue_and_ar1():
-    # at the midpoint revenue is half the ceiling: 900 / 4 / 2 = 112.5 a quarter
-    assert markets.logistic_revenue(13, 900.0, 0.21, 13.0) == approx(112.5)
-    # one quarter later: 225 / (1 + e^-0.21) = 225 / 1.81058 = 124.27
-    assert markets.logistic_revenue(14, 900.0, 0.21, 13.0) == approx(225 / (1 + math.exp(-0.21)))
-    assert markets.logistic_revenue(1000, 900.0, 0.21, 13.0) == approx(225.0)
+@pytest.mark.parametrize(("revenue_2030", "multiple"), [(150.0, 1.02), (800.0, 1.15),
+                                                        (2000.0, 1.25), (3000.0, 3.0)])
+def test_revenue_path_keeps_2025_and_hits_the_2030_assumption(revenue_2030, multiple):
+    path = markets.RevenuePath.solve(revenue_2030, multiple)
+    # 2025 is observed: the same four quarters (~75B) whatever the assumption
+    assert [path.at(t) for t in range(4)] == [13.78, 16.76, 20.32, 24.55]
+    # the four quarters of 2030 add up to the assumption, and revenue levels off at the ceiling
+    assert sum(path.at(t) for t in range(20, 24)) == approx(revenue_2030, rel=1e-9)
+    assert path.at(1000) == approx(multiple * revenue_2030 / 4)
+    assert all(path.at(t + 1) > path.at(t) for t in range(60))
+
+
+def test_ar1_step():
     # 0.6 x 0.5 + sqrt(1 - 0.36) x 1 = 0.3 + 0.8 = 1.1
     assert markets.ar1_step(0.5, 1.0) == approx(1.1)
 
@@ -379,12 +442,39 @@ def test_spot_rent_falls_faster_with_slack():
     assert markets.spot_rent(0.21, 0.0, 0.15) == 0.2                 # floor
 
 
-def test_capacity_value_and_ig_spread():
-    # 6 years x 4 x (3 x 0.8 - 0.35) = 24 x 2.05 = 49.2 (< cost 50)
-    assert markets.capacity_value_per_gw(3.0, 0.8, 0.35, 50.0) == approx(49.2)
-    assert markets.capacity_value_per_gw(5.0, 1.0, 0.35, 50.0) == 50.0    # at most its cost
-    assert markets.capacity_value_per_gw(0.3, 0.5, 0.35, 50.0) == 0.0     # rent < opex
-    assert markets.ig_spread(0.5) == approx(0.0075 + 0.015)
+def test_capacity_value_splits_gpus_from_powered_shells():
+    # 2025 prices (rent 3 at 80% use): GPUs at their market value, shells at book: 30 + 20
+    assert markets.capacity_value(30.0, 20.0, 3.0, 0.8) == approx(50.0)
+    # half the rent at half the use: GPUs earn 1.5 x 0.4 / 2.4 = 25% -> 7.5;
+    # shells keep 0.4 + 0.6 x 0.4 / 0.8 = 70% of book -> 14
+    assert markets.capacity_value(30.0, 20.0, 1.5, 0.4) == approx(7.5 + 14.0)
+    # fire sales press on used GPUs, not on shells
+    assert markets.capacity_value(30.0, 20.0, 1.5, 0.4, 0.5) == approx(3.75 + 14.0)
+    # idle shells fall to the floor of 40% of book
+    assert markets.capacity_value(0.0, 20.0, 0.2, 0.0) == approx(8.0)
+
+
+def test_ratings_and_spreads():
+    from core import ratings
+
+    assert ratings.notch_from_leverage(-5.0, 100.0) == 0            # net cash: AAA
+    assert ratings.notch_from_leverage(200.0, 100.0) == 2           # 2x: A
+    assert ratings.notch_from_leverage(400.0, 100.0) == 3           # 4x: BBB, still IG
+    assert ratings.notch_from_leverage(401.0, 100.0) == 4           # BB
+    assert ratings.notch_from_leverage(10.0, -1.0) == 6             # no cash flow: CCC
+    assert ratings.label(3) == "BBB" and ratings.is_investment_grade(3)
+    assert not ratings.is_investment_grade(4)
+    # unsecured spreads widen with stress: BBB 120 bp calm, x (1 + 3 x 0.5) in stress
+    assert ratings.bond_spread(3, 0.0) == approx(0.012)
+    assert ratings.bond_spread(3, 0.5) == approx(0.012 * 2.5)
+    # offtaker pricing: an A customer backs a loan at S+225, a BB one at S+450 (CoreWeave)
+    assert ratings.secured_spread(2, 0.0) == approx(0.0225)
+    assert ratings.secured_spread(4, 0.0) - ratings.secured_spread(2, 0.0) >= 0.02
+    spreads = [ratings.secured_spread(n, 0.0) for n in range(7)]
+    assert spreads == sorted(spreads)
+    # the high-yield market shuts when sentiment sours; investment grade stays open
+    assert ratings.bond_market_open(3, 0.3) and not ratings.bond_market_open(4, 0.3)
+    assert ratings.bond_market_open(4, 1.0) and not ratings.bond_market_open(6, 1.0)
     assert markets.ig_spread(-1.0) == markets.IG_SPREAD_BASE
 
 

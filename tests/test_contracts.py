@@ -18,7 +18,7 @@ from core.contracts import (
     Warrant,
 )
 from core.finance import issue_equity, lend, pay_due, service_loan
-from model import phases
+from model.pricing import mark_equity
 from tests.helpers_core import HYPERSCALER_SPEC, Chipmaker, Hyperscaler, MiniEconomy, Plain
 
 approx = pytest.approx
@@ -175,7 +175,8 @@ def test_old_arrears_count_as_missed_until_paid():
 
 def test_principal_is_not_repaid_while_interest_is_in_arrears():
     # 8 at 10% fixed, bullet, maturity 0: interest 0.2 and principal 8 are due now.
-    # Borrower has 0.1: pays 0.1 of interest, 0.1 accrues; principal 8 is missed, not paid.
+    # Borrower has 0.1: pays 0.1 of interest, 0.1 accrues; principal 8 is missed: it falls
+    # into arrears (the same claim, now past due: a default if it stays unpaid).
     m = MiniEconomy()
     borrower, lender = Plain(m, "Borrower", 0.1), Plain(m, "Lender")
     loan = m.book.add(Loan(issuer=borrower, holder=lender, start=0, principal=8.0, rate=0.10,
@@ -183,8 +184,8 @@ def test_principal_is_not_repaid_while_interest_is_in_arrears():
     m.open_books()
     quarter(m, 0)
     service_loan(m, loan)
-    assert loan.arrears == approx(0.1)
-    assert loan.principal == 8.0 and loan.active
+    assert loan.arrears == approx(0.1 + 8.0)
+    assert loan.principal == 0.0 and loan.active and loan.value() == approx(8.1)
     assert borrower.missed == approx(0.1 + 8.0)
     m.check()
 
@@ -244,34 +245,34 @@ def test_lease_not_renewed_calls_the_residual_value_guarantee():
     lease = spv.lease
     quarter(m, 4)                        # the quarter after the lease's last one
     market(m, 0.5, 2.0)    # low utilisation: the sponsor walks away
-    # market value per GW = min(cost 50, 6 years x 4 x (rent 2.0 x util 0.5 - opex 0.35))
-    #                     = 24 x 0.65 = 15.6; x 2 GW = 31.2
-    # guarantee call = max(0, 60 - 31.2) = 28.8
-    assert m.market_value_of_capacity(spv) == approx(31.2)
+    # a powered shell at half use keeps 0.4 + 0.6 x 0.5 / 0.8 = 77.5% of its book 20: 15.5
+    # the SPV writes its assets down to 15.5 (an impairment of 4.5, its own loss);
+    # guarantee call = 60 - 15.5 = 44.5, paid to the SPV, which repays its lenders with it
+    assert m.market_value_of_capacity(spv) == approx(15.5)
     spv.review_lease()
     assert not lease.active and lease not in sponsor.issued and lease not in spv.held
-    assert spv.merchant
-    assert sponsor.cash == approx(100.0 - 28.8)
-    assert sponsor.income["guarantee"] == approx(-28.8)
-    assert spv.income["guarantee"] == approx(28.8)
-    assert [(x.t, x.bearer, x.bearer_type, x.channel) for x in m.losses] == [
-        (4, "Sponsor", "hyperscaler", "guarantee called")]
-    assert m.losses[0].amount == approx(28.8)
-    # the SPV prepays its 20 loan from the call and keeps 8.8
+    assert spv.merchant and spv.building_book == approx(15.5)
+    assert sponsor.cash == approx(100.0 - 44.5)
+    assert sponsor.income["guarantee"] == approx(-44.5)
+    assert spv.income["guarantee"] == approx(44.5)
+    assert [(x.bearer, x.channel, round(x.amount, 6)) for x in m.losses] == [
+        ("Test SPV", "impairment", 4.5), ("Sponsor", "guarantee called", 44.5)]
+    # the 20 loan is repaid from the call; 24.5 stays with the SPV
     assert not loan.active and lender.cash == approx(20.0)
-    assert spv.cash == approx(8.8)
+    assert spv.cash == approx(24.5)
     kinds = [e.kind for e in m.events]
-    assert kinds.count("guarantee") == 1 and "28.8B" in m.events[-1].text
+    assert kinds.count("guarantee") == 1 and "44.5B" in m.events[-1].text
     m.check()
 
 
 def test_guarantee_not_called_when_assets_are_worth_more():
-    m, sponsor, spv, _, loan = _lease_situation(guaranteed=20.0)
+    m, sponsor, spv, _, loan = _lease_situation(guaranteed=10.0)
     quarter(m, 4)
-    market(m, 0.5, 2.0)           # assets worth 31.2 > 20 guaranteed
+    market(m, 0.5, 2.0)           # assets worth 15.5 > 10 guaranteed
     spv.review_lease()
     assert spv.lease.active is False and spv.merchant
-    assert sponsor.cash == 100.0 and m.losses == [] and loan.active
+    assert sponsor.cash == 100.0 and loan.active
+    assert [x.channel for x in m.losses] == ["impairment"]
     m.check()
 
 
@@ -281,7 +282,7 @@ def test_guarantee_call_is_capped_by_the_sponsors_cash():
     market(m, 0.5, 2.0)
     spv.review_lease()
     assert sponsor.cash == 0.0
-    assert m.losses[0].amount == approx(10.0)
+    assert [round(x.amount, 6) for x in m.losses if x.bearer == "Sponsor"] == [10.0]
     m.check()
 
 
@@ -347,11 +348,15 @@ def test_lease_ending_with_arrears_paid_in_full_is_retired():
     quarter(m, 3)
     pay_due(m, lease, 5.0, "lease_rent")
     quarter(m, 4)
-    m.ledger.transfer(m.customers, sponsor, 8.0, "non_ai_revenue")
+    m.ledger.transfer(m.customers, sponsor, 18.0, "non_ai_revenue")
     market(m, 0.5, 2.0)
     spv.review_lease()
+    # the 5 of unpaid rent first, then the fee for walking away from a renewable lease:
+    # two quarters of rent, 10
     assert lease.arrears == 0.0 and not lease.active and lease not in sponsor.issued
-    assert sponsor.cash == approx(3.0) and spv.cash == approx(5.0)
+    assert sponsor.cash == approx(3.0) and spv.cash == approx(15.0)
+    assert [(x.channel, round(x.amount, 6)) for x in m.losses if x.bearer == "Sponsor"] == [
+        ("lease termination", 10.0)]
     m.check()
 
 
@@ -416,7 +421,7 @@ def test_warrant_mark_moves_value_from_issuer_to_holder():
                            vested=0.5))
     m.open_books()
     # no sales: AMD is valued at its cash, 300 -> intrinsic 14.5 (above)
-    phases._mark_equity(m)
+    mark_equity(m)
     assert w.mark == approx(14.5)
     assert lab.pnl == approx(14.5) and amd.pnl == approx(-14.5)
     assert amd.liabilities == approx(14.5)

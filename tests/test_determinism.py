@@ -63,13 +63,15 @@ def test_different_seeds_differ(scenario):
     a, b = run_cached(scenario, 0, QUARTERS), run_cached(scenario, 2, QUARTERS)
     ra, rb = a.results()["ai_revenue"], b.results()["ai_revenue"]
     assert not np.allclose(ra, rb)
-    # ... but only by the noise: the same revenue path within a few noise standard deviations
-    assert (np.abs(np.log(ra / rb)) < 0.5).all()
+    # ... 2025 only by the transitory noise (it is observed); later permanent surprises let
+    # the paths drift apart, but not by orders of magnitude
+    assert (np.abs(np.log(ra / rb))[:4] < 0.2).all()
+    assert (np.abs(np.log(ra / rb)) < 1.5).all()
 
 
 def test_overrides_change_the_path():
     a = run_cached("baseline", 0, QUARTERS).results()
-    b = AIEconomy("baseline", rng=0, revenue_ceiling=1200.0)
+    b = AIEconomy("baseline", rng=0, revenue_2030=1200.0)
     b.run(QUARTERS)
     assert not a["ai_revenue"].equals(b.results()["ai_revenue"])
 

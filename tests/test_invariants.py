@@ -102,20 +102,23 @@ def test_invariants_hold_under_random_parameters(params, scenario, seed):
 
 CRASHES: dict[str, dict] = {
     "tiny revenue, huge efficiency shock": {
-        "revenue_ceiling": 50.0, "revenue_midpoint": -5.0, "efficiency_shock_quarter": 3,
+        "revenue_2030": 150.0, "revenue_ceiling_multiple": 1.02, "efficiency_shock_quarter": 3,
         "efficiency_shock_size": 0.9},
     "rate shock +800bp": {"rate_shock_quarter": 4, "rate_shock_bp": 800.0, "base_rate": 0.12},
     "chip jump 90%, short economic life": {
         "chip_jump_quarter": 6, "chip_jump_size": 0.9, "gpu_economic_life": 4},
     "power crunch 100%": {"power_crunch_quarter": 2, "power_crunch_size": 1.0},
+    "every policy lever at its extreme": {
+        "countercyclical_buffer": 0.05, "spv_max_debt_share": 0.5, "consolidate_spvs": 1,
+        "buffer_usability": 0.0, "lolr_budget": 1000.0, "bank_capital_requirement": 0.04},
     "everything at once": {
-        "revenue_ceiling": 60.0, "efficiency_shock_quarter": 8, "efficiency_shock_size": 0.9,
+        "revenue_2030": 150.0, "efficiency_shock_quarter": 8, "efficiency_shock_size": 0.9,
         "rate_shock_quarter": 8, "rate_shock_bp": 800.0, "chip_jump_quarter": 9,
         "chip_jump_size": 0.9, "lp_redemption_sensitivity": 5.0, "redemption_gate": 0.0,
         "bank_capital_requirement": 0.25, "herding": 1.0, "spv_appetite": 3.0,
         "take_or_pay": 1.0, "lab_burn": 3.0},
     "no redemption gate, skittish LPs": {
-        "redemption_gate": 0.5, "lp_redemption_sensitivity": 5.0, "revenue_ceiling": 100.0},
+        "redemption_gate": 0.5, "lp_redemption_sensitivity": 5.0, "revenue_2030": 200.0},
 }
 
 
@@ -305,5 +308,5 @@ def test_balance_sheet_report_and_exposures_match_the_books():
     assert list(ex.columns) == ["debtor", "creditor", "kind", "amount"]
     assert (ex["amount"] > 0).all()
     debt = math.fsum(c.value() for c in m.book.contracts if c.active and isinstance(c, Loan))
-    in_table = ex.loc[ex["kind"].isin(["loan", "bond", "line"]), "amount"].sum()
+    in_table = ex.loc[ex["kind"].isin(["loan", "bond", "line", "deposit"]), "amount"].sum()
     assert in_table == pytest.approx(debt)

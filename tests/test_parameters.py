@@ -21,7 +21,7 @@ from model import (
 )
 from model.parameters import DEFAULTS, validate_value
 
-GROUPS = {"revenue", "financing", "shocks", "technology", "calibration"}
+from model.parameters import GROUPS
 
 
 def _valid_with(name: str, value) -> dict:
@@ -61,10 +61,16 @@ def test_parameters_are_frozen_and_with_overrides_validates():
 # --- bad values ----------------------------------------------------------------------------
 def test_unknown_parameter_is_named_with_the_known_ones():
     with pytest.raises(ParameterError) as err:
-        make_parameters({"revenue_ceilling": 900})
+        make_parameters({"zzz": 900})
     msg = str(err.value)
-    assert "unknown parameter 'revenue_ceilling'" in msg
-    assert "revenue_ceiling" in msg and "herding" in msg      # the list of known names
+    assert "unknown parameter 'zzz'" in msg
+    assert "revenue_2030" in msg and "herding" in msg      # the list of known names
+
+
+def test_a_misspelt_parameter_gets_one_suggestion_not_the_whole_list():
+    with pytest.raises(ParameterError) as err:
+        make_parameters({"revenue_2031": 900})
+    assert str(err.value) == "unknown parameter 'revenue_2031'; did you mean 'revenue_2030'?"
 
 
 @pytest.mark.parametrize("name", sorted(PARAMETER_INFO))
@@ -84,9 +90,9 @@ def test_out_of_range_names_field_and_range(name):
 
 
 def test_out_of_range_message_example():
-    with pytest.raises(ParameterError, match=r"revenue_ceiling = 10\.0 is outside the allowed "
-                       r"range \[50, 5000\] USD bn/yr"):
-        make_parameters({"revenue_ceiling": 10.0})
+    with pytest.raises(ParameterError, match=r"revenue_2030 = 10\.0 is outside the allowed "
+                       r"range \[150, 3000\] USD bn/yr"):
+        make_parameters({"revenue_2030": 10.0})
 
 
 @pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
@@ -107,7 +113,7 @@ def test_wrong_type_is_refused_with_the_range(bad):
 @pytest.mark.parametrize("name", sorted(n for n, i in PARAMETER_INFO.items() if i.integer))
 def test_integer_fields_refuse_fractions(name):
     info = PARAMETER_INFO[name]
-    value = info.min + 1.5
+    value = info.min + 0.5
     with pytest.raises(ParameterError) as err:
         make_parameters(_valid_with(name, value))
     msg = str(err.value)
@@ -140,13 +146,13 @@ def test_packaged_scenarios_load(name):
 
 def test_packaged_scenarios_differ_in_their_revenue_assumptions():
     base, boom, bust = (load_scenario(s).params for s in ("baseline", "boom", "bust"))
-    assert (base.revenue_ceiling, base.revenue_growth, base.revenue_midpoint) == (900, 0.21, 13)
-    assert (boom.revenue_ceiling, boom.revenue_growth, boom.revenue_midpoint) == (2500, 0.24, 16)
-    assert (bust.revenue_ceiling, bust.revenue_growth, bust.revenue_midpoint) == (300, 0.30, 5.5)
+    assert (base.revenue_2030, base.revenue_ceiling_multiple) == (800, 1.15)
+    assert (boom.revenue_2030, boom.revenue_ceiling_multiple) == (2000, 1.25)
+    assert (bust.revenue_2030, bust.revenue_ceiling_multiple) == (300, 1.05)
     assert bust.efficiency_shock_quarter == 10 and bust.efficiency_shock_size == 0.35   # 2027Q3
     assert base.efficiency_shock_quarter == -1 and boom.efficiency_shock_quarter == -1
     # everything but the revenue assumptions is shared
-    revenue = {"revenue_ceiling", "revenue_growth", "revenue_midpoint",
+    revenue = {"revenue_2030", "revenue_ceiling_multiple",
                "efficiency_shock_quarter", "efficiency_shock_size"}
     for name in set(PARAMETER_INFO) - revenue:
         assert getattr(base, name) == getattr(boom, name) == getattr(bust, name), name
@@ -155,11 +161,11 @@ def test_packaged_scenarios_differ_in_their_revenue_assumptions():
 def test_overrides_apply_on_top_of_the_scenario():
     sc = load_scenario("bust", herding=0.9, build_lag=6)
     assert sc.params.herding == 0.9 and sc.params.build_lag == 6
-    assert sc.params.revenue_ceiling == 300.0            # the scenario's value stays
+    assert sc.params.revenue_2030 == 300.0               # the scenario's value stays
     again = load_scenario(sc, herding=0.1)               # a Scenario object + overrides
     assert again.params.herding == 0.1 and again.params.build_lag == 6
-    m = AIEconomy("boom", rng=0, revenue_ceiling=2000.0)
-    assert m.params.revenue_ceiling == 2000.0 and m.params.revenue_growth == 0.24
+    m = AIEconomy("boom", rng=0, revenue_2030=1500.0)
+    assert m.params.revenue_2030 == 1500.0 and m.params.revenue_ceiling_multiple == 1.25
 
 
 def test_bad_override_names_the_scenario_and_the_field():
@@ -178,20 +184,20 @@ def _write(tmp_path: Path, text: str, name: str = "mine.toml") -> Path:
 
 def test_user_toml_file_loads_with_defaults_for_the_rest(tmp_path):
     path = _write(tmp_path, '[scenario]\nname = "slow"\ndescription = "slow burn"\n\n'
-                  "[parameters]\nrevenue_ceiling = 600.0\nbuild_lag = 6\n")
+                  "[parameters]\nrevenue_2030 = 600.0\nbuild_lag = 6\n")
     sc = load_scenario(path)
     assert sc.name == "slow" and sc.description == "slow burn"
-    assert sc.params.revenue_ceiling == 600.0 and sc.params.build_lag == 6
+    assert sc.params.revenue_2030 == 600.0 and sc.params.build_lag == 6
     assert sc.params.herding == PARAMETER_INFO["herding"].default
     assert load_scenario(str(path), build_lag=2).params.build_lag == 2
     m = AIEconomy(path, rng=1)
-    assert m.params.revenue_ceiling == 600.0
+    assert m.params.revenue_2030 == 600.0
     nameless = load_scenario(_write(tmp_path, "[parameters]\nherding = 0.2\n", "plain.toml"))
     assert nameless.name == "plain" and nameless.params.herding == 0.2
 
 
 def test_toml_syntax_error_names_the_file(tmp_path):
-    path = _write(tmp_path, "[parameters]\nrevenue_ceiling = = 3\n")
+    path = _write(tmp_path, "[parameters]\nrevenue_2030 = = 3\n")
     with pytest.raises(ParameterError) as err:
         load_scenario(path)
     assert str(path) in str(err.value) and "not valid TOML" in str(err.value)
