@@ -6,16 +6,16 @@ Below the requirement a bank stops new lending and cuts its lines' undrawn parts
 
 from __future__ import annotations
 
-from core.coefficients import BANK_CAPITAL_TARGET, EXCESS_CAPITAL_PAYOUT
-
 from typing import TYPE_CHECKING, ClassVar
 
 from agents.base import FinancialAgent
 from core.coefficients import (
+    BANK_CAPITAL_TARGET,
     BANK_OPERATING_COST,
     BANK_PAYOUT_SHARE,
     CAPITAL_HEADROOM,
     DEPOSIT_GROWTH,
+    EXCESS_CAPITAL_PAYOUT,
     IORB_SPREAD,
     LCR_DEPOSIT_RUNOFF,
     LCR_LINE_DRAWDOWN,

@@ -75,6 +75,7 @@ class FinancialAgent(mesa.Agent):
         self.reorganised_at = -1       # quarter of the last reorganisation (-1: never)
         self.quarters_current = 0      # consecutive quarters without missed payments
         self.losses_passed_on = 0.0    # own realised losses later borne by its creditors
+        self.passed_to_lps = 0.0       # realised losses a fund passed to its LPs
         self.line: CreditLine | None = None   # a committed bank line it can draw on
         self.other_assets = 0.0
         self.loss_allowance = 0.0

@@ -18,3 +18,5 @@ class OutsideSector(FinancialAgent):
 
     role: ClassVar[str] = "outside"
     overdraft: ClassVar[bool] = True
+    sector_assets: float = 0.0      # the sector's total financial assets, if it is a holder
+                                    # sector (a loss is read as a share of them)

@@ -19,7 +19,9 @@ from core.coefficients import (
     BASE_SUBSCRIPTION,
     FUND_LIQUIDITY_BUFFER,
     LINE_REPAY_BUFFER,
+    LP_INFLOW_MIX,
     LP_PREMIUM,
+    NAV_LINE_MAX_LTV,
     QUARTERS_PER_YEAR,
     REDEMPTION_PERSISTENCE,
     REDEMPTION_SHORTFALL_WEIGHT,
@@ -27,6 +29,7 @@ from core.coefficients import (
     SUBSCRIPTION_RETURN_WEIGHT,
 )
 from core.firesales import sell_loans
+from core.news import fmt_bn
 from core.state import Status
 
 if TYPE_CHECKING:
@@ -35,12 +38,19 @@ if TYPE_CHECKING:
 
 
 class PrivateCreditFund(FinancialAgent):
-    """Blue Owl, Apollo, Pimco, BlackRock (aggregates)."""
+    """Blue Owl, Apollo, Pimco, BlackRock (aggregates of the US private-credit market).
+
+    Attributes:
+        lp_shares: share of the NAV each holder sector owns (insurers, pension funds, retail
+            investors in semi-liquid funds and non-traded BDCs, other institutions).
+    """
 
     role: ClassVar[str] = "fund"
 
     def __init__(self, model: Economy, name: str, cash: float) -> None:
         super().__init__(model, name, cash)
+        self.lp_shares: dict[FinancialAgent, float] = {}
+        self.covenant_breached = False
         self.queued_redemptions = 0.0
         self.redeemed = 0.0
         self.gated = False
@@ -55,6 +65,32 @@ class PrivateCreditFund(FinancialAgent):
         """Net asset value: the LPs' equity."""
         return self.equity
 
+    @property
+    def retail(self) -> FinancialAgent:
+        """The holder sector that may redeem each quarter (semi-liquid funds, BDCs)."""
+        return self.model.retail_investors
+
+    def _reweigh(self, nav_before: float, flows: dict[FinancialAgent, float]) -> None:
+        """New LP shares after capital flows (positive in, negative out) at NAV ``nav_before``."""
+        stakes = {s: share * max(nav_before, 0.0) for s, share in self.lp_shares.items()}
+        for sector, amount in flows.items():
+            stakes[sector] = max(0.0, stakes.get(sector, 0.0) + amount)
+        total = sum(stakes.values())
+        if total > 1e-12:
+            self.lp_shares = {s: v / total for s, v in stakes.items()}
+
+    def realise_loss(self, amount: float, channel: str, kind: str) -> None:
+        """A fund is a pass-through: its LPs bear its realised losses pro rata, as far as
+        their NAV goes; anything beyond falls on its creditors if it fails."""
+        if amount <= 0.0:
+            return
+        self.revalue(-amount, kind)
+        to_lps = min(amount, max(0.0, self.nav + amount))
+        for sector, share in self.lp_shares.items():
+            self.model.record_loss(sector, channel, to_lps * share)
+        self.passed_to_lps += to_lps
+        if amount - to_lps > 1e-12:
+            self.model.record_loss(self, channel, amount - to_lps)
     def lending_capacity(self) -> float:
         """Cash above the buffer plus what the bank line still allows (nothing while gated)."""
         if self.status != Status.ACTIVE or self.gated:
@@ -91,7 +127,10 @@ class PrivateCreditFund(FinancialAgent):
         return sum(self.returns)
 
     def investor_flows(self) -> None:
-        """LP subscriptions and redemption requests; requests above the gate are queued."""
+        """LP subscriptions and redemption requests. Insurers, pension funds and other
+        institutions are locked in for the fund's life; retail investors in the semi-liquid
+        vehicles may redeem each quarter, up to the gate (a share of their NAV); requests above
+        it queue."""
         m = self.model
         p = m.params
         nav = max(self.nav, 0.0)
@@ -100,30 +139,71 @@ class PrivateCreditFund(FinancialAgent):
         excess = self.trailing_return() - (m.market.base_rate + LP_PREMIUM)
         inflow = nav * max(0.0, BASE_SUBSCRIPTION * m.market.sentiment
                            + SUBSCRIPTION_RETURN_WEIGHT * excess / QUARTERS_PER_YEAR)
+        flows: dict[FinancialAgent, float] = {}
         if inflow > 1e-9 and self.status == Status.ACTIVE and not self.gated:
-            m.ledger.transfer(m.lps, self, inflow, "lp_subscription")
+            for sector, share in zip(self.model.lp_sectors, LP_INFLOW_MIX, strict=True):
+                if share > 0:
+                    m.ledger.transfer(sector, self, inflow * share, "lp_subscription")
+                    flows[sector] = inflow * share
+        retail_nav = nav * self.lp_shares.get(self.retail, 0.0)
         # requests respond to returns short of the benchmark and to credit stress, and persist
         stress = (REDEMPTION_SHORTFALL_WEIGHT * max(0.0, -excess) / QUARTERS_PER_YEAR
                   + REDEMPTION_STRESS_WEIGHT * m.market.credit_stress)
         target = BASE_REDEMPTION + p.lp_redemption_sensitivity * stress
         self.request_rate = (REDEMPTION_PERSISTENCE * self.request_rate
                              + (1.0 - REDEMPTION_PERSISTENCE) * target)
-        self.queued_redemptions += nav * self.request_rate
-        cap = p.redemption_gate * nav
-        payable = min(self.queued_redemptions, cap)
-        if payable > self.cash:
-            self.raise_cash(payable)
-        if payable > self.cash:
-            sell_loans(m, self, payable - self.cash)
-        payable = min(payable, max(self.cash, 0.0))
-        paid = self.pay(m.lps, payable, "redemption") if payable > 1e-9 else 0.0
+        self.queued_redemptions = min(retail_nav, self.queued_redemptions
+                                      + retail_nav * self.request_rate)
+        cap = p.redemption_gate * retail_nav
+        paid = self._pay_redemptions(min(self.queued_redemptions, cap))
+        if paid > 0.0:
+            flows[self.retail] = flows.get(self.retail, 0.0) - paid
+        self._reweigh(nav, flows)
         self.queued_redemptions -= paid
         self.redeemed = paid
         was_gated = self.gated
         self.gated = self.queued_redemptions > 1e-6 and paid >= cap - 1e-9
         if self.gated and not was_gated:
-            m.log(f"{self.name} gates redemptions: pays {paid:.1f}B, "
-                  f"{self.queued_redemptions:.1f}B left queued", "gate", self)
+            m.log(f"{self.name} gates redemptions: pays {fmt_bn(paid)}, "
+                  f"{fmt_bn(self.queued_redemptions)} left queued", "gate", self)
+
+    def _pay_redemptions(self, payable: float) -> float:
+        """Pay retail redemptions, drawing the bank line or selling loans to raise the cash."""
+        m = self.model
+        if payable > self.cash:
+            self.raise_cash(payable)
+        if payable > self.cash:
+            sell_loans(m, self, payable - self.cash)
+        payable = min(payable, max(self.cash, 0.0))
+        return self.pay(self.retail, payable, "redemption") if payable > 1e-9 else 0.0
+
+    def portfolio_value(self) -> float:
+        """What its assets are worth at their marks: loans net of the allowance, and cash."""
+        return self.cash + self.financial_assets
+
+    def check_line_covenant(self) -> None:
+        """The NAV line's loan-to-value covenant: when marks fall and debt / portfolio value
+        rises above the limit, the bank freezes the line and the fund must pay it down (from
+        cash, then by selling loans) until the covenant holds again."""
+        line, m = self.line, self.model
+        if line is None or not line.active or line.principal <= 1e-9:
+            self.covenant_breached = False
+            return
+        value = self.portfolio_value()
+        ltv = line.principal / value if value > 1e-9 else 1.0
+        breached = ltv > NAV_LINE_MAX_LTV
+        if breached:
+            line.limit = line.principal
+            excess = line.principal - NAV_LINE_MAX_LTV * value
+            if self.cash < excess:
+                sell_loans(m, self, excess - self.cash)
+            line.principal -= self.pay(line.holder, min(excess, self.cash), "principal")
+            line.limit = line.principal
+            if not self.covenant_breached:
+                m.log(f"{self.name} breaches its NAV-line covenant (loan-to-value {ltv:.0%} "
+                      f"against a limit of {NAV_LINE_MAX_LTV:.0%}): {line.holder.name} freezes "
+                      f"the line and {self.name} sells loans to pay it down", "distress", self)
+        self.covenant_breached = breached
 
     def record_return(self) -> None:
         """Last quarter's return on NAV: income and marks over the NAV it started with."""

@@ -509,8 +509,34 @@ FUND_OTHER_LOAN_RATE = 0.058
 FUND_OTHER_BOOK_QUARTERS = 40
 """[quarters] Assumption: funds' non-AI loans run off over ten years, freeing cash."""
 
-WAREHOUSE_SPREAD = 0.02
-"""[1/yr over SOFR] Source: subscription/NAV lines S+125-225 (fund finance surveys, 2025)."""
+LP_SECTORS = (("insurers", "Insurers"), ("pension_funds", "Pension funds"),
+              ("retail_investors", "Retail investors"), ("lps", "Other institutional LPs"))
+"""[accounts] Definition: who owns private-credit funds; retail investors own the semi-liquid
+vehicles (non-traded BDCs, interval funds) that redeem quarterly, the others are locked in."""
+
+LP_SHARES_2025 = (0.20, 0.30, 0.25, 0.25)
+"""[share of NAV, in LP_SECTORS order] Source: Form PF (Q4 2021): pensions 31%, insurers 9%,
+individuals 9%, other funds and institutions the rest; since then insurers (Apollo-Athene,
+KKR-Global Atlantic) and retail semi-liquid funds (127B vs 112B traditional BDCs in 2025,
+Fed) have grown their share: assumption 20/30/25/25."""
+
+LP_INFLOW_MIX = (0.20, 0.20, 0.45, 0.15)
+"""[share of new money, in LP_SECTORS order] Source: retail semi-liquid vehicles took most
+new private-credit money in 2024-25 (non-traded BDC gross sales, Stanger); assumption."""
+
+SECTOR_ASSETS = (9100.0, 13000.0, 120000.0, 10000.0)
+"""[USD bn, in LP_SECTORS order] Source: total financial assets of each holder sector, US,
+2024-25 (Fed Financial Accounts Z.1 / ACLI): life insurers ~9.1T, defined-benefit and public
+pension funds ~13T, households ~120T; other institutions (endowments, sovereign funds, funds of
+funds) assumed ~10T. A loss is read as a share of these."""
+
+NAV_LINE_MAX_LTV = 0.35
+"""[debt / portfolio value] Source: NAV loans are made at 10-30% loan-to-value (fund finance
+surveys, 2025); the covenant trips a little above the level the lines start at."""
+
+NAV_LINE_SPREAD = 0.02
+"""[1/yr over SOFR] Source: subscription lines S+125-225, NAV loans S+450-600 (fund finance
+surveys, 2025): a blend for funds' bank lines."""
 
 # --- banks ----------------------------------------------------------------------------------
 LCR_DEPOSIT_RUNOFF = 0.10

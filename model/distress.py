@@ -33,8 +33,8 @@ from core.contracts import (
 )
 from core.finance import EPS
 from core.firesales import FINANCIALS, raise_liquidity, sell_capacity, sell_loans, sell_stakes
+from core.news import fmt_bn, fmt_share
 from core.state import Loss, Status
-from model.news import fmt_bn, fmt_share
 from model.reorganisation import reorganise
 
 if TYPE_CHECKING:

@@ -34,8 +34,13 @@ MODEL_COLUMNS: tuple[str, ...] = (
     # the bubble measure, credit, refinancing and power
     "fundamental_value_ai", "equity_drawdown", "failed_banks", "credit_stress",
     "debt_maturing", "debt_rolled", "power_queue_gw", "losses_households", "market_belief_2030",
+    # who holds the risk: the holder sectors behind private credit
+    "losses_insurers", "losses_pension_funds", "losses_retail_investors",
 )
-HOUSEHOLD_ACCOUNTS = ("Depositors",)   # whose savings bear losses directly
+# the savings of ordinary people: deposits, retail fund holdings, pensions, insurance policies
+HOUSEHOLD_ACCOUNTS = ("Depositors", "Retail investors", "Pension funds", "Insurers")
+SECTOR_COLUMNS = {"losses_insurers": "Insurers", "losses_pension_funds": "Pension funds",
+                  "losses_retail_investors": "Retail investors"}
 
 AGENT_REPORTERS = {
     "name": "name", "role": "role",
@@ -129,6 +134,8 @@ def compute_metrics(m: AIEconomy) -> dict[str, float]:
         "debt_rolled": m.flows.debt_rolled,
         "power_queue_gw": m.market.power_queue_gw,
         "losses_households": sum(x.amount for x in m.losses if x.bearer in HOUSEHOLD_ACCOUNTS),
+        **{col: sum(x.amount for x in m.losses if x.bearer == name)
+           for col, name in SECTOR_COLUMNS.items()},
         "market_belief_2030": m.market.belief * MARKET_BELIEF_2030,
     }
     return row

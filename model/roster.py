@@ -39,10 +39,13 @@ from core.coefficients import (
     LEGACY_CHIP_BOND_QUARTERS,
     LEGACY_GPU_LOAN_QUARTERS,
     LEGACY_LEASE_QUARTERS,
+    LP_SECTORS,
+    LP_SHARES_2025,
+    NAV_LINE_SPREAD,
     NEOCLOUD_GPU_SHARE,
     OPEN_ENDED,
     QUARTERS_PER_YEAR,
-    WAREHOUSE_SPREAD,
+    SECTOR_ASSETS,
 )
 from core.contracts import (
     Backstop,
@@ -70,7 +73,7 @@ def load_roster_data() -> dict:
 
 OUTSIDE_ACCOUNTS = (
     ("customers", "End customers"), ("bond_investors", "Bond investors"),
-    ("equity_investors", "Equity investors"), ("lps", "Fund LPs"),
+    ("equity_investors", "Equity investors"), *LP_SECTORS,
     ("suppliers", "Suppliers"), ("other_borrowers", "Other borrowers"),
     ("depositors", "Depositors"), ("distressed_investors", "Distressed-asset buyers"),
     ("clearing_house", "Clearing house"), ("central_bank", "Central bank"))
@@ -81,6 +84,9 @@ def build_outside_sector(m: AIEconomy) -> None:
     secondary-market operators who buy fire-sold capacity."""
     for key, label in OUTSIDE_ACCOUNTS:
         setattr(m, key, OutsideSector(m, label))
+    m.lp_sectors = [getattr(m, key) for key, _ in LP_SECTORS]
+    for sector, assets in zip(m.lp_sectors, SECTOR_ASSETS, strict=True):
+        sector.sector_assets = assets
     m.secondary = SecondaryOwner(m, "Secondary-market GPU owners")
 
 
@@ -111,9 +117,13 @@ def build_roster(m: AIEconomy, data: dict) -> None:
         m.chipmakers.append(c)
     for name, spec in data["funds"].items():
         m.funds.append(PrivateCreditFund(m, name, spec["aum"]))
+    lines_by_bank = {name: sum(f["line_drawn"] for f in data["funds"].values()
+                               if f["line_bank"] == name) for name in data["banks"]}
     for name, spec in data["banks"].items():
-        deposits = (1.0 + spec["cash_share"]) * spec["other_loans"]
-        b = Bank(m, name, spec["equity"] + deposits)
+        loans = spec["other_loans"] + lines_by_bank[name]
+        deposits = (1.0 + spec["cash_share"]) * loans - spec["equity"]
+        # opening balance: equity + deposits = cash + loans (the lines are booked below)
+        b = Bank(m, name, spec["equity"] + deposits - lines_by_bank[name])
         b.deposits = m.book.add(Deposit(issuer=b, holder=m.depositors, start=0,
                                         principal=deposits, beta=DEPOSIT_BETA, floating=True,
                                         maturity=OPEN_ENDED, category="deposit"))
@@ -157,12 +167,14 @@ def build_roster(m: AIEconomy, data: dict) -> None:
     # size (capital ratios, NAV) while the AI book is what moves.
     for f, spec in zip(m.funds, data["funds"].values(), strict=True):
         lend(m, f, m.other_borrowers, f.cash - spec["cash_share"] * spec["aum"], Loan,
-             rate=FUND_OTHER_LOAN_RATE, floating=True, maturity=FUND_OTHER_BOOK_QUARTERS, amortising=True,
-             category="corporate")
-        bank = m.agent_by_name(spec["warehouse_bank"])
-        f.line = m.book.add(CreditLine(issuer=f, holder=bank, start=0, principal=0.0,
-                                       limit=spec["warehouse_line"], rate=WAREHOUSE_SPREAD, floating=True,
-                                       maturity=OPEN_ENDED, category="warehouse"))
+             rate=FUND_OTHER_LOAN_RATE, floating=True, maturity=FUND_OTHER_BOOK_QUARTERS,
+             amortising=True, category="corporate")
+        # the bank line that levers the fund: drawn before 2025 (no cash moves now)
+        f.line = m.book.add(CreditLine(issuer=f, holder=m.agent_by_name(spec["line_bank"]),
+                                       start=0, principal=spec["line_drawn"],
+                                       limit=spec["line_limit"], rate=NAV_LINE_SPREAD,
+                                       floating=True, maturity=OPEN_ENDED, category="nav_line"))
+        f.lp_shares = dict(zip(m.lp_sectors, LP_SHARES_2025, strict=True))
     for lab in m.labs:
         # a revolving credit facility from its relationship bank (OpenAI's 4B revolver, 2024)
         bank = relationship(lab, m.banks, 1)[0]

@@ -19,9 +19,7 @@ from model import (
     load_scenario,
     make_parameters,
 )
-from model.parameters import DEFAULTS, validate_value
-
-from model.parameters import GROUPS
+from model.parameters import DEFAULTS, GROUPS, validate_value
 
 
 def _valid_with(name: str, value) -> dict:
