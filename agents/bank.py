@@ -25,7 +25,7 @@ from core.coefficients import (
     UNDRAWN_WEIGHT,
 )
 from core.contracts import CreditLine, Loan
-from core.ratings import is_investment_grade
+from core.ratings import DISTRESSED_NOTCH, is_investment_grade
 from core.state import Status
 
 if TYPE_CHECKING:
@@ -116,7 +116,11 @@ class Bank(FinancialAgent):
 
     def advance_on_line(self, line: CreditLine, amount: float) -> float:
         """Let the borrower draw on a committed line: within its limit and the bank's cash
-        (a committed line must be honoured whatever the capital room)."""
+        (a committed line must be honoured whatever the capital room), unless the borrower has
+        lost its access: rated CCC or in breach of a covenant (funding liquidity)."""
+        borrower = line.issuer
+        if borrower.rating_notch() >= DISTRESSED_NOTCH or borrower.covenant_breached:
+            return 0.0
         amount = min(amount, line.undrawn(), self.usable_cash())
         if amount <= 1e-9:
             return 0.0

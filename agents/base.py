@@ -8,6 +8,8 @@ the two every quarter.
 
 from __future__ import annotations
 
+from core.coefficients import COVENANT_CASH_BUFFER, COVENANT_NOTCHES
+
 from collections import defaultdict
 from typing import TYPE_CHECKING, ClassVar
 
@@ -31,7 +33,10 @@ from core.ratings import (
     DISTRESSED_NOTCH,
     bond_market_open,
     bond_spread,
+    is_investment_grade,
+    label,
     notch_from_leverage,
+    secured_spread,
 )
 from core.state import Snapshot, Status
 
@@ -77,6 +82,7 @@ class FinancialAgent(mesa.Agent):
         self.losses_passed_on = 0.0    # own realised losses later borne by its creditors
         self.passed_to_lps = 0.0       # realised losses a fund passed to its LPs
         self.line: CreditLine | None = None   # a committed bank line it can draw on
+        self.covenant_breached = False         # a loan covenant tripped: lines frozen
         self.other_assets = 0.0
         self.loss_allowance = 0.0
         self.status = Status.ACTIVE
@@ -197,6 +203,35 @@ class FinancialAgent(mesa.Agent):
         spread = bond_spread(notch, m.market.credit_stress)
         rate = spread if loan.floating else m.market.long_rate + spread
         return Rollover(loan.principal, m.t + QUARTERS_PER_YEAR * BOND_ROLL_YEARS, rate)
+
+    def test_offtaker_covenants(self) -> None:
+        """Loans priced on an offtaker's credit carry covenants. If the offtaker falls two
+        notches or more to below investment grade, the margin steps up to its new price and
+        spare cash is swept to repay the loan (the borrower loses access to undrawn lines
+        meanwhile); if the offtaker defaults, the loan is called (an event of default)."""
+        m = self.model
+        tripped = []
+        for c in self.issued:
+            if not (isinstance(c, Loan) and c.active and c.offtaker is not None):
+                continue
+            now = c.offtaker.rating_notch()
+            if now >= DEFAULT_NOTCH or c.offtaker.reorganised_at == m.t - 1:
+                c.maturity = min(c.maturity, m.t)          # the loan is called
+            elif now - c.offtaker_notch >= COVENANT_NOTCHES and not is_investment_grade(now):
+                tripped.append((c, now))
+        if tripped and not self.covenant_breached:
+            m.log(f"{self.name}'s loans trip their covenants: {tripped[0][0].offtaker.name} is "
+                  f"down to {label(tripped[0][1])}; margins step up and spare cash goes to its "
+                  "lenders", "distress", self)
+        self.covenant_breached = bool(tripped)
+        for c, now in tripped:
+            c.rate = max(c.rate, secured_spread(now, m.market.credit_stress))
+            interest, principal = c.scheduled(m.t, m.market.base_rate)
+            spare = self.cash - COVENANT_CASH_BUFFER * (interest + principal)
+            if spare > 1e-9:
+                paid = self.pay(c.holder, min(spare, c.principal), "principal")
+                c.principal -= paid
+                c.balloon = min(c.balloon, c.principal)
 
     def will_roll(self, loan: Loan) -> bool:
         """Whether this holder extends a loan of its own that falls due (bond investors do, at

@@ -51,12 +51,18 @@ class Neocloud(FinancialAgent):
         paid = self.pay(m.suppliers, opex, "opex")
         self.missed += opex - paid
 
-    def offtaker_notch(self) -> int:
-        """Rating of the customers whose contracts back its capacity (GW-weighted; capacity
-        sold on the spot market counts as single B)."""
+    def main_customer(self) -> FinancialAgent | None:
+        """The contract customer with the most GW in force (its loans' offtaker)."""
         t = self.model.t
         contracts = [c for c in self.held if isinstance(c, ComputeContract) and c.in_force(t)]
-        weights = [(c.gw, c.issuer.rating_notch()) for c in contracts]
+        return max(contracts, key=lambda c: c.gw).issuer if contracts else None
+
+    def pricing_notch(self) -> int:
+        """The credit its lenders price a GPU loan on: its contract customers, and capacity
+        sold on the spot market as a single-B customer."""
+        t = self.model.t
+        weights = [(c.gw, c.issuer.rating_notch()) for c in self.held
+                   if isinstance(c, ComputeContract) and c.in_force(t)]
         spot_gw = max(0.0, self.operated_gw - sum(w for w, _ in weights))
         weights.append((spot_gw, SPOT_OFFTAKER_NOTCH))
         total = sum(w for w, _ in weights)
@@ -64,7 +70,7 @@ class Neocloud(FinancialAgent):
 
     def offtaker_spread(self) -> float:
         """Margin of a GPU loan: set by the credit of the customers who pay for the GPUs."""
-        return secured_spread(self.offtaker_notch(), self.model.market.credit_stress)
+        return secured_spread(self.pricing_notch(), self.model.market.credit_stress)
 
     def plan_capex(self) -> None:
         """Order GPUs for the contracted backlog plus a spot book, if the market is willing."""
@@ -84,8 +90,11 @@ class Neocloud(FinancialAgent):
             return
         equity_part = min((1.0 - LOAN_TO_VALUE) * capex, max(self.cash, 0.0))
         capex = equity_part / (1.0 - LOAN_TO_VALUE)
-        borrowed = m.credit.syndicate(self, LOAN_TO_VALUE * capex, fund_share=FUND_SHARE_OF_DEALS,
-                                      rate=self.offtaker_spread(), floating=True,
-                                      maturity=m.t + QUARTERS_PER_YEAR * GPU_LOAN_YEARS, amortising=True,
-                                      category="gpu_loan", collateral=self)
+        customer = self.main_customer()
+        borrowed = m.credit.syndicate(
+            self, LOAN_TO_VALUE * capex, fund_share=FUND_SHARE_OF_DEALS,
+            rate=self.offtaker_spread(), floating=True, offtaker=customer,
+            offtaker_notch=customer.rating_notch() if customer else -1,
+            maturity=m.t + QUARTERS_PER_YEAR * GPU_LOAN_YEARS, amortising=True,
+            category="gpu_loan", collateral=self)
         self.buy_capacity(equity_part + borrowed, m.gpu_vendors(self), m.suppliers)

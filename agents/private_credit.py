@@ -50,7 +50,6 @@ class PrivateCreditFund(FinancialAgent):
     def __init__(self, model: Economy, name: str, cash: float) -> None:
         super().__init__(model, name, cash)
         self.lp_shares: dict[FinancialAgent, float] = {}
-        self.covenant_breached = False
         self.queued_redemptions = 0.0
         self.redeemed = 0.0
         self.gated = False
@@ -146,9 +145,9 @@ class PrivateCreditFund(FinancialAgent):
                     m.ledger.transfer(sector, self, inflow * share, "lp_subscription")
                     flows[sector] = inflow * share
         retail_nav = nav * self.lp_shares.get(self.retail, 0.0)
-        # requests respond to returns short of the benchmark and to credit stress, and persist
+        # requests respond to returns short of the benchmark and to distress among AI borrowers (the headlines), and persist
         stress = (REDEMPTION_SHORTFALL_WEIGHT * max(0.0, -excess) / QUARTERS_PER_YEAR
-                  + REDEMPTION_STRESS_WEIGHT * m.market.credit_stress)
+                  + REDEMPTION_STRESS_WEIGHT * m.market.distress_share)
         target = BASE_REDEMPTION + p.lp_redemption_sensitivity * stress
         self.request_rate = (REDEMPTION_PERSISTENCE * self.request_rate
                              + (1.0 - REDEMPTION_PERSISTENCE) * target)

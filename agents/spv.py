@@ -130,9 +130,12 @@ class SPV(FinancialAgent):
         capacity runs, then amortise as over a longer life, leaving a balloon at maturity.
         """
         m = self.model
-        maturity = self.planned_lease_end()
+        # the balloon falls due the quarter after the lease ends, once the sponsor has decided
+        # whether to renew (and the lenders know what they are refinancing)
+        maturity = self.planned_lease_end() + 1
         years = max(1.0, (maturity - m.t + 1) / QUARTERS_PER_YEAR)
-        rate = secured_spread(self.sponsor.rating_notch(), m.market.credit_stress)
+        offtaker = self.sponsor.rating_notch()
+        rate = secured_spread(offtaker, m.market.credit_stress)
         build = m.params.build_lag
         reserve = amount * (m.market.base_rate + rate) / QUARTERS_PER_YEAR * build
         debt = amount + reserve
@@ -142,7 +145,8 @@ class SPV(FinancialAgent):
             self, debt, fund_share=FUND_SHARE_OF_DEALS, relationship_of=relationship_of,
             rate=rate, floating=True, maturity=maturity, amortising=True,
             balloon=balloon_share * debt, amortise_from=m.t if started else OPEN_ENDED,
-            category="spv_debt", collateral=self)
+            offtaker=self.sponsor, offtaker_notch=offtaker, category="spv_debt",
+            collateral=self)
         return 0.0 if started else reserve * borrowed / debt
 
     def rebalance_stakes(self) -> None:
@@ -182,17 +186,15 @@ class SPV(FinancialAgent):
                       + SPV_EQUITY_YIELD / QUARTERS_PER_YEAR * self.equity_invested)
 
     def debt_service_due(self, *, renewal: bool = False) -> tuple[float, float]:
-        """Interest and principal due this quarter (a balloon refinanced over a new term if
-        ``renewal``)."""
+        """Interest and regular amortisation due this quarter (balloons are refinanced, not
+        passed on in the rent); with ``renewal``, the debt amortised over a new term."""
         m = self.model
         interest = principal = 0.0
         for c in self.issued:
             if isinstance(c, Loan):
-                i, r = c.scheduled(m.t, m.market.base_rate)
-                interest += i + c.arrears
-                if renewal and self.lease is not None:
-                    r = c.principal / (SPV_AMORTISATION_YEARS * QUARTERS_PER_YEAR)
-                principal += r
+                interest += c.scheduled(m.t, m.market.base_rate)[0] + c.arrears
+                principal += (c.principal / (SPV_AMORTISATION_YEARS * QUARTERS_PER_YEAR)
+                              if renewal else c.regular_repayment(m.t))
         return interest, principal
 
     def review_lease(self) -> None:
@@ -256,8 +258,14 @@ class SPV(FinancialAgent):
             self.sponsor.honour_guarantee(self, fee, "lease termination")
 
     def go_merchant(self, why: str) -> None:
-        """The lease is gone: from now on the SPV rents its capacity on the spot market."""
+        """The lease is gone: from now on the SPV rents its capacity on the spot market. Its
+        loans were made against the lease: lenders call them, and roll only what a merchant
+        SPV can carry (see :meth:`refinancing_terms`)."""
         self.merchant = True
+        t = self.model.t
+        for c in self.issued:
+            if isinstance(c, Loan) and c.maturity > t:
+                c.maturity = t
         debt = self.debt
         self.model.log(f"{why}: it must now rent its capacity on the spot market"
                        + (f", with {debt:.1f}B of debt still to pay" if debt > SMALL_DEBT else ""),
@@ -349,7 +357,7 @@ class SPV(FinancialAgent):
         spread = secured_spread(notch, m.market.credit_stress)
         if lease is not None and lease.active and not self.merchant and lease.end > m.t:
             years = (lease.end - m.t + 1) / QUARTERS_PER_YEAR
-            return Rollover(loan.principal, lease.end, spread,
+            return Rollover(loan.principal, lease.end + 1, spread,
                             balloon_share=max(0.0, 1.0 - years / SPV_AMORTISATION_YEARS),
                             amortising=True)
         senior = sum(c.principal for c in self.issued if isinstance(c, Loan)

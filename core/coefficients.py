@@ -68,6 +68,11 @@ LAB_SHARE_VOLATILITY = 0.05
 """[1/quarter] Assumption: quarterly s.d. of a lab's market-share surprises from 2026 (model
 releases move share: Anthropic's coding share, xAI's slow start)."""
 
+LEVEL_PERSISTENCE = 0.95
+"""[per quarter] Assumption: surprises to the level of AI revenue fade with a half-life of about
+three years: realised revenue can stay 20-40% off the assumed path for years (sd ~0.2 in the
+long run), but the assumption remains the expected path."""
+
 REVENUE_NOISE_FLOOR = 0.2
 """[share of the path] Assumption: noise never cuts revenue below a fifth of its path."""
 
@@ -102,6 +107,11 @@ maintenance of one GW for a quarter."""
 
 CAPACITY_MARGIN = 1.1
 """[x demand] Assumption: builders plan 10% headroom over expected demand."""
+
+PLANNING_GROWTH_CAP = 0.075
+"""[1/quarter, log] Assumption: capex plans extrapolate demand growth of at most ~35% a year
+(hyperscaler capex grew ~50-60% in 2025 on guidance set in 2024; plans beyond a year are
+budgeted on slower growth)."""
 
 GPU_VENDORS = 2
 """[firms] Assumption: a buyer splits its chip orders between at most two vendors."""
@@ -177,8 +187,9 @@ EQUITY_SUPPLY_2025 = 30.0
 """[USD bn per quarter] Source: private AI rounds of ~120 in 2025 (OpenAI 40, Anthropic 13+15,
 xAI 20 and others; PitchBook 2025)."""
 
-EQUITY_SUPPLY_GROWTH = 0.03
-"""[1/quarter] Assumption: venture and crossover money for AI grows ~12%/yr."""
+EQUITY_SUPPLY_GROWTH = 0.0
+"""[1/quarter] Assumption: 2025's record pace of private AI funding (~120 a year, with
+SoftBank's 40 for OpenAI) is the most outside investors keep offering; it does not grow."""
 
 EQUITY_WINDOW_CAP = 1.5
 """[x] Assumption: exuberant sentiment at most enlarges the equity window by half."""
@@ -201,11 +212,18 @@ SPOT_RENT_SLACK = 0.6
 """[per unit of utilisation below target] Assumption: idle capacity cuts rents hard (H100
 spot rents fell ~80% from 2023 to 2025 as supply caught up; SemiAnalysis)."""
 
-SPOT_RENT_TIGHT = 0.1
-"""[per unit of utilisation above 0.9] Assumption: a tight market slows the rent decline."""
+SPOT_RENT_TIGHT = 0.3
+"""[per unit of demand / capacity above the 0.8 target] Source: H100 spot rents rose ~38%
+from Oct 2025 to Mar 2026 as demand outran capacity (SemiAnalysis): with demand ~20% above
+capacity, rents rise ~4% a quarter net of the trend decline."""
 
-SPOT_RENT_TIGHT_ABOVE = 0.9
-"""[share] Assumption: utilisation above which the market counts as tight."""
+SPOT_RENT_PREMIUM_MAX = 1.5
+"""[x the cost trend] Assumption: scarcity can lift spot rents at most 50% above the cost of
+new capacity (2025 rent falling at the trend decline): new entrants then add supply."""
+
+SPOT_RENT_RATIO_CAP = 1.5
+"""[demand / capacity] Assumption: excess demand beyond 50% of capacity adds no more pressure
+(buyers wait or go without)."""
 
 SPOT_RENT_FLOOR = 0.2
 """[USD bn per GW-quarter] Assumption: rent never falls below power and upkeep (~$0.15/h)."""
@@ -252,6 +270,13 @@ SECURED_SPREADS = (0.0175, 0.0200, 0.0225, 0.0250, 0.0450, 0.0650, 0.1300)
 """[1/yr over SOFR, by the offtaker's notch AAA ... CCC] Source: CoreWeave DDTL 4.0 with an
 A3 customer S+225 and DDTL 5.0 with BB+ customers S+450 (2026); Vantage/Stargate loans backed
 by Oracle (BBB) ~S+250 (2025); DDTL 2.0 S+600-650 and S+1300 for weaker contracts (2024)."""
+
+COVENANT_NOTCHES = 2
+"""[notches] Source: CoreWeave's delayed-draw loans carry offtaker-rating covenants (8-K, 2025):
+assumption: a two-notch downgrade of the customer trips them (step-up and cash sweep)."""
+
+COVENANT_CASH_BUFFER = 1.0
+"""[quarters of debt service] Assumption: a swept borrower keeps a quarter's debt service."""
 
 SPREAD_STRESS_MULTIPLE = 3.0
 """[x at full stress] Source: in 2008 IG and HY spreads rose to ~4-5x their pre-crisis levels
@@ -494,7 +519,7 @@ the Blue Owl episode, requests reached 9% of NAV at BlackRock's HLEND and ~17% a
 fund in a quarter (2026), with returns ~10-15 points below target."""
 
 REDEMPTION_STRESS_WEIGHT = 0.15
-"""[share of NAV a quarter at full credit stress] Source: headlines move semi-liquid fund
+"""[share of NAV a quarter if every AI firm were in distress] Source: headlines move semi-liquid fund
 investors: requests reached 9-17% of NAV a quarter in 2026 (HLEND, an Apollo fund) after the
 Blue Owl episode and software-loan worries, with returns still positive."""
 

@@ -53,6 +53,10 @@ class Loan(Contract):
         balloon: principal left to pay at maturity by an amortising loan (USD bn).
         amortise_from: first quarter of scheduled repayments (interest only before: a data
             centre under construction pays no principal).
+        offtaker: the customer whose contract backs the loan (the lessee of an SPV, the main
+            customer of a neocloud), if any, and ``offtaker_notch`` its rating when the loan
+            was made: a downgrade of two notches or more to below investment grade trips the
+            loan's covenant; the customer's default is an event of default.
         seniority: 0 is most senior; higher numbers are paid later in a default.
         collateral: the agent whose real assets secure the loan (an SPV or a neocloud), if any.
     """
@@ -64,6 +68,8 @@ class Loan(Contract):
     amortising: bool = False
     balloon: float = 0.0
     amortise_from: int = 0
+    offtaker: Agent | None = None
+    offtaker_notch: int = -1
     category: str = "other"
     seniority: int = 0
     collateral: Agent | None = None
@@ -76,6 +82,14 @@ class Loan(Contract):
     def annual_rate(self, base_rate: float) -> float:
         """Coupon rate this quarter: fixed, or the base rate plus the spread."""
         return max(0.0, base_rate + self.rate) if self.floating else self.rate
+
+    def regular_repayment(self, t: int) -> float:
+        """The scheduled amortisation in quarter ``t``, leaving out the balloon or bullet due at
+        maturity (which is meant to be refinanced, not paid out of income)."""
+        if not self.active or not self.amortising or t < self.amortise_from or t < self.start:
+            return 0.0
+        remaining = max(0, self.maturity - t)
+        return max(0.0, self.principal - self.balloon) / (remaining + 1)
 
     def scheduled(self, t: int, base_rate: float) -> tuple[float, float]:
         """Interest and principal due in quarter ``t`` (before any arrears)."""

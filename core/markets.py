@@ -16,6 +16,7 @@ from core.coefficients import (
     GROWTH_PREMIUM_CAP,
     GROWTH_PREMIUM_SLOPE,
     HERDING_TILT,
+    LEVEL_PERSISTENCE,
     IG_SPREAD_BASE,
     IG_SPREAD_STRESS,
     NOISE_PERSISTENCE,
@@ -34,7 +35,8 @@ from core.coefficients import (
     SPOT_RENT_FLOOR,
     SPOT_RENT_SLACK,
     SPOT_RENT_TIGHT,
-    SPOT_RENT_TIGHT_ABOVE,
+    SPOT_RENT_PREMIUM_MAX,
+    SPOT_RENT_RATIO_CAP,
     TARGET_UTILISATION,
 )
 
@@ -88,9 +90,14 @@ def _logistic(t: float, ceiling: float, k: float, midpoint: float) -> float:
     return ceiling / (1.0 + math.exp(-k * (t - midpoint)))
 
 
-def permanent_shock(level: float, shock: float, sd: float) -> float:
-    """Next log level of a random walk with mean-one exponential (E[exp(level)] stays 1)."""
-    return level + sd * shock - 0.5 * sd * sd
+def level_surprise(level: float, variance: float, shock: float, sd: float) -> tuple[float, float]:
+    """Next log deviation of revenue from its expected path, and its variance.
+
+    The deviation is persistent but fades (an AR(1) in logs): surprises last years, yet the
+    assumption keeps its meaning as the expected path. ``exp(level - variance / 2)`` has mean 1.
+    """
+    return (LEVEL_PERSISTENCE * level + sd * shock,
+            LEVEL_PERSISTENCE ** 2 * variance + sd * sd)
 
 
 def ar1_step(z: float, shock: float, persistence: float = NOISE_PERSISTENCE) -> float:
@@ -128,16 +135,22 @@ def update_sentiment(s: float, dln_value: float, surprise: float, distress_share
     return min(SENTIMENT_MAX, max(SENTIMENT_MIN, s_new))
 
 
-def spot_rent(prev: float, utilisation: float, decline: float) -> float:
-    """Spot rent per GW-quarter: trend decline, faster when capacity stands idle.
+def spot_rent(prev: float, demand_ratio: float, decline: float, trend: float = math.inf
+              ) -> float:
+    """Spot rent per GW-quarter: a trend decline (cheaper chips), faster when capacity stands
+    idle and reversed when demand outruns capacity.
 
-    A tight market (utilisation above 90%) slows the decline a little; slack below the 80%
-    target cuts rents hard (spot H100 rents fell ~80% from 2023 to 2025).
+    ``demand_ratio`` is demand over capacity, not capped at 1. Slack below the 80% target cuts
+    rents hard (spot H100 rents fell ~80% from 2023 to 2025); excess demand raises them (H100
+    rents rose from $1.70 to $2.35 an hour between Oct 2025 and Mar 2026 as capacity ran
+    short). Rents cannot rise above a premium over ``trend``, the cost of new capacity (base
+    rent falling with the trend decline): beyond it, new entrants add supply.
     """
-    slack = min(0.0, utilisation - TARGET_UTILISATION)
-    tight = max(0.0, utilisation - SPOT_RENT_TIGHT_ABOVE)
-    return max(SPOT_RENT_FLOOR,
-               prev * (1.0 - decline) * (1.0 + SPOT_RENT_SLACK * slack + SPOT_RENT_TIGHT * tight))
+    ratio = min(demand_ratio, SPOT_RENT_RATIO_CAP)
+    gap = ratio - TARGET_UTILISATION
+    pressure = SPOT_RENT_SLACK * gap if gap < 0.0 else SPOT_RENT_TIGHT * gap
+    rent = min(prev * (1.0 - decline) * (1.0 + pressure), SPOT_RENT_PREMIUM_MAX * trend)
+    return max(SPOT_RENT_FLOOR, rent)
 
 
 def capacity_value(gpu_market: float, building_book: float, rent: float, utilisation: float,

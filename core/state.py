@@ -27,7 +27,8 @@ class MarketState:
     revenue_prev: float = 0.0
     cloud_revenue: float = 0.0          # the part earned by hyperscalers' cloud AI services
     noise: float = 0.0                  # AR(1) state of the transitory revenue noise
-    revenue_level: float = 0.0          # log of permanent surprises to the revenue level
+    revenue_level: float = 0.0          # log deviation of revenue from the expected path
+    level_variance: float = 0.0         # its variance (for a mean-one adjustment)
     efficiency: float = 1.0             # compute per revenue dollar, 2025Q1 = 1
     non_ai_growth: float = 1.0          # index of the hyperscalers' non-AI business
     equity_window: float = 0.0          # outside money still available for private AI rounds
@@ -37,6 +38,7 @@ class MarketState:
     utilisation_avg: float = 0.8        # exponentially smoothed (about a year)
     demand_gw: float = 0.0
     capacity_total: float = 0.0
+    demand_ratio: float = 0.8           # demand over capacity, not capped at 1
     # markets (phase 8)
     sentiment: float = 1.0
     expected_growth: float = 0.10       # expected quarterly log growth of revenue

@@ -23,6 +23,7 @@ from core.coefficients import (
     BELIEF_LEARNING,
     COST_OF_CAPITAL,
     EARNINGS_MARGIN,
+    LEVEL_PERSISTENCE,
     MARKET_BELIEF_2030,
     MARKET_BELIEF_MAX,
     MARKET_BELIEF_MIN,
@@ -70,6 +71,11 @@ def _path_value(path: RevenuePath, t: int) -> float:
 
 
 def fundamental_value(path: RevenuePath, t: int, level: float) -> float:
-    """What the scenario's revenue will justify, at the level realised so far (log ``level``
-    of the permanent surprises)."""
-    return math.exp(level) * _path_value(path, t)
+    """What the scenario's revenue will justify: its expected path from here, starting at the
+    level realised so far (log deviation ``level``, which fades as revenue surprises do)."""
+    value, discount, weight = 0.0, 1.0, level
+    for k in range(1, VALUATION_HORIZON + 1):
+        discount *= _DISCOUNT
+        weight *= LEVEL_PERSISTENCE
+        value += discount * EARNINGS_MARGIN * path.at(t + k) * math.exp(weight)
+    return value + discount * _terminal(path.at(t + VALUATION_HORIZON)) * math.exp(weight)

@@ -6,6 +6,8 @@ moves every payment through the ledger. ``AIEconomy.step`` calls them in order.
 
 from __future__ import annotations
 
+from core.coefficients import PLANNING_GROWTH_CAP
+
 import math
 from typing import TYPE_CHECKING
 
@@ -34,7 +36,7 @@ from core.coefficients import (
 )
 from core.contracts import Backstop, ComputeContract, Lease, Loan
 from core.finance import EPS, pay_due, refinance_maturing, service_loan
-from core.markets import ar1_step, permanent_shock
+from core.markets import ar1_step, level_surprise
 from core.state import QuarterFlows, Status
 from model.distress import flag_distress, resolve
 from model.metrics import compute_metrics
@@ -96,9 +98,10 @@ def demand(m: AIEconomy) -> None:
     m.market.noise = ar1_step(m.market.noise, float(m.rng.standard_normal()))
     if t >= len(REVENUE_2025):       # 2025 is observed: surprises start in 2026
         sd = p.revenue_uncertainty / math.sqrt(QUARTERS_PER_YEAR)
-        m.market.revenue_level = permanent_shock(m.market.revenue_level,
-                                                 float(m.rng.standard_normal()), sd)
-    base = m.revenue_path.at(t) * math.exp(m.market.revenue_level)
+        m.market.revenue_level, m.market.level_variance = level_surprise(
+            m.market.revenue_level, m.market.level_variance, float(m.rng.standard_normal()), sd)
+    base = m.revenue_path.at(t) * math.exp(m.market.revenue_level
+                                           - 0.5 * m.market.level_variance)
     m.market.revenue = base * max(REVENUE_NOISE_FLOOR, 1.0 + p.revenue_noise * m.market.noise)
     m.market.efficiency *= 1.0 - p.efficiency_gain
     if t == p.efficiency_shock_quarter:
@@ -167,8 +170,9 @@ def compute(m: AIEconomy) -> None:
             m.record_loss(c.issuer, "guarantee called", paid)
     m.market.capacity_total = sum(a.capacity_gw for a in m.capacity_owners())
     m.market.demand_gw = captive + cloud_gw + contracted_use + sold_gw
-    m.market.utilisation = (min(1.0, m.market.demand_gw / m.market.capacity_total)
-                            if m.market.capacity_total > 0 else 0.0)
+    m.market.demand_ratio = (m.market.demand_gw / m.market.capacity_total
+                             if m.market.capacity_total > 0 else 0.0)
+    m.market.utilisation = min(1.0, m.market.demand_ratio)
     m.market.utilisation_avg = (UTILISATION_SMOOTHING * m.market.utilisation_avg
                                 + (1.0 - UTILISATION_SMOOTHING) * m.market.utilisation)
 
@@ -251,13 +255,16 @@ def debt_service(m: AIEconomy) -> None:
     for c in m.book.of(Lease):
         if c.active:
             pay_due(m, c, c.scheduled(t), "lease_rent")
+    for a in (*m.spvs, *m.neoclouds):
+        if a.status != Status.DEFAULTED:
+            a.test_offtaker_covenants()
     loans = m.book.of(Loan)
     order = {role: i for i, role in enumerate(DEBT_SERVICE_ORDER)}
     loans.sort(key=lambda c: (order[c.issuer.role], c.seniority))
     for loan in loans:
         if loan.issuer.role == "abs" or not loan.active:
             continue                      # ABS notes are paid by the waterfall
-        if loan.maturity == t and loan.principal > EPS and loan.issuer.role != "outside":
+        if loan.maturity <= t and loan.principal > EPS and loan.issuer.role != "outside":
             m.flows.debt_maturing += loan.principal
             m.flows.debt_rolled += refinance_maturing(m, loan)
         service_loan(m, loan)
@@ -293,7 +300,8 @@ def _plan_hyperscaler_capex(m: AIEconomy) -> None:
     when capacity stands idle or the market turns."""
     p, t = m.params, m.t
     lag = p.build_lag
-    growth = math.exp(m.market.expected_growth * lag) * CAPACITY_MARGIN
+    # builders plan on expected growth, but no treasury plans on more than ~35% a year
+    growth = math.exp(min(m.market.expected_growth, PLANNING_GROWTH_CAP) * lag) * CAPACITY_MARGIN
     contracted = {h: sum(c.gw for c in h.compute_contracts_held() if c.in_force(t + lag))
                   for h in m.hyperscalers}
     open_demand = max(0.0, m.market.demand_gw - sum(contracted.values()))

@@ -77,7 +77,8 @@ def update_prices(m: AIEconomy) -> None:
                            + SENTIMENT_STRESS_WEIGHT * max(0.0, 1.0 - mk.sentiment))
     mk.ig_spread = bond_spread(REFERENCE_NOTCH, mk.credit_stress)
     # compute rents and used GPUs
-    mk.spot_rent = spot_rent(mk.spot_rent, mk.utilisation, p.compute_price_decline)
+    trend = BASE_RENT * (1.0 - p.compute_price_decline) ** (t + 1)
+    mk.spot_rent = spot_rent(mk.spot_rent, mk.demand_ratio, p.compute_price_decline, trend)
     if t == p.chip_jump_quarter:
         _chip_generation_jump(m)
     mk.gpu_price_index = mk.spot_rent / BASE_RENT * mk.fire_sale_factor

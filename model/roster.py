@@ -226,7 +226,7 @@ def _build_spv(m: AIEconomy, spec: dict) -> None:
     for holder, amount, kind in spec["lenders"]:
         lend(m, m.agent_by_name(holder), spv, amount, Bond if kind == "bond" else Loan,
              rate=spec["rate"], floating=spec["floating"],
-             maturity=QUARTERS_PER_YEAR * spec["maturity_years"] - 1, amortising=True,
+             maturity=QUARTERS_PER_YEAR * spec["maturity_years"], amortising=True,
              balloon=spec["balloon"] * amount, amortise_from=online, category="spv_debt",
              collateral=spv)
     coupon = spec["rate"] + (m.params.base_rate if spec["floating"] else 0.0)

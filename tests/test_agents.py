@@ -433,12 +433,14 @@ def test_sentiment_update_and_bounds():
     assert markets.update_sentiment(0.4, -5.0, -1.0, 1.0, 1.0) == markets.SENTIMENT_MIN
 
 
-def test_spot_rent_falls_faster_with_slack():
+def test_spot_rent_falls_with_slack_and_rises_when_demand_outruns_capacity():
     # 3 x 0.98 x (1 + 0.6 x (0.5 - 0.8)) = 2.94 x 0.82 = 2.4108
     assert markets.spot_rent(3.0, 0.5, 0.02) == approx(2.4108)
-    # tight market: 2.94 x (1 + 0.1 x 0.05) = 2.9547
-    assert markets.spot_rent(3.0, 0.95, 0.02) == approx(2.9547)
-    assert markets.spot_rent(3.0, 0.85, 0.02) == approx(2.94)
+    # demand 20% above capacity: 2.94 x (1 + 0.3 x 0.4) = 3.2928: rents rise (defect 11)
+    assert markets.spot_rent(3.0, 1.2, 0.02) == approx(3.2928)
+    assert markets.spot_rent(3.0, 1.2, 0.02) > 3.0
+    assert markets.spot_rent(3.0, 0.8, 0.02) == approx(2.94)          # at target: the trend
+    assert markets.spot_rent(3.0, 9.0, 0.0) == approx(3.0 * (1 + 0.3 * 0.7))   # capped
     assert markets.spot_rent(0.21, 0.0, 0.15) == 0.2                 # floor
 
 
