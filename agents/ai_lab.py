@@ -81,8 +81,9 @@ class AILab(FinancialAgent):
         used = 0.0
         for c in self.issued:
             if isinstance(c, ComputeContract) and c.in_force(t):
-                usage = min(c.gw, max(budget, 0.0) / c.price)
-                due = c.payment(t, usage)
+                delivered = c.holder.delivery_share()
+                usage = min(c.gw * delivered, max(budget, 0.0) / c.price)
+                due = c.payment(t, usage, delivered)
                 pay_due(m, c, due, "compute")
                 budget -= due
                 used += usage

@@ -422,6 +422,26 @@ class FinancialAgent(mesa.Agent):
         """Compute contracts in which this agent is the provider."""
         return [c for c in self.held if isinstance(c, ComputeContract)]
 
+    def sold_forward_gw(self, t: int) -> float:
+        """GW sold under compute contracts in force at quarter ``t``."""
+        return sum(c.gw for c in self.held if isinstance(c, ComputeContract) and c.in_force(t))
+
+    def backlog_gw(self, t: int) -> float:
+        """GW sold forward to buyers in good standing at quarter ``t``: what a provider builds
+        for (it stops building for a buyer in distress)."""
+        return sum(c.gw for c in self.held if isinstance(c, ComputeContract) and c.in_force(t)
+                   and c.issuer.status == Status.ACTIVE)
+
+    def delivery_share(self) -> float:
+        """Share of the GW it has sold forward that its capacity online can deliver now
+        (contracts are served before its own use and the spot market)."""
+        sold = self.sold_forward_gw(self.model.t)
+        return min(1.0, self.operated_gw / sold) if sold > 1e-12 else 1.0
+
+    def delivered_gw(self) -> float:
+        """GW it delivers under compute contracts this quarter."""
+        return min(self.operated_gw, self.sold_forward_gw(self.model.t))
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name}>"
 

@@ -39,11 +39,6 @@ class Neocloud(FinancialAgent):
         self.planned_capex = 0.0
         self.contract_gw = 0.0
 
-    def contracted_gw(self, t: int) -> float:
-        """GW sold under compute contracts in force at quarter ``t``."""
-        return sum(c.gw for c in self.held
-                   if isinstance(c, ComputeContract) and c.start <= t <= c.end)
-
     def operate(self) -> None:
         """Pay power and operations for the capacity online."""
         m = self.model
@@ -73,14 +68,19 @@ class Neocloud(FinancialAgent):
         return secured_spread(self.pricing_notch(), self.model.market.credit_stress)
 
     def plan_capex(self) -> None:
-        """Order GPUs for the contracted backlog plus a spot book, if the market is willing."""
+        """Order GPUs for the contracted backlog (signed, so built whatever the mood) plus a
+        spot book, if the market is willing."""
         m = self.model
-        ahead = m.t + m.params.build_lag
-        wanted = self.contracted_gw(ahead) / (1.0 - self.spot_share)
-        gap = wanted - self.operated_gw - self.pipeline_gw
-        confidence = min(1.0, m.market.sentiment) * min(1.0, m.market.utilisation / TARGET_UTILISATION) ** 2
-        self.planned_capex = max(0.0, gap) * confidence * m.params.cost_per_gw \
-            if self.status == Status.ACTIVE else 0.0
+        if self.status != Status.ACTIVE:
+            self.planned_capex = 0.0
+            return
+        contracted = self.backlog_gw(m.t + m.params.build_lag)
+        have = self.operated_gw + self.pipeline_gw
+        contract_gap = max(0.0, contracted - have)
+        spot_gap = max(0.0, contracted / (1.0 - self.spot_share) - have) - contract_gap
+        confidence = (min(1.0, m.market.sentiment)
+                      * min(1.0, m.market.utilisation / TARGET_UTILISATION) ** 2)
+        self.planned_capex = (contract_gap + spot_gap * confidence) * m.params.cost_per_gw
 
     def finance_and_build(self) -> None:
         """Borrow against the GPUs (85% LTV), pay the rest from cash, and buy."""

@@ -166,7 +166,8 @@ class ComputeContract(Contract):
     """Take-or-pay compute purchase (issuer = buyer, holder = provider).
 
     The buyer pays for the compute it uses up to the contracted GW, and at least the
-    take-or-pay share of the contract, whether it uses it or not.
+    take-or-pay share of the contract, whether it uses it or not; both apply only to the
+    capacity the provider can deliver (no one pays for GPUs that are not there).
     """
 
     gw: float = 0.0
@@ -179,11 +180,13 @@ class ComputeContract(Contract):
         """Whether the contract runs in quarter ``t``."""
         return self.active and self.start <= t <= self.end
 
-    def payment(self, t: int, usage_gw: float) -> float:
-        """Amount due for a quarter in which the buyer uses ``usage_gw``."""
+    def payment(self, t: int, usage_gw: float, delivered: float = 1.0) -> float:
+        """Amount due for a quarter in which the buyer uses ``usage_gw`` and the provider can
+        deliver the share ``delivered`` of the contracted GW."""
         if not self.in_force(t):
             return 0.0
-        billed = max(self.take_or_pay * self.gw, min(self.gw, max(usage_gw, 0.0)))
+        available = self.gw * delivered
+        billed = max(self.take_or_pay * available, min(available, max(usage_gw, 0.0)))
         return self.price * billed
 
 

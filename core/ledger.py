@@ -54,6 +54,9 @@ class Ledger:
         self.tolerance = tolerance
         self.initial_total = 0.0
         self.flows: defaultdict[str, float] = defaultdict(float)
+        # this quarter's payments by (payer account, payee account, kind): who pays whom, the
+        # network the circularity measure reads
+        self.pairs: defaultdict[tuple[int, int, str], float] = defaultdict(float)
         self.n_transfers = 0
 
     def open_account(self, owner: Agent, cash: float = 0.0,
@@ -70,6 +73,7 @@ class Ledger:
     def begin_quarter(self) -> None:
         """Reset the quarter's flow totals."""
         self.flows.clear()
+        self.pairs.clear()
 
     def transfer(self, payer: Agent, payee: Agent, amount: float,
                  kind: str) -> float:
@@ -105,6 +109,7 @@ class Ledger:
         elif payee_effect == "C":
             payee.capital += amount
         self.flows[kind] += amount
+        self.pairs[a, b, kind] += amount
         self.n_transfers += 1
         return amount
 

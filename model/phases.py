@@ -157,7 +157,8 @@ def compute(m: AIEconomy) -> None:
         spot_budgets[lab] = lab.pay_compute() if lab.status != Status.DEFAULTED else 0.0
     for c in m.book.of(ComputeContract):
         if c.issuer.role != "lab" and c.in_force(t):
-            pay_due(m, c, c.payment(t, c.gw), "compute")      # hyperscaler buys from neocloud
+            delivered = c.holder.delivery_share()            # hyperscaler buys from neocloud
+            pay_due(m, c, c.payment(t, c.gw * delivered, delivered), "compute")
     captive = CAPTIVE_GW_2025 * (1.0 + CAPTIVE_GROWTH) ** t * m.market.efficiency
     cloud_gw = m.market.cloud_revenue * CLOUD_GW_PER_REVENUE * m.market.efficiency
     contracted_use = sum(lab.used_gw for lab in m.labs)
@@ -198,10 +199,10 @@ def _spot_capacity(m: AIEconomy, own_use: float) -> dict[FinancialAgent, float]:
     free: dict[FinancialAgent, float] = {}
     cloud_total = sum(h.cloud_share for h in m.hyperscalers) or 1.0
     for h in m.hyperscalers:
-        sold = sum(c.gw for c in h.compute_contracts_held() if c.in_force(t))
-        free[h] = max(0.0, h.operated_gw - own_use * h.cloud_share / cloud_total - sold)
+        free[h] = max(0.0, h.operated_gw - own_use * h.cloud_share / cloud_total
+                      - h.delivered_gw())
     for n in m.neoclouds:
-        free[n] = max(0.0, n.operated_gw - n.contracted_gw(t))
+        free[n] = max(0.0, n.operated_gw - n.delivered_gw())
     for s in m.spvs:
         if s.merchant:
             free[s] = s.capacity_gw
@@ -302,8 +303,7 @@ def _plan_hyperscaler_capex(m: AIEconomy) -> None:
     lag = p.build_lag
     # builders plan on expected growth, but no treasury plans on more than ~35% a year
     growth = math.exp(min(m.market.expected_growth, PLANNING_GROWTH_CAP) * lag) * CAPACITY_MARGIN
-    contracted = {h: sum(c.gw for c in h.compute_contracts_held() if c.in_force(t + lag))
-                  for h in m.hyperscalers}
+    contracted = {h: h.backlog_gw(t + lag) for h in m.hyperscalers}
     open_demand = max(0.0, m.market.demand_gw - sum(contracted.values()))
     alive = [h for h in m.hyperscalers if h.status == Status.ACTIVE]
     share_total = sum(h.cloud_share for h in alive) or 1.0
@@ -313,9 +313,13 @@ def _plan_hyperscaler_capex(m: AIEconomy) -> None:
         if h.status != Status.ACTIVE:
             h.planned_capex = 0.0
             continue
-        need = open_demand * growth * h.cloud_share / share_total + contracted[h]
-        gap_gw = max(0.0, need - h.operated_gw - h.pipeline_gw - h.leased_pipeline_gw)
-        h.planned_capex = gap_gw / lag * confidence * p.cost_per_gw
+        have = h.operated_gw + h.pipeline_gw + h.leased_pipeline_gw
+        # capacity sold forward is built whatever the mood (the contract is signed); capacity
+        # for open demand only as far as confidence goes
+        contract_gap = max(0.0, contracted[h] - have)
+        open_gap = max(0.0, open_demand * growth * h.cloud_share / share_total
+                       + contracted[h] - have) - contract_gap
+        h.planned_capex = (contract_gap + open_gap * confidence) / lag * p.cost_per_gw
 
 
 def power_available(m: AIEconomy) -> float:

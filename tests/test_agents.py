@@ -214,7 +214,7 @@ def test_fund_gate_caps_redemptions_and_queues_the_rest():
     m = MiniEconomy(redemption_gate=0.05, lp_redemption_sensitivity=1.0, base_rate=0.04)
     fund = PrivateCreditFund(m, "Fund", 100.0)
     m.open_books()
-    m.market.base_rate, m.market.sentiment, m.market.credit_stress = 0.04, 0.5, 0.5
+    m.market.base_rate, m.market.sentiment, m.market.distress_share = 0.04, 0.5, 0.5
     fund.returns.extend([-0.05] * 4)
     fund.investor_flows()
     # NAV 100; a year of -20% against a benchmark of 4% + 4% = 8%: shortfall 0.28
@@ -230,7 +230,7 @@ def test_fund_gate_caps_redemptions_and_queues_the_rest():
     assert [e.kind for e in m.events] == ["gate"]
     assert fund.lending_capacity() == 0.0 and not fund.will_roll(None)   # a gated fund
 
-    m.market.sentiment, m.market.credit_stress = 1.0, 0.0
+    m.market.sentiment, m.market.distress_share = 1.0, 0.0
     fund.returns.extend([0.02] * 4)
     fund.investor_flows()
     # excess 0.08 - 0.08 = 0; target 0.008; rate 0.6 x 0.0604 + 0.4 x 0.008 = 0.03944
