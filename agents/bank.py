@@ -35,7 +35,8 @@ if TYPE_CHECKING:
 
 def capital_ratio(equity: float, risk_weighted_assets: float) -> float:
     """Equity over risk-weighted assets, kept within [-1, 1]: a bank with (almost) no risk left
-    on its books counts as fully capitalised, one whose losses exceed its assets as -100%."""
+    on its books counts as fully capitalised, one whose losses exceed its assets as -100%.
+    """
     if risk_weighted_assets <= 1e-9:
         return 1.0 if equity >= 0.0 else -1.0
     return min(1.0, max(-1.0, equity / risk_weighted_assets))
@@ -79,7 +80,8 @@ class Bank(FinancialAgent):
 
     def liquidity_requirement(self) -> float:
         """Liquid assets an LCR-style rule asks for: a run on part of the deposits and draws
-        on part of the undrawn lines."""
+        on part of the undrawn lines.
+        """
         deposits = self.deposits.value() if self.deposits else 0.0
         undrawn = sum(c.undrawn() for c in self.held if isinstance(c, CreditLine))
         return LCR_DEPOSIT_RUNOFF * deposits + LCR_LINE_DRAWDOWN * undrawn
@@ -93,7 +95,8 @@ class Bank(FinancialAgent):
 
     def lending_room(self) -> float:
         """New loans the bank can make within its capital requirement (plus the countercyclical
-        buffer and a margin) and its liquidity buffer."""
+        buffer and a margin) and its liquidity buffer.
+        """
         if self.status != Status.ACTIVE:
             return 0.0
         p = self.model.params
@@ -103,7 +106,8 @@ class Bank(FinancialAgent):
 
     def will_roll(self, loan: Loan) -> bool:
         """A bank rolls maturing loans unless it has failed; below its requirement, only to
-        investment-grade borrowers."""
+        investment-grade borrowers.
+        """
         if self.status != Status.ACTIVE:
             return False
         return not self.breached or is_investment_grade(loan.issuer.rating_notch())
@@ -117,7 +121,8 @@ class Bank(FinancialAgent):
     def advance_on_line(self, line: CreditLine, amount: float) -> float:
         """Let the borrower draw on a committed line: within its limit and the bank's cash
         (a committed line must be honoured whatever the capital room), unless the borrower has
-        lost its access: rated CCC or in breach of a covenant (funding liquidity)."""
+        lost its access: rated CCC or in breach of a covenant (funding liquidity).
+        """
         borrower = line.issuer
         if borrower.rating_notch() >= DISTRESSED_NOTCH or borrower.covenant_breached:
             return 0.0
@@ -131,7 +136,8 @@ class Bank(FinancialAgent):
 
     def operate(self) -> None:
         """Take in deposit growth, earn interest on reserves, pay costs, and pay out part of the
-        profit while capital is above the requirement and the countercyclical buffer."""
+        profit while capital is above the requirement and the countercyclical buffer.
+        """
         m = self.model
         if self.deposits is not None:
             growth = DEPOSIT_GROWTH * self.deposits.principal
@@ -155,7 +161,8 @@ class Bank(FinancialAgent):
     def renew_lines(self) -> None:
         """Once a year the bank renews its committed lines at the borrower's new borrowing
         base; a bank in breach of its requirement, or facing a borrower in distress, renews
-        them only at what is drawn."""
+        them only at what is drawn.
+        """
         for line in (c for c in self.held if isinstance(c, CreditLine) and c.active):
             if self.breached or line.issuer.status != Status.ACTIVE:
                 line.limit = min(line.limit, line.principal)

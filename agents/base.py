@@ -8,8 +8,6 @@ the two every quarter.
 
 from __future__ import annotations
 
-from core.coefficients import COVENANT_CASH_BUFFER, COVENANT_NOTCHES
-
 from collections import defaultdict
 from typing import TYPE_CHECKING, ClassVar
 
@@ -19,6 +17,8 @@ from core.coefficients import (
     BOND_ROLL_YEARS,
     BUILDING_LIFE,
     CHIP_CONTENT,
+    COVENANT_CASH_BUFFER,
+    COVENANT_NOTCHES,
     EXPECTED_LOSS,
     GPU_PHYSICAL_LIFE,
     GPU_SHARE_OF_CAPEX,
@@ -208,7 +208,8 @@ class FinancialAgent(mesa.Agent):
         """Loans priced on an offtaker's credit carry covenants. If the offtaker falls two
         notches or more to below investment grade, the margin steps up to its new price and
         spare cash is swept to repay the loan (the borrower loses access to undrawn lines
-        meanwhile); if the offtaker defaults, the loan is called (an event of default)."""
+        meanwhile); if the offtaker defaults, the loan is called (an event of default).
+        """
         m = self.model
         tripped = []
         for c in self.issued:
@@ -235,7 +236,8 @@ class FinancialAgent(mesa.Agent):
 
     def will_roll(self, loan: Loan) -> bool:
         """Whether this holder extends a loan of its own that falls due (bond investors do, at
-        the price the borrower's rating commands)."""
+        the price the borrower's rating commands).
+        """
         return True
 
     def pay(self, payee: FinancialAgent, amount: float, kind: str) -> float:
@@ -428,13 +430,15 @@ class FinancialAgent(mesa.Agent):
 
     def backlog_gw(self, t: int) -> float:
         """GW sold forward to buyers in good standing at quarter ``t``: what a provider builds
-        for (it stops building for a buyer in distress)."""
+        for (it stops building for a buyer in distress).
+        """
         return sum(c.gw for c in self.held if isinstance(c, ComputeContract) and c.in_force(t)
                    and c.issuer.status == Status.ACTIVE)
 
     def delivery_share(self) -> float:
         """Share of the GW it has sold forward that its capacity online can deliver now
-        (contracts are served before its own use and the spot market)."""
+        (contracts are served before its own use and the spot market).
+        """
         sold = self.sold_forward_gw(self.model.t)
         return min(1.0, self.operated_gw / sold) if sold > 1e-12 else 1.0
 

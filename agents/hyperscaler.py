@@ -140,7 +140,8 @@ class Hyperscaler(FinancialAgent):
 
     def issue_bonds(self, wanted: float) -> float:
         """Sell a ladder of bonds to outside investors, keeping net debt within the treasury's
-        limit, while the bond market is open to the company's rating."""
+        limit, while the bond market is open to the company's rating.
+        """
         m = self.model
         room = RATING_THRESHOLD * self.annual_operating_cash() - max(0.0, self.net_debt())
         amount = min(wanted, max(0.0, room))

@@ -54,7 +54,8 @@ class Neocloud(FinancialAgent):
 
     def pricing_notch(self) -> int:
         """The credit its lenders price a GPU loan on: its contract customers, and capacity
-        sold on the spot market as a single-B customer."""
+        sold on the spot market as a single-B customer.
+        """
         t = self.model.t
         weights = [(c.gw, c.issuer.rating_notch()) for c in self.held
                    if isinstance(c, ComputeContract) and c.in_force(t)]
@@ -69,7 +70,8 @@ class Neocloud(FinancialAgent):
 
     def plan_capex(self) -> None:
         """Order GPUs for the contracted backlog (signed, so built whatever the mood) plus a
-        spot book, if the market is willing."""
+        spot book, if the market is willing.
+        """
         m = self.model
         if self.status != Status.ACTIVE:
             self.planned_capex = 0.0

@@ -17,17 +17,24 @@ from agents.base import FinancialAgent
 from core.coefficients import (
     BASE_REDEMPTION,
     BASE_SUBSCRIPTION,
+    FUND_CASH_TARGET,
     FUND_LIQUIDITY_BUFFER,
-    LINE_REPAY_BUFFER,
+    FUND_LOAN_QUARTERS,
+    FUND_OTHER_LOAN_RATE,
+    MIN_REINVESTMENT,
+    FUND_LINE_TARGET,
     LP_INFLOW_MIX,
     LP_PREMIUM,
     NAV_LINE_MAX_LTV,
     QUARTERS_PER_YEAR,
     REDEMPTION_PERSISTENCE,
+    REDEMPTION_SENTIMENT_WEIGHT,
     REDEMPTION_SHORTFALL_WEIGHT,
     REDEMPTION_STRESS_WEIGHT,
     SUBSCRIPTION_RETURN_WEIGHT,
 )
+from core.contracts import Loan
+from core.finance import lend
 from core.firesales import sell_loans
 from core.news import fmt_bn
 from core.state import Status
@@ -80,7 +87,8 @@ class PrivateCreditFund(FinancialAgent):
 
     def realise_loss(self, amount: float, channel: str, kind: str) -> None:
         """A fund is a pass-through: its LPs bear its realised losses pro rata, as far as
-        their NAV goes; anything beyond falls on its creditors if it fails."""
+        their NAV goes; anything beyond falls on its creditors if it fails.
+        """
         if amount <= 0.0:
             return
         self.revalue(-amount, kind)
@@ -100,6 +108,18 @@ class PrivateCreditFund(FinancialAgent):
             free += min(line.undrawn(), line.holder.lending_room())
         return free
 
+    def reinvest(self) -> None:
+        """Lend the cash above what it keeps to other companies: as the non-AI book runs off
+        it is re-lent, so idle cash does not drag returns below what LPs were promised."""
+        m = self.model
+        if self.status != Status.ACTIVE or self.gated:
+            return
+        spare = self.cash - FUND_CASH_TARGET * max(self.nav, 0.0)
+        if spare > MIN_REINVESTMENT:
+            lend(m, self, m.other_borrowers, spare, Loan, merge=True,
+                 rate=FUND_OTHER_LOAN_RATE, floating=True,
+                 maturity=m.t + FUND_LOAN_QUARTERS, category="corporate")
+
     def raise_cash(self, amount: float) -> float:
         """Make sure ``amount`` of cash is on hand, drawing the warehouse line if needed."""
         missing = amount - self.cash
@@ -107,15 +127,20 @@ class PrivateCreditFund(FinancialAgent):
             self.draw_line(missing)
         return min(amount, max(self.cash, 0.0))
 
-    def repay_line(self) -> None:
-        """Repay warehouse borrowing from cash above the buffer."""
+    def manage_leverage(self) -> None:
+        """Keep the bank line drawn at the fund's target leverage: repay above it from spare
+        cash, draw up to it (and lend the proceeds) while the bank allows."""
         line = self.line
-        if line is None or line.principal <= 1e-9:
+        if line is None or not line.active:
             return
-        spare = self.cash - LINE_REPAY_BUFFER * FUND_LIQUIDITY_BUFFER * max(self.nav, 0.0)
-        if spare > 1e-9:
-            paid = self.pay(line.holder, min(spare, line.principal), "principal")
-            line.principal -= paid
+        target = FUND_LINE_TARGET * max(self.nav, 0.0)
+        if line.principal > target:
+            spare = self.cash - FUND_LIQUIDITY_BUFFER * max(self.nav, 0.0)
+            if spare > 1e-9:
+                paid = self.pay(line.holder, min(spare, line.principal - target), "principal")
+                line.principal -= paid
+        elif self.status == Status.ACTIVE and not self.gated and not self.covenant_breached:
+            self.draw_line(target - line.principal)
 
     def will_roll(self, loan) -> bool:
         """A fund rolls maturing loans while it is open; a gated fund needs the cash back."""
@@ -129,7 +154,8 @@ class PrivateCreditFund(FinancialAgent):
         """LP subscriptions and redemption requests. Insurers, pension funds and other
         institutions are locked in for the fund's life; retail investors in the semi-liquid
         vehicles may redeem each quarter, up to the gate (a share of their NAV); requests above
-        it queue."""
+        it queue.
+        """
         m = self.model
         p = m.params
         nav = max(self.nav, 0.0)
@@ -147,7 +173,8 @@ class PrivateCreditFund(FinancialAgent):
         retail_nav = nav * self.lp_shares.get(self.retail, 0.0)
         # requests respond to returns short of the benchmark and to distress among AI borrowers (the headlines), and persist
         stress = (REDEMPTION_SHORTFALL_WEIGHT * max(0.0, -excess) / QUARTERS_PER_YEAR
-                  + REDEMPTION_STRESS_WEIGHT * m.market.distress_share)
+                  + REDEMPTION_STRESS_WEIGHT * m.market.distress_share
+                  + REDEMPTION_SENTIMENT_WEIGHT * max(0.0, 1.0 - m.market.sentiment))
         target = BASE_REDEMPTION + p.lp_redemption_sensitivity * stress
         self.request_rate = (REDEMPTION_PERSISTENCE * self.request_rate
                              + (1.0 - REDEMPTION_PERSISTENCE) * target)
@@ -183,7 +210,8 @@ class PrivateCreditFund(FinancialAgent):
     def check_line_covenant(self) -> None:
         """The NAV line's loan-to-value covenant: when marks fall and debt / portfolio value
         rises above the limit, the bank freezes the line and the fund must pay it down (from
-        cash, then by selling loans) until the covenant holds again."""
+        cash, then by selling loans) until the covenant holds again.
+        """
         line, m = self.line, self.model
         if line is None or not line.active or line.principal <= 1e-9:
             self.covenant_breached = False

@@ -28,7 +28,8 @@ class SecondaryOwner(FinancialAgent):
 
     def buy_capacity_from(self, seller: FinancialAgent, share: float, price: float) -> None:
         """Take over ``share`` of the seller's capacity (running, built or under construction)
-        for ``price``, paid with equity raised from distressed-asset investors."""
+        for ``price``, paid with equity raised from distressed-asset investors.
+        """
         m = self.model
         book = seller.gpu_book + seller.building_book
         gpu_weight = seller.gpu_book / book if book > 0 else 0.0

@@ -95,8 +95,13 @@ class SPV(FinancialAgent):
         year = START_YEAR + (m.t // PROGRAMME_QUARTERS) * PROGRAMME_QUARTERS // QUARTERS_PER_YEAR
         key = (sponsor.name, year)
         spv = m.spv_by_key.get(key)
+        if spv is not None and (spv.status == Status.DEFAULTED or spv.merchant):
+            spv = None                   # a failed vehicle takes no new deals: start another
         if spv is None:
-            spv = m.add_spv(f"{sponsor.name} SPV {year}-{(year + 1) % 100:02d}", sponsor)
+            name = f"{sponsor.name} SPV {year}-{(year + 1) % 100:02d}"
+            while any(s.name == name for s in m.spvs):
+                name += "b"
+            spv = m.add_spv(name, sponsor)
             m.spv_by_key[key] = spv
             years = int(m.rng.choice(LEASE_TERM_YEARS, p=LEASE_TERM_WEIGHTS))
             spv.sign_lease(years, renewable=True,
@@ -187,7 +192,8 @@ class SPV(FinancialAgent):
 
     def debt_service_due(self, *, renewal: bool = False) -> tuple[float, float]:
         """Interest and regular amortisation due this quarter (balloons are refinanced, not
-        passed on in the rent); with ``renewal``, the debt amortised over a new term."""
+        passed on in the rent); with ``renewal``, the debt amortised over a new term.
+        """
         m = self.model
         interest = principal = 0.0
         for c in self.issued:
@@ -214,7 +220,8 @@ class SPV(FinancialAgent):
     def _renewal_pays(self) -> bool:
         """The sponsor renews while the market uses the capacity and the renewal rent is below
         what the capacity is worth in use: spot rent for its GPUs, the cost of building anew
-        for its shells (whose value does not fall with chip prices)."""
+        for its shells (whose value does not fall with chip prices).
+        """
         m = self.model
         if self.sponsor.status != Status.ACTIVE or m.market.utilisation_avg < RENEWAL_UTILISATION:
             return False
@@ -260,7 +267,8 @@ class SPV(FinancialAgent):
     def go_merchant(self, why: str) -> None:
         """The lease is gone: from now on the SPV rents its capacity on the spot market. Its
         loans were made against the lease: lenders call them, and roll only what a merchant
-        SPV can carry (see :meth:`refinancing_terms`)."""
+        SPV can carry (see :meth:`refinancing_terms`).
+        """
         self.merchant = True
         t = self.model.t
         for c in self.issued:
@@ -278,6 +286,22 @@ class SPV(FinancialAgent):
         if self.merchant:
             opex = OPEX_PER_GW * self.capacity_gw
             self.pay(m.suppliers, min(opex, max(self.cash, 0.0)), "opex")
+        else:
+            self.support_construction()
+
+    def support_construction(self) -> None:
+        """Before the lease starts there is no rent: if the interest reserve runs short (a
+        late grid connection, higher rates), the sponsor puts in equity to pay the interest,
+        as sponsors of build-to-suit projects do; a sponsor that cannot leaves it unpaid."""
+        m, lease = self.model, self.lease
+        if lease is None or lease.start <= m.t or self.sponsor.status != Status.ACTIVE:
+            return
+        due = sum(c.scheduled(m.t, m.market.base_rate)[0] + c.arrears
+                  for c in self.issued if isinstance(c, Loan))
+        short = due - self.cash
+        if short > EPS and self.sponsor.cash > short:
+            issue_equity(m, self, self.sponsor, short, short)
+            self.rebalance_stakes()
 
     def distribute(self) -> None:
         """Once a year, pay the year's profit (not more than the cash) to the equity holders."""
@@ -335,7 +359,8 @@ class SPV(FinancialAgent):
     # --- credit ----------------------------------------------------------------------------
     def rating_notch(self) -> int:
         """A leased SPV borrows on its lessee's credit (structured deals top out at A); a
-        merchant one on whether spot rent covers its debt service."""
+        merchant one on whether spot rent covers its debt service.
+        """
         if self.status != Status.ACTIVE:
             return super().rating_notch()
         lease = self.lease
@@ -348,7 +373,8 @@ class SPV(FinancialAgent):
 
     def refinancing_terms(self, loan: Loan) -> Rollover | None:
         """A balloon rolls to the end of a running lease on the lessee's credit; a merchant
-        SPV's lenders roll only what its capacity would fetch, amortising over three years."""
+        SPV's lenders roll only what its capacity would fetch, amortising over three years.
+        """
         m = self.model
         lease = self.lease
         notch = self.rating_notch()

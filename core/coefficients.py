@@ -54,6 +54,10 @@ start)."""
 REVENUE_2030_QUARTERS = (20, 23)
 """[quarters] Definition: 2030 runs from quarter 20 to quarter 23."""
 
+SURPRISE_QUARTERS_TO_2030 = 18
+"""[quarters] Definition: quarters of revenue surprises from 2026Q1 to mid-2030, the horizon at
+which ``revenue_uncertainty`` is stated."""
+
 LAB_SHARE_2025 = 0.28
 """[share] Source: labs' share of end-customer AI revenue in 2025: ~21 of ~75 (OpenAI 13,
 Anthropic ~5, xAI ~0.5, others); the rest is hyperscalers' cloud AI services."""
@@ -68,10 +72,14 @@ LAB_SHARE_VOLATILITY = 0.05
 """[1/quarter] Assumption: quarterly s.d. of a lab's market-share surprises from 2026 (model
 releases move share: Anthropic's coding share, xAI's slow start)."""
 
-LEVEL_PERSISTENCE = 0.95
-"""[per quarter] Assumption: surprises to the level of AI revenue fade with a half-life of about
-three years: realised revenue can stay 20-40% off the assumed path for years (sd ~0.2 in the
-long run), but the assumption remains the expected path."""
+LEVEL_PERSISTENCE = 0.97
+"""[per quarter] Assumption: a gap between realised AI revenue and the assumed path fades with a
+half-life of about six years: revenue can run 30-50% off the assumption for years, yet the
+assumption stays the expected path."""
+
+DRIFT_PERSISTENCE = 0.8
+"""[per quarter] Assumption: a surprise to revenue growth (adoption running ahead of or behind
+the assumption) lasts about a year, so paths diverge smoothly rather than jump."""
 
 REVENUE_NOISE_FLOOR = 0.2
 """[share of the path] Assumption: noise never cuts revenue below a fifth of its path."""
@@ -107,6 +115,12 @@ maintenance of one GW for a quarter."""
 
 CAPACITY_MARGIN = 1.1
 """[x demand] Assumption: builders plan 10% headroom over expected demand."""
+
+CAPEX_ADJUSTMENT = 0.3
+"""[share of the gap per quarter] Assumption: GPU orders and construction contracts are placed
+2-4 quarters ahead (Nvidia's lead times; the hyperscalers' multi-year purchase commitments in
+their 2025 10-Ks), so capex closes ~30% of the gap between last quarter's plan and the
+desired one each quarter: a flexible accelerator with a mean lag of ~3 quarters."""
 
 PLANNING_GROWTH_CAP = 0.075
 """[1/quarter, log] Assumption: capex plans extrapolate demand growth of at most ~35% a year
@@ -404,7 +418,7 @@ RUNWAY_FULL = 8.0
 DISTRESSED_CASH_SPEND = 0.5
 """[share of cash] Assumption: a distressed lab spends its revenue plus half its cash."""
 
-RAISE_SENTIMENT_FLOOR = 0.7
+RAISE_SENTIMENT_FLOOR = 0.5
 """[index] Assumption: below this sentiment no one funds a private AI round."""
 
 MAX_RAISE_SHARE = 0.08
@@ -518,10 +532,16 @@ REDEMPTION_SHORTFALL_WEIGHT = 0.8
 the Blue Owl episode, requests reached 9% of NAV at BlackRock's HLEND and ~17% at an Apollo
 fund in a quarter (2026), with returns ~10-15 points below target."""
 
-REDEMPTION_STRESS_WEIGHT = 0.15
-"""[share of NAV a quarter if every AI firm were in distress] Source: headlines move semi-liquid fund
-investors: requests reached 9-17% of NAV a quarter in 2026 (HLEND, an Apollo fund) after the
-Blue Owl episode and software-loan worries, with returns still positive."""
+REDEMPTION_STRESS_WEIGHT = 0.3
+"""[share of NAV a quarter if every AI firm were in distress] Source: headlines move semi-liquid
+fund investors: requests reached 9-17% of NAV a quarter in 2026 (HLEND, an Apollo fund) after
+the Blue Owl episode and software-loan worries, with returns still positive; assumption: a
+tenth of AI firms (by assets) in distress adds 3% of NAV to the quarter's requests."""
+
+REDEMPTION_SENTIMENT_WEIGHT = 0.06
+"""[share of NAV a quarter per unit of sentiment below neutral] Assumption: sour markets alone
+add requests (at the floor of sentiment, ~3% of NAV a quarter) but, without distress among
+borrowers, not enough to reach a 5% gate."""
 
 REDEMPTION_PERSISTENCE = 0.6
 """[per quarter] Source: non-traded BDC redemption requests rose over several quarters (4.8% of
@@ -530,6 +550,16 @@ a run."""
 
 FUND_OTHER_LOAN_RATE = 0.058
 """[1/yr over SOFR, floating] Source: direct-lending spreads ~S+500-540 in 2025 (PRISM)."""
+
+FUND_CASH_TARGET = 0.08
+"""[share of NAV] Assumption: cash a fund holds: the redemption buffer plus about a quarter's
+worth of AI deals; the rest is lent (idle cash would drag returns below the benchmark)."""
+
+MIN_REINVESTMENT = 0.5
+"""[USD bn] Assumption: a fund re-lends spare cash in deals of at least this size."""
+
+FUND_LOAN_QUARTERS = 24
+"""[quarters] Source: direct loans are 5-7 year floating-rate bullets (deal terms, 2025)."""
 
 FUND_OTHER_BOOK_QUARTERS = 40
 """[quarters] Assumption: funds' non-AI loans run off over ten years, freeing cash."""
@@ -662,9 +692,9 @@ rate at the target (cut when cash is short)."""
 CONTRACT_PREMIUM = 1.1
 """[x spot rent] Assumption: 2025 take-or-pay contracts priced 10% above spot rent."""
 
-LINE_REPAY_BUFFER = 2.0
-"""[x liquidity buffer] Assumption: a fund repays its bank line only from cash above twice its
-liquidity buffer."""
+FUND_LINE_TARGET = 0.2
+"""[drawn line / NAV] Source: ~220 drawn on bank lines against ~1,120 of NAV in 2025 (FSB,
+2026; Fed, 2025): funds keep that leverage, drawing as NAV grows and repaying above it."""
 
 START_YEAR = 2025
 """[year] Definition: quarter 0 is 2025Q1."""

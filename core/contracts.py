@@ -85,7 +85,8 @@ class Loan(Contract):
 
     def regular_repayment(self, t: int) -> float:
         """The scheduled amortisation in quarter ``t``, leaving out the balloon or bullet due at
-        maturity (which is meant to be refinanced, not paid out of income)."""
+        maturity (which is meant to be refinanced, not paid out of income).
+        """
         if not self.active or not self.amortising or t < self.amortise_from or t < self.start:
             return 0.0
         remaining = max(0, self.maturity - t)
@@ -182,7 +183,8 @@ class ComputeContract(Contract):
 
     def payment(self, t: int, usage_gw: float, delivered: float = 1.0) -> float:
         """Amount due for a quarter in which the buyer uses ``usage_gw`` and the provider can
-        deliver the share ``delivered`` of the contracted GW."""
+        deliver the share ``delivered`` of the contracted GW.
+        """
         if not self.in_force(t):
             return 0.0
         available = self.gw * delivered

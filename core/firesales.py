@@ -31,7 +31,8 @@ FINANCIALS = ("fund", "bank")
 def sell_capacity(m: Economy, seller: Agent, wanted: float | None = None,
                   *, announce: bool = True) -> float:
     """Sell GPUs and data centres to secondary-market operators: all, or enough to raise
-    ``wanted``. The capacity stays in the market with its new owner, at the price paid."""
+    ``wanted``. The capacity stays in the market with its new owner, at the price paid.
+    """
     book = seller.gpu_book + seller.building_book
     if book <= EPS or seller is m.secondary:
         return 0.0

@@ -13,12 +13,13 @@ from scipy.optimize import brentq
 
 from core.coefficients import (
     BASE_RENT,
+    DRIFT_PERSISTENCE,
     GROWTH_PREMIUM_CAP,
     GROWTH_PREMIUM_SLOPE,
     HERDING_TILT,
-    LEVEL_PERSISTENCE,
     IG_SPREAD_BASE,
     IG_SPREAD_STRESS,
+    LEVEL_PERSISTENCE,
     NOISE_PERSISTENCE,
     QUARTERS_PER_YEAR,
     REVENUE_2024Q4,
@@ -33,10 +34,10 @@ from core.coefficients import (
     SENTIMENT_SURPRISE,
     SHELL_VALUE_FLOOR,
     SPOT_RENT_FLOOR,
-    SPOT_RENT_SLACK,
-    SPOT_RENT_TIGHT,
     SPOT_RENT_PREMIUM_MAX,
     SPOT_RENT_RATIO_CAP,
+    SPOT_RENT_SLACK,
+    SPOT_RENT_TIGHT,
     TARGET_UTILISATION,
 )
 
@@ -90,14 +91,56 @@ def _logistic(t: float, ceiling: float, k: float, midpoint: float) -> float:
     return ceiling / (1.0 + math.exp(-k * (t - midpoint)))
 
 
-def level_surprise(level: float, variance: float, shock: float, sd: float) -> tuple[float, float]:
-    """Next log deviation of revenue from its expected path, and its variance.
+@dataclass(slots=True)
+class RevenueSurprise:
+    """How far realised AI revenue has drifted from the assumed path (in logs).
 
-    The deviation is persistent but fades (an AR(1) in logs): surprises last years, yet the
-    assumption keeps its meaning as the expected path. ``exp(level - variance / 2)`` has mean 1.
+    A surprise to growth lasts about a year (``DRIFT_PERSISTENCE``) and builds up in the level,
+    which fades slowly back to the path (``LEVEL_PERSISTENCE``): histories diverge smoothly, as
+    adoption runs ahead of or behind the assumption, and ``factor`` has mean one, so the
+    assumption stays the expected path. The variances are tracked exactly.
     """
-    return (LEVEL_PERSISTENCE * level + sd * shock,
-            LEVEL_PERSISTENCE ** 2 * variance + sd * sd)
+
+    level: float = 0.0
+    drift: float = 0.0
+    var_level: float = 0.0
+    cov: float = 0.0
+    var_drift: float = 0.0
+
+    def step(self, shock: float, sd: float) -> None:
+        """One quarter: a standard-normal ``shock`` scaled by ``sd`` moves the growth rate."""
+        f, r, q = LEVEL_PERSISTENCE, DRIFT_PERSISTENCE, sd * sd
+        self.drift = r * self.drift + sd * shock
+        self.level = f * self.level + self.drift
+        # (level, drift)' = A (level, drift) + sd * shock * (1, 1), with A = [[f, r], [0, r]]
+        vl, c, vd = self.var_level, self.cov, self.var_drift
+        self.var_level = f * f * vl + 2.0 * f * r * c + r * r * vd + q
+        self.cov = f * r * c + r * r * vd + q
+        self.var_drift = r * r * vd + q
+
+    @property
+    def factor(self) -> float:
+        """Realised over expected revenue: ``exp(level - var / 2)``, mean one."""
+        return math.exp(self.level - 0.5 * self.var_level)
+
+    def expected_levels(self, horizon: int) -> list[float]:
+        """The expected log deviation in each of the next ``horizon`` quarters."""
+        level, drift, out = self.level, self.drift, []
+        for _ in range(horizon):
+            drift *= DRIFT_PERSISTENCE
+            level = LEVEL_PERSISTENCE * level + drift
+            out.append(level)
+        return out
+
+    @staticmethod
+    def shock_scale(target_sd: float, quarters: int) -> float:
+        """The quarterly shock size that gives log revenue a standard deviation of
+        ``target_sd`` after ``quarters`` quarters of surprises.
+        """
+        unit = RevenueSurprise()
+        for _ in range(quarters):
+            unit.step(0.0, 1.0)
+        return target_sd / math.sqrt(unit.var_level) if unit.var_level > 0 else 0.0
 
 
 def ar1_step(z: float, shock: float, persistence: float = NOISE_PERSISTENCE) -> float:

@@ -6,8 +6,10 @@ balance-sheet snapshots are records with named fields, not tuples or string-keye
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+
+from core.markets import RevenueSurprise
 
 
 class Status(StrEnum):
@@ -27,8 +29,7 @@ class MarketState:
     revenue_prev: float = 0.0
     cloud_revenue: float = 0.0          # the part earned by hyperscalers' cloud AI services
     noise: float = 0.0                  # AR(1) state of the transitory revenue noise
-    revenue_level: float = 0.0          # log deviation of revenue from the expected path
-    level_variance: float = 0.0         # its variance (for a mean-one adjustment)
+    surprise: RevenueSurprise = field(default_factory=RevenueSurprise)   # drift from the path
     efficiency: float = 1.0             # compute per revenue dollar, 2025Q1 = 1
     non_ai_growth: float = 1.0          # index of the hyperscalers' non-AI business
     equity_window: float = 0.0          # outside money still available for private AI rounds

@@ -23,7 +23,6 @@ from core.coefficients import (
     BELIEF_LEARNING,
     COST_OF_CAPITAL,
     EARNINGS_MARGIN,
-    LEVEL_PERSISTENCE,
     MARKET_BELIEF_2030,
     MARKET_BELIEF_MAX,
     MARKET_BELIEF_MIN,
@@ -32,7 +31,7 @@ from core.coefficients import (
     QUARTERS_PER_YEAR,
     VALUATION_HORIZON,
 )
-from core.markets import RevenuePath
+from core.markets import RevenuePath, RevenueSurprise
 
 _DISCOUNT = 1.0 / (1.0 + COST_OF_CAPITAL / QUARTERS_PER_YEAR)
 
@@ -48,15 +47,23 @@ BOOM_PATH = RevenuePath.solve(MARKET_BELIEF_2030, MARKET_CEILING_MULTIPLE)
 def revise_belief(belief: float, revenue: float, t: int) -> float:
     """Markets' new belief, as a share of the boom path they started from, after seeing this
     quarter's revenue: a shortfall against the believed revenue lowers it in proportion (with
-    elasticity ``BELIEF_LEARNING``), a surprise raises it."""
+    elasticity ``BELIEF_LEARNING``), a surprise raises it.
+    """
     predicted = belief * BOOM_PATH.at(t)
     revised = belief * (max(revenue, 1e-9) / predicted) ** BELIEF_LEARNING
     return min(MARKET_BELIEF_MAX, max(MARKET_BELIEF_MIN, revised))
 
 
+def believed_growth(t: int) -> float:
+    """Quarterly log growth of revenue that markets expect in quarter ``t``: that of the path
+    they believe in (the boom path, whatever its scale), which slows as it matures."""
+    return math.log(BOOM_PATH.at(t) / BOOM_PATH.at(t - 1))
+
+
 def market_value(belief: float, t: int, sentiment: float) -> float:
     """What markets pay for AI equity: the earnings of the boom path scaled by the markets'
-    belief, times sentiment."""
+    belief, times sentiment.
+    """
     return sentiment * belief * _path_value(BOOM_PATH, t)
 
 
@@ -70,12 +77,12 @@ def _path_value(path: RevenuePath, t: int) -> float:
     return value + discount * _terminal(path.at(t + VALUATION_HORIZON))
 
 
-def fundamental_value(path: RevenuePath, t: int, level: float) -> float:
-    """What the scenario's revenue will justify: its expected path from here, starting at the
-    level realised so far (log deviation ``level``, which fades as revenue surprises do)."""
-    value, discount, weight = 0.0, 1.0, level
-    for k in range(1, VALUATION_HORIZON + 1):
+def fundamental_value(path: RevenuePath, t: int, surprise: RevenueSurprise) -> float:
+    """What the scenario's revenue will justify: its expected path from here, from the level
+    realised so far (the surprise so far, which fades as revenue surprises do).
+    """
+    value, discount, level = 0.0, 1.0, 0.0
+    for k, level in enumerate(surprise.expected_levels(VALUATION_HORIZON), start=1):
         discount *= _DISCOUNT
-        weight *= LEVEL_PERSISTENCE
-        value += discount * EARNINGS_MARGIN * path.at(t + k) * math.exp(weight)
-    return value + discount * _terminal(path.at(t + VALUATION_HORIZON)) * math.exp(weight)
+        value += discount * EARNINGS_MARGIN * path.at(t + k) * math.exp(level)
+    return value + discount * _terminal(path.at(t + VALUATION_HORIZON)) * math.exp(level)

@@ -100,7 +100,8 @@ def _pass_on_losses(m: AIEconomy, a: FinancialAgent, written_off: float) -> None
     """A defaulter's own realised losses are borne again, at default, by its creditors (their
     write-offs) and its shareholders (their stakes written off): up to what they wrote off,
     they are taken back out of its own line so that no loss is counted twice (a negative
-    entry, "passed to creditors"). What stays is what earlier marks of its shares absorbed."""
+    entry, "passed to creditors"). What stays is what earlier marks of its shares absorbed.
+    """
     own = sum(x.amount for x in m.losses if x.bearer == a.name)
     passed = min(own, written_off)
     if passed > 1e-9:
@@ -283,7 +284,8 @@ def _wind_down(m: AIEconomy, a: FinancialAgent) -> float:
 
 def flag_distress(m: AIEconomy) -> None:
     """Who is in distress: in arrears, missing payments or with negative equity. An agent
-    leaves distress only after staying current for a while (hysteresis: no flip-flopping)."""
+    leaves distress only after staying current for a while (hysteresis: no flip-flopping).
+    """
     for a in m.finance_agents:
         a.snap = snap = a.snapshot()     # the end-of-quarter figures, reused by record()
         if a.status == Status.DEFAULTED:

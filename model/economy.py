@@ -23,6 +23,7 @@ from core.coefficients import (
     GPU_VENDORS,
     IG_SPREAD_BASE,
     QUARTERS_PER_YEAR,
+    SURPRISE_QUARTERS_TO_2030,
     TERM_PREMIUM,
 )
 from core.contracts import (
@@ -39,7 +40,7 @@ from core.errors import ParameterError
 from core.events import Event, quarter_label
 from core.finance import relationship
 from core.ledger import Ledger
-from core.markets import RevenuePath, capacity_value
+from core.markets import RevenuePath, RevenueSurprise, capacity_value
 from core.state import Loss, MarketState, QuarterFlows, Status
 from model import phases
 from model.invariants import check_invariants
@@ -102,6 +103,9 @@ class AIEconomy(mesa.Model):
         self.spv_by_key: dict = {}
         self._by_name: dict[str, FinancialAgent] = {}
         self.revenue_path = RevenuePath.solve(p.revenue_2030, p.revenue_ceiling_multiple)
+        # quarterly shock size that gives 2030 revenue the stated uncertainty
+        self.surprise_scale = RevenueSurprise.shock_scale(p.revenue_uncertainty,
+                                                           SURPRISE_QUARTERS_TO_2030)
         self.flows = QuarterFlows()
         self.market = MarketState(base_rate=p.base_rate, long_rate=p.base_rate + TERM_PREMIUM,
                                   ig_spread=IG_SPREAD_BASE, spot_rent=BASE_RENT)

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from model.economy import AIEconomy
 
 AI_ROLES = frozenset({"hyperscaler", "lab", "neocloud", "chipmaker", "spv"})
+PRIVATE_CREDIT_BORROWERS = frozenset({"lab", "neocloud", "spv"})
 BEARER_TYPES = ("hyperscaler", "lab", "neocloud", "chipmaker", "spv", "fund", "bank", "outside")
 
 MODEL_COLUMNS: tuple[str, ...] = (
@@ -36,6 +37,8 @@ MODEL_COLUMNS: tuple[str, ...] = (
     "debt_maturing", "debt_rolled", "power_queue_gw", "losses_households", "market_belief_2030",
     # who holds the risk: the holder sectors behind private credit
     "losses_insurers", "losses_pension_funds", "losses_retail_investors",
+    # how the build-out is financed this quarter: new money by source
+    "financing_bonds", "financing_private_credit", "financing_equity", "financing_abs",
 )
 # the savings of ordinary people: deposits, retail fund holdings, pensions, insurance policies
 HOUSEHOLD_ACCOUNTS = ("Depositors", "Retail investors", "Pension funds", "Insurers")
@@ -53,6 +56,34 @@ AGENT_REPORTERS = {
 def model_reporters() -> dict:
     """Reporter functions for the DataCollector, reading the quarter's computed metrics."""
     return {name: (lambda m, key=name: m.current[key]) for name in MODEL_COLUMNS}
+
+
+def financing_by_source(m: AIEconomy) -> dict[str, float]:
+    """New money raised this quarter by AI firms, by source (the Morgan Stanley split of the
+    build-out's financing): corporate bonds sold to bond investors; private credit, meaning
+    loans and privately placed notes from funds and banks to SPVs, neoclouds and labs; equity
+    from outside investors and funds in labs, neoclouds and SPVs; ABS sold to investors.
+    Rollovers are not new money. The rest of capex is paid from the firms' own cash flow.
+    """
+    owners = m.ledger.owners
+    out = {"financing_bonds": 0.0, "financing_private_credit": 0.0, "financing_equity": 0.0,
+           "financing_abs": 0.0}
+    for (a, b, kind), amount in m.ledger.pairs.items():
+        if kind not in ("lending", "equity_issue"):
+            continue
+        payer, payee = owners[a].role, owners[b].role
+        if kind == "lending":
+            if payee == "abs" and payer == "outside":
+                out["financing_abs"] += amount
+            elif payee not in AI_ROLES:
+                continue
+            elif payer in ("fund", "bank") and payee in PRIVATE_CREDIT_BORROWERS:
+                out["financing_private_credit"] += amount
+            elif payer == "outside":
+                out["financing_bonds"] += amount
+        elif payee in PRIVATE_CREDIT_BORROWERS and payer in ("outside", "fund"):
+            out["financing_equity"] += amount
+    return out
 
 
 def compute_metrics(m: AIEconomy) -> dict[str, float]:
@@ -137,5 +168,6 @@ def compute_metrics(m: AIEconomy) -> dict[str, float]:
         **{col: sum(x.amount for x in m.losses if x.bearer == name)
            for col, name in SECTOR_COLUMNS.items()},
         "market_belief_2030": m.market.belief * MARKET_BELIEF_2030,
+        **financing_by_source(m),
     }
     return row

@@ -56,9 +56,10 @@ class Parameters:
         "Where revenue levels off, as a multiple of 2030 revenue (close to 1: the market is "
         "mature by 2030; 2 or more: still growing fast in 2030).")
     revenue_uncertainty: float = _param(
-        0.10, 0.0, 0.5, "1/sqrt(yr)", "revenue", "Revenue uncertainty",
-        "Std. dev. of persistent surprises to the revenue level, per year from 2026 on (they "
-        "fade over years): how far realised revenue can drift from the expected path.")
+        0.35, 0.0, 1.0, "log sd", "revenue", "Revenue uncertainty",
+        "How uncertain 2030 revenue is around the assumption: the standard deviation of its "
+        "log (0.35: two paths in three end within x/÷1.4 of it). Surprises start in 2026 and "
+        "build up smoothly.")
     revenue_noise: float = _param(
         0.04, 0.0, 0.3, "share", "revenue", "Revenue noise",
         "Std. dev. of transitory quarter-to-quarter noise on revenue (AR(1)).")

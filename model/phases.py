@@ -6,14 +6,13 @@ moves every payment through the ledger. ``AIEconomy.step`` calls them in order.
 
 from __future__ import annotations
 
-from core.coefficients import PLANNING_GROWTH_CAP
-
 import math
 from typing import TYPE_CHECKING
 
 from agents.abs_vehicle import ABSVehicle
 from core.coefficients import (
     CAPACITY_MARGIN,
+    CAPEX_ADJUSTMENT,
     CAPTIVE_GROWTH,
     CAPTIVE_GW_2025,
     CLOUD_GW_PER_REVENUE,
@@ -27,6 +26,7 @@ from core.coefficients import (
     LAB_SHARE_PERSISTENCE,
     LAB_SHARE_VOLATILITY,
     NON_AI_GROWTH,
+    PLANNING_GROWTH_CAP,
     QUARTERS_PER_YEAR,
     REVENUE_2025,
     REVENUE_NOISE_FLOOR,
@@ -36,7 +36,7 @@ from core.coefficients import (
 )
 from core.contracts import Backstop, ComputeContract, Lease, Loan
 from core.finance import EPS, pay_due, refinance_maturing, service_loan
-from core.markets import ar1_step, level_surprise
+from core.markets import ar1_step
 from core.state import QuarterFlows, Status
 from model.distress import flag_distress, resolve
 from model.metrics import compute_metrics
@@ -97,11 +97,8 @@ def demand(m: AIEconomy) -> None:
     m.market.revenue_prev = m.market.revenue if t > 0 else m.market.revenue_prev
     m.market.noise = ar1_step(m.market.noise, float(m.rng.standard_normal()))
     if t >= len(REVENUE_2025):       # 2025 is observed: surprises start in 2026
-        sd = p.revenue_uncertainty / math.sqrt(QUARTERS_PER_YEAR)
-        m.market.revenue_level, m.market.level_variance = level_surprise(
-            m.market.revenue_level, m.market.level_variance, float(m.rng.standard_normal()), sd)
-    base = m.revenue_path.at(t) * math.exp(m.market.revenue_level
-                                           - 0.5 * m.market.level_variance)
+        m.market.surprise.step(float(m.rng.standard_normal()), m.surprise_scale)
+    base = m.revenue_path.at(t) * m.market.surprise.factor
     m.market.revenue = base * max(REVENUE_NOISE_FLOOR, 1.0 + p.revenue_noise * m.market.noise)
     m.market.efficiency *= 1.0 - p.efficiency_gain
     if t == p.efficiency_shock_quarter:
@@ -148,7 +145,8 @@ def lab_share(scenario_share: float, t: int) -> float:
 # --- 2. compute ----------------------------------------------------------------------------
 def compute(m: AIEconomy) -> None:
     """Capacity is energised as power allows; labs pay take-or-pay contracts and buy spot
-    compute; utilisation follows."""
+    compute; utilisation follows.
+    """
     t = m.t
     energise(m)
     spot_budgets = {}
@@ -180,7 +178,8 @@ def compute(m: AIEconomy) -> None:
 
 def energise(m: AIEconomy) -> None:
     """Finished capacity waits for a grid connection; each quarter's connectable power is
-    shared out in proportion to what waits (a power crunch leaves built capacity idle)."""
+    shared out in proportion to what waits (a power crunch leaves built capacity idle).
+    """
     owners = m.capacity_owners()
     waiting = sum(a.finish_construction() for a in owners)
     if waiting <= EPS:
@@ -194,7 +193,8 @@ def energise(m: AIEconomy) -> None:
 
 def _spot_capacity(m: AIEconomy, own_use: float) -> dict[FinancialAgent, float]:
     """GW each provider can sell on the spot market: what is left after contracts and, for
-    hyperscalers, their own AI use."""
+    hyperscalers, their own AI use.
+    """
     t = m.t
     free: dict[FinancialAgent, float] = {}
     cloud_total = sum(h.cloud_share for h in m.hyperscalers) or 1.0
@@ -248,7 +248,8 @@ def operations(m: AIEconomy) -> None:
 # --- 4. debt service -----------------------------------------------------------------------
 def debt_service(m: AIEconomy) -> None:
     """Leases reviewed and paid, then interest and principal on every loan and bond; what
-    falls due is rolled over where lenders are willing."""
+    falls due is rolled over where lenders are willing.
+    """
     t = m.t
     for s in m.spvs:
         s.review_lease()
@@ -298,7 +299,8 @@ def investment(m: AIEconomy) -> None:
 def _plan_hyperscaler_capex(m: AIEconomy) -> None:
     """Each hyperscaler builds for its share of expected open demand plus the compute it has
     sold forward (Oracle's contract with OpenAI needs ~4.5 GW of its own); confidence falls
-    when capacity stands idle or the market turns."""
+    when capacity stands idle or the market turns.
+    """
     p, t = m.params, m.t
     lag = p.build_lag
     # builders plan on expected growth, but no treasury plans on more than ~35% a year
@@ -319,7 +321,9 @@ def _plan_hyperscaler_capex(m: AIEconomy) -> None:
         contract_gap = max(0.0, contracted[h] - have)
         open_gap = max(0.0, open_demand * growth * h.cloud_share / share_total
                        + contracted[h] - have) - contract_gap
-        h.planned_capex = (contract_gap + open_gap * confidence) / lag * p.cost_per_gw
+        desired = (contract_gap + open_gap * confidence) / lag * p.cost_per_gw
+        # orders already placed keep capex moving towards the plan only gradually
+        h.planned_capex += CAPEX_ADJUSTMENT * (desired - h.planned_capex)
 
 
 def power_available(m: AIEconomy) -> float:
@@ -354,7 +358,8 @@ def credit_supply(m: AIEconomy) -> None:
         if f.status == Status.DEFAULTED:
             continue
         f.investor_flows()
-        f.repay_line()
+        f.manage_leverage()
+        f.reinvest()
         m.flows.fund_redemptions += f.redeemed
     year_end = m.t % QUARTERS_PER_YEAR == QUARTERS_PER_YEAR - 1
     if year_end and m.t >= QUARTERS_PER_YEAR and m.market.sentiment >= SECURITIZATION_SENTIMENT:
@@ -375,7 +380,8 @@ def _spv_book(fund) -> float:
 # --- 8. markets ----------------------------------------------------------------------------
 def markets(m: AIEconomy) -> None:
     """Expectations, sentiment, valuations and the bubble measure, rates, spreads, rents,
-    used-GPU prices, marks (model/pricing.py)."""
+    used-GPU prices, marks (model/pricing.py).
+    """
     update_prices(m)
 
 

@@ -32,7 +32,7 @@ from core.events import quarter_label
 from core.markets import expected_growth, growth_premium, spot_rent, update_sentiment
 from core.ratings import bond_spread
 from core.state import Status
-from core.valuation import fundamental_value, market_value, revise_belief
+from core.valuation import believed_growth, fundamental_value, market_value, revise_belief
 
 if TYPE_CHECKING:
     from model.economy import AIEconomy
@@ -53,7 +53,8 @@ def update_prices(m: AIEconomy) -> None:
     """The markets phase."""
     p, t, mk = m.params, m.t, m.market
     observed = math.log(max(mk.revenue, 1e-9) / max(mk.revenue_prev, 1e-9))
-    surprise = observed - mk.expected_growth
+    # markets are surprised against the path they believe in, not against past growth
+    surprise = observed - believed_growth(t)
     mk.expected_growth = expected_growth(mk.expected_growth, observed, mk.sentiment,
                                          p.expectation_memory, p.herding)
     mk.distress_share = _distress_share(m)
@@ -91,10 +92,11 @@ def update_prices(m: AIEconomy) -> None:
 
 def _value_ai_equity(m: AIEconomy) -> None:
     """Market value, fundamental value, the bubble index and the drawdown from the peak; and
-    the revenue multiple at which single firms trade (growth premium times sentiment)."""
+    the revenue multiple at which single firms trade (growth premium times sentiment).
+    """
     mk = m.market
     mk.value_ai = market_value(mk.belief, m.t, mk.sentiment)
-    mk.fundamental_value = fundamental_value(m.revenue_path, m.t, mk.revenue_level)
+    mk.fundamental_value = fundamental_value(m.revenue_path, m.t, mk.surprise)
     mk.bubble_index = mk.value_ai / mk.fundamental_value if mk.fundamental_value > 0 else 0.0
     mk.value_peak = max(mk.value_peak, mk.value_ai)
     mk.drawdown = 1.0 - mk.value_ai / mk.value_peak if mk.value_peak > 0 else 0.0

@@ -27,13 +27,14 @@ if TYPE_CHECKING:
 
 def reorganise(m: AIEconomy, a: FinancialAgent) -> tuple[float, float, float]:
     """Reorganise ``a``; return (claims before, value creditors recover, what its old
-    shareholders lost)."""
+    shareholders lost).
+    """
     reject_contracts(m, a)
     claims = [c for c in a.issued if c.is_liability and not isinstance(c, Warrant)
               and c.value() > EPS]
     total = sum(c.value() for c in claims)
     value = max(0.0, a.going_concern_value())
-    recently = 0 <= a.reorganised_at and m.t - a.reorganised_at < QUARTERS_PER_YEAR
+    recently = a.reorganised_at >= 0 and m.t - a.reorganised_at < QUARTERS_PER_YEAR
     if total <= EPS or (value >= total and not recently):
         for c in claims:
             _reschedule(m, c, c.value())
@@ -65,7 +66,8 @@ def reorganise(m: AIEconomy, a: FinancialAgent) -> tuple[float, float, float]:
 
 def reject_contracts(m: AIEconomy, a: FinancialAgent) -> None:
     """In reorganisation a firm rejects the contracts that cost more than the market would; a
-    lab rejects all its compute commitments and leases (it buys compute on the spot market)."""
+    lab rejects all its compute commitments and leases (it buys compute on the spot market).
+    """
     t = m.t
     lab = a.role == "lab"
     for c in list(a.issued):

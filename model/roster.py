@@ -81,7 +81,8 @@ OUTSIDE_ACCOUNTS = (
 
 def build_outside_sector(m: AIEconomy) -> None:
     """Open the outside-sector accounts (end customers, investors, suppliers, ...) and the
-    secondary-market operators who buy fire-sold capacity."""
+    secondary-market operators who buy fire-sold capacity.
+    """
     for key, label in OUTSIDE_ACCOUNTS:
         setattr(m, key, OutsideSector(m, label))
     m.lp_sectors = [getattr(m, key) for key, _ in LP_SECTORS]
