@@ -171,6 +171,16 @@ class FinancialAgent(mesa.Agent):
         self.realise_loss(loss, "impairment", "impairment")
         return loss
 
+    def impair_gpus(self, destroyed: float) -> float:
+        """Write off the GPU value a new chip generation ``destroyed``, as far as it takes the
+        book value below the new market value (the impairment test it triggers); return it."""
+        loss = min(destroyed, self.gpu_book - self.gpu_market)
+        if loss <= 1e-9:
+            return 0.0
+        self.gpu_book -= loss
+        self.realise_loss(loss, "impairment", "impairment")
+        return loss
+
     def going_concern_value(self) -> float:
         """What the firm is worth as it runs: cash, capacity at market, other assets, claims."""
         return (self.cash + self.model.market_value_of_capacity(self) + self.other_assets

@@ -57,6 +57,7 @@ class MarketState:
     ig_spread: float = 0.0              # spread of a single-A bond over the long rate
     credit_stress: float = 0.0          # 0 calm ... 1 every AI firm in distress
     spot_rent: float = 0.0              # USD bn per GW-quarter
+    generation_factor: float = 1.0      # rent of installed chips after chip-generation jumps
     gpu_price_index: float = 1.0
     fire_sale_factor: float = 1.0       # used-GPU price pressure from fire sales (1 = none)
     loans_sold: float = 0.0             # par value of loans fire-sold this quarter

@@ -29,6 +29,7 @@ from core.coefficients import (
 )
 from core.contracts import EquityStake, Warrant
 from core.events import quarter_label
+from core.news import fmt_bn
 from core.markets import expected_growth, growth_premium, spot_rent, update_sentiment
 from core.ratings import bond_spread
 from core.state import Status
@@ -78,7 +79,9 @@ def update_prices(m: AIEconomy) -> None:
                            + SENTIMENT_STRESS_WEIGHT * max(0.0, 1.0 - mk.sentiment))
     mk.ig_spread = bond_spread(REFERENCE_NOTCH, mk.credit_stress)
     # compute rents and used GPUs
-    trend = BASE_RENT * (1.0 - p.compute_price_decline) ** (t + 1)
+    # the cost of new capacity per GW-equivalent of installed chips: falls with the trend,
+    # and at once when a new chip generation makes installed GPUs obsolete
+    trend = BASE_RENT * (1.0 - p.compute_price_decline) ** (t + 1) * mk.generation_factor
     mk.spot_rent = spot_rent(mk.spot_rent, mk.demand_ratio, p.compute_price_decline, trend)
     if t == p.chip_jump_quarter:
         _chip_generation_jump(m)
@@ -107,10 +110,15 @@ def _chip_generation_jump(m: AIEconomy) -> None:
     """A new chip generation: installed GPUs earn less and are worth less, at once."""
     size = m.params.chip_jump_size
     m.market.spot_rent *= 1.0 - size
+    m.market.generation_factor *= 1.0 - size
+    written = 0.0
     for a in m.capacity_owners():
-        a.gpu_market *= 1.0 - size
+        destroyed = size * a.gpu_market
+        a.gpu_market -= destroyed
+        if a.status != Status.DEFAULTED:
+            written += a.impair_gpus(destroyed)
     m.log(f"A new chip generation ships: installed GPUs lose {size:.0%} of their value and "
-          "their rent", "shock")
+          f"their rent; their owners write {fmt_bn(written)} off their books", "shock")
 
 
 def _market_news(m: AIEconomy) -> None:
