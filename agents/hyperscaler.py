@@ -25,6 +25,7 @@ from core.coefficients import (
     PAYOUT_FROM,
     QUARTERS_PER_YEAR,
     RATING_THRESHOLD,
+    REVENUE_2025,
     SPV_PRESSURE,
     SPV_PRESSURE_FROM,
     TREASURY_FLOOR,
@@ -101,9 +102,11 @@ class Hyperscaler(FinancialAgent):
             self.pay(m.equity_investors, payout, "dividend")
 
     def cash_target(self) -> float:
-        """Cash buffer the treasury keeps: a multiple of the next four quarters' capex."""
+        """Cash buffer the treasury keeps: a multiple of the next four quarters' capex on its
+        own balance sheet (SPVs fund the rest)."""
+        own = self.planned_capex * (1.0 - self.spv_fraction())
         return (self.model.params.cash_target * QUARTERS_PER_YEAR
-                * max(self.capex_trend, self.planned_capex) + TREASURY_FLOOR)
+                * max(self.capex_trend, own) + TREASURY_FLOOR)
 
     def spv_fraction(self) -> float:
         """Share of capex financed off balance sheet; rises as the rating ratio tightens.
@@ -111,7 +114,8 @@ class Hyperscaler(FinancialAgent):
         Consolidation takes away the reason for SPVs: their debt would count anyway.
         """
         m = self.model
-        if m.t < 1 or m.params.consolidate_spvs:
+        # 2025's deals (Hyperion, Vantage, Stargate New Mexico, xAI) are in the roster
+        if m.t < len(REVENUE_2025) or m.params.consolidate_spvs:
             return 0.0
         pressure = 1.0 + SPV_PRESSURE * max(0.0, self.rating_ratio() - SPV_PRESSURE_FROM)
         return min(1.0 - GPU_SHARE_OF_CAPEX,
@@ -121,8 +125,9 @@ class Hyperscaler(FinancialAgent):
         """Fund the planned capex by the pecking order and buy the capacity."""
         m = self.model
         capex = self.planned_capex
-        self.capex_trend = capex if m.t == 0 else (CAPEX_SMOOTHING * self.capex_trend
-                                                   + (1.0 - CAPEX_SMOOTHING) * capex)
+        own_capex = capex * (1.0 - self.spv_fraction())
+        self.capex_trend = own_capex if m.t == 0 else (CAPEX_SMOOTHING * self.capex_trend
+                                                       + (1.0 - CAPEX_SMOOTHING) * own_capex)
         if capex <= 0.0 or self.status == Status.DEFAULTED:
             return
         # SPVs own data-centre shells (buildings, power) leased to the sponsor, as Hyperion

@@ -16,10 +16,11 @@ from core.coefficients import (
     LOAN_TO_VALUE,
     OPEX_PER_GW,
     QUARTERS_PER_YEAR,
+    RAISE_SENTIMENT_FLOOR,
     SPOT_OFFTAKER_NOTCH,
     TARGET_UTILISATION,
 )
-from core.contracts import ComputeContract
+from core.contracts import ComputeContract, Loan
 from core.ratings import secured_spread
 from core.state import Status
 
@@ -82,15 +83,41 @@ class Neocloud(FinancialAgent):
         spot_gap = max(0.0, contracted / (1.0 - self.spot_share) - have) - contract_gap
         confidence = (min(1.0, m.market.sentiment)
                       * min(1.0, m.market.utilisation / TARGET_UTILISATION) ** 2)
-        self.planned_capex = (contract_gap + spot_gap * confidence) * m.params.cost_per_gw
+        # the gap is closed over the build lag, as orders can be placed and financed
+        self.planned_capex = ((contract_gap + spot_gap * confidence) / m.params.build_lag
+                              * m.params.cost_per_gw)
+
+    def raise_equity(self, wanted: float) -> float:
+        """Sell new shares to outside investors for the equity part of a build (CoreWeave's
+        2025 IPO, Nebius's and IREN's offerings), as far as the market's window allows."""
+        m = self.model
+        if self.status != Status.ACTIVE or m.market.sentiment < RAISE_SENTIMENT_FLOOR:
+            return 0.0
+        amount = min(wanted, m.market.equity_window)
+        if amount <= 1e-6:
+            return 0.0
+        m.market.equity_window -= amount
+        post = max(m.valuation(self), 0.0) + amount
+        m.equity_investors.buy_shares(self, amount, post)
+        return amount
 
     def finance_and_build(self) -> None:
         """Borrow against the GPUs (85% LTV), pay the rest from cash, and buy."""
         m = self.model
+        # a neocloud's GPU loans amortise faster than its GPUs earn: it keeps a quarter of
+        # debt service in cash by selling shares (CoreWeave's IPO, notes and converts of 2025)
+        # while the market is open, and is in trouble when it shuts
+        service = sum(sum(c.scheduled(m.t + 1, m.market.base_rate)) for c in self.issued
+                      if isinstance(c, Loan))
+        if service > self.cash:
+            self.raise_equity(service - self.cash)
         capex = self.planned_capex
         if capex <= 0.0:
             return
-        equity_part = min((1.0 - LOAN_TO_VALUE) * capex, max(self.cash, 0.0))
+        needed = (1.0 - LOAN_TO_VALUE) * capex + service - max(self.cash, 0.0)
+        if needed > 0.0:
+            self.raise_equity(needed)
+        equity_part = min((1.0 - LOAN_TO_VALUE) * capex, max(self.cash - service, 0.0))
         capex = equity_part / (1.0 - LOAN_TO_VALUE)
         customer = self.main_customer()
         borrowed = m.credit.syndicate(
@@ -98,5 +125,6 @@ class Neocloud(FinancialAgent):
             rate=self.offtaker_spread(), floating=True, offtaker=customer,
             offtaker_notch=customer.rating_notch() if customer else -1,
             maturity=m.t + QUARTERS_PER_YEAR * GPU_LOAN_YEARS, amortising=True,
-            category="gpu_loan", collateral=self)
+            # delayed-draw loans pay interest only until the GPUs they bought are running
+            amortise_from=m.t + m.params.build_lag, category="gpu_loan", collateral=self)
         self.buy_capacity(equity_part + borrowed, m.gpu_vendors(self), m.suppliers)

@@ -261,7 +261,7 @@ FUND_SHARE_OF_DEALS = 2 / 3
 """[share] Source: 2025 SPV and GPU deals were about two thirds private credit, one third
 banks (FT tally; Hyperion, xAI, CoreWeave)."""
 
-SECURITIZATION_SENTIMENT = 0.8
+SECURITIZATION_SENTIMENT = 0.7
 """[index] Assumption: ABS markets are open only while sentiment is above this."""
 
 # --- ratings and spreads -------------------------------------------------------------------

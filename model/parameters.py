@@ -104,7 +104,7 @@ class Parameters:
         1.0, 0.0, 3.0, "x", "financing", "SPV appetite",
         "Multiplier on the share of hyperscaler capex routed to off-balance-sheet SPVs.")
     cash_target: float = _param(
-        0.75, 0.0, 2.0, "x capex", "financing", "Cash buffer target",
+        0.85, 0.0, 2.0, "x capex", "financing", "Cash buffer target",
         "Hyperscalers issue IG bonds to keep cash at this multiple of the next four "
         "quarters' capex.")
     vendor_financing_share: float = _param(

@@ -363,10 +363,10 @@ def credit_supply(m: AIEconomy) -> None:
         m.flows.fund_redemptions += f.redeemed
     year_end = m.t % QUARTERS_PER_YEAR == QUARTERS_PER_YEAR - 1
     if year_end and m.t >= QUARTERS_PER_YEAR and m.market.sentiment >= SECURITIZATION_SENTIMENT:
-        # once a year, the fund with the largest book of SPV loans sells a slice as ABS
-        active = [f for f in m.funds if f.status == Status.ACTIVE]
-        if active:
-            ABSVehicle.securitize(m, max(active, key=_spv_book))
+        # once a year, each open fund sells a slice of its SPV loans as ABS
+        for f in m.funds:
+            if f.status == Status.ACTIVE and not f.gated and _spv_book(f) > 0.0:
+                ABSVehicle.securitize(m, f)
     if year_end:
         for b in m.banks:
             if b.status != Status.DEFAULTED:
