@@ -36,6 +36,7 @@ from core.coefficients import (
 from core.contracts import Loan
 from core.finance import lend
 from core.firesales import sell_loans
+from core.lolr import borrow_from_lolr, repay_lolr
 from core.news import fmt_bn
 from core.state import Status
 
@@ -133,6 +134,8 @@ class PrivateCreditFund(FinancialAgent):
         line = self.line
         if line is None or not line.active:
             return
+        # the central bank's facility is repaid first, from cash above the buffer
+        repay_lolr(self.model, self, self.cash - FUND_CASH_TARGET * max(self.nav, 0.0))
         target = FUND_LINE_TARGET * max(self.nav, 0.0)
         if line.principal > target:
             spare = self.cash - FUND_LIQUIDITY_BUFFER * max(self.nav, 0.0)
@@ -198,6 +201,8 @@ class PrivateCreditFund(FinancialAgent):
         m = self.model
         if payable > self.cash:
             self.raise_cash(payable)
+        if payable > self.cash:
+            borrow_from_lolr(m, self, payable - self.cash)
         if payable > self.cash:
             sell_loans(m, self, payable - self.cash)
         payable = min(payable, max(self.cash, 0.0))

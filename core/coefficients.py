@@ -705,6 +705,15 @@ SMALL_DEBT = 0.05
 LEGACY_CHIP_BOND_QUARTERS = 28
 """[quarters] Assumption: remaining life of chipmakers' pre-2025 bonds."""
 
+LOLR_HAIRCUT = 0.2
+"""[share of collateral value] Source: Federal Reserve discount-window margins on commercial and
+industrial loans, ~5-40% by rating and maturity (Fed collateral margins table, 2025): an
+assumption of 20% for the loan books of funds and banks."""
+
+LOLR_PENALTY = 0.01
+"""[1/yr over the policy rate] Source: the Fed's primary credit rate sits at the top of the
+target range (~0.5 point over the effective rate, 2025); Bagehot's penalty rate: 1 point."""
+
 OPEN_ENDED = 10_000
 """[quarter] Definition: the maturity of contracts that run until closed (deposits, committed
 lines, the banks' non-AI book)."""

@@ -21,6 +21,7 @@ from core.coefficients import (
 )
 from core.contracts import EquityStake, Loan, Warrant
 from core.finance import EPS
+from core.lolr import borrow_from_lolr
 
 if TYPE_CHECKING:
     from core.protocol import Agent, Economy
@@ -131,6 +132,8 @@ def raise_liquidity(m: Economy, agent: Agent, needed: float) -> None:
             agent.repay_all_debt()
         return
     agent.draw_line(needed - agent.cash)
+    if agent.cash < needed:
+        borrow_from_lolr(m, agent, needed - agent.cash)
     if agent.cash < needed:
         sell_stakes(m, agent)
     if agent.cash < needed:

@@ -45,9 +45,13 @@ from core.state import Loss, MarketState, QuarterFlows, Status
 from model import phases
 from model.invariants import check_invariants
 from model.metrics import AGENT_REPORTERS, model_reporters
+from model.parameters import PARAMETER_INFO
 from model.roster import build_outside_sector, build_roster, load_roster_data
 from model.scenario import Scenario, load_scenario
 from model.synthetic import synthetic_roster
+
+MAX_QUARTERS = 400
+"""The longest run the model accepts (100 years)."""
 
 ROSTERS = ("calibrated", "synthetic", "empty")
 
@@ -166,8 +170,10 @@ class AIEconomy(mesa.Model):
 
     def run(self, quarters: int = 40) -> pd.DataFrame:
         """Run until ``quarters`` quarters have been simulated; return :meth:`results`."""
-        if isinstance(quarters, bool) or not isinstance(quarters, int) or not 0 <= quarters <= 400:
-            raise ParameterError(f"quarters must be a whole number in [0, 400], got {quarters!r}")
+        if (isinstance(quarters, bool) or not isinstance(quarters, int)
+                or not 0 <= quarters <= MAX_QUARTERS):
+            raise ParameterError(f"quarters must be a whole number in [0, {MAX_QUARTERS}], got "
+                                 f"{quarters!r}")
         # a run allocates many small long-lived objects (contracts, records): collect the
         # young generation less often, which saves about a third of the run time
         threshold = gc.get_threshold()
@@ -236,6 +242,26 @@ class AIEconomy(mesa.Model):
     def event_log(self) -> list[tuple[str, str]]:
         """(quarter label, sentence) pairs, oldest first."""
         return [(e.quarter, e.text) for e in self.events]
+
+    def apply_policy(self, **levers: float) -> None:
+        """Change policy parameters from the next quarter on (a regulator acting mid-run).
+
+        Only parameters of the "policy" group may change; values are checked as at start-up
+        and each change is logged.
+        """
+        for name, value in levers.items():
+            info = PARAMETER_INFO.get(name)
+            if info is None or info.group != "policy":
+                allowed = ", ".join(n for n, i in PARAMETER_INFO.items() if i.group == "policy")
+                raise ParameterError(f"{name!r} is not a policy lever; policy levers: {allowed}")
+        new = self.params.with_overrides(**levers)
+        for name in levers:
+            old, value = getattr(self.params, name), getattr(new, name)
+            if old != value:
+                info = PARAMETER_INFO[name]
+                self.log(f"Policy: {info.label.lower()} set to {value:g} {info.unit} "
+                         f"(was {old:g})", "policy")
+        self.params = new
 
     def log(self, text: str, kind: str = "info", *agents: FinancialAgent) -> None:
         """Add a plain-language entry to the event log for the current quarter."""

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from agents.bank import capital_ratio
 from core.coefficients import MARKET_BELIEF_2030, QUARTERS_PER_YEAR
 from core.contracts import Loan
+from core.lolr import lolr_outstanding
 from core.state import Status
 
 if TYPE_CHECKING:
@@ -39,6 +40,8 @@ MODEL_COLUMNS: tuple[str, ...] = (
     "losses_insurers", "losses_pension_funds", "losses_retail_investors",
     # how the build-out is financed this quarter: new money by source
     "financing_bonds", "financing_private_credit", "financing_equity", "financing_abs",
+    # the central bank's facility (lender of last resort): advances outstanding
+    "lolr_drawn",
 )
 # the savings of ordinary people: deposits, retail fund holdings, pensions, insurance policies
 HOUSEHOLD_ACCOUNTS = ("Depositors", "Retail investors", "Pension funds", "Insurers")
@@ -169,5 +172,6 @@ def compute_metrics(m: AIEconomy) -> dict[str, float]:
            for col, name in SECTOR_COLUMNS.items()},
         "market_belief_2030": m.market.belief * MARKET_BELIEF_2030,
         **financing_by_source(m),
+        "lolr_drawn": lolr_outstanding(m),
     }
     return row

@@ -36,6 +36,7 @@ from core.coefficients import (
 )
 from core.contracts import Backstop, ComputeContract, Lease, Loan
 from core.finance import EPS, pay_due, refinance_maturing, service_loan
+from core.lolr import repay_lolr
 from core.markets import ar1_step
 from core.state import QuarterFlows, Status
 from model.distress import flag_distress, resolve
@@ -367,9 +368,10 @@ def credit_supply(m: AIEconomy) -> None:
         for f in m.funds:
             if f.status == Status.ACTIVE and not f.gated and _spv_book(f) > 0.0:
                 ABSVehicle.securitize(m, f)
-    if year_end:
-        for b in m.banks:
-            if b.status != Status.DEFAULTED:
+    for b in m.banks:
+        if b.status != Status.DEFAULTED:
+            repay_lolr(m, b, b.usable_cash())
+            if year_end:
                 b.renew_lines()
 
 
