@@ -12,7 +12,8 @@ import copy
 import numpy as np
 
 SIZE_KEYS = ("cash", "bonds", "finance_leases", "book_equity", "dc_assets", "non_ai_ocf", "payout",
-             "gpu_loans", "aum", "warehouse_line", "equity", "other_loans", "fixed_opex")
+             "gpu_loans", "aum", "line_drawn", "line_limit", "equity", "other_loans",
+             "fixed_opex")
 SHARE_KEYS = ("cloud_share", "capex_share", "revenue_share", "market_share")
 ROLES = ("hyperscalers", "labs", "neoclouds", "chipmakers", "funds", "banks")
 
@@ -73,5 +74,5 @@ def _rename_references(out: dict, first: dict[str, str]) -> dict:
     for spec in out["neoclouds"].values():
         spec["lenders"] = [[ren(h), s] for h, s in spec["lenders"]]
     for spec in out["funds"].values():
-        spec["warehouse_bank"] = ren(spec["warehouse_bank"])
+        spec["line_bank"] = ren(spec["line_bank"])
     return out

@@ -64,17 +64,19 @@ def hyperscaler(m: MiniEconomy, cash: float = 10.0, debt: float = 0.0, **spec) -
 def test_spv_fraction_rises_with_the_rating_ratio(debt, expected):
     m = MiniEconomy()
     h = hyperscaler(m, cash=10.0, debt=debt)
-    m.t = 1
+    m.t = 4
     assert h.annual_operating_cash() == approx(100.0)
     assert h.rating_ratio() == approx(max(0.0, debt - 10.0) / 100.0)
     assert h.spv_fraction() == approx(expected)
 
 
-def test_spv_fraction_scales_with_appetite_and_is_zero_in_the_first_quarter():
+def test_spv_fraction_scales_with_appetite_and_is_zero_in_2025():
     m = MiniEconomy(spv_appetite=2.0)
     h = hyperscaler(m, debt=110.0)
-    assert h.spv_fraction() == 0.0           # t = 0: the 2025Q1 deals are in the roster
-    m.t = 1
+    for t in range(4):                       # 2025's deals are in the roster
+        m.t = t
+        assert h.spv_fraction() == 0.0
+    m.t = 4
     assert h.spv_fraction() == approx(0.4)   # 0.2 x 2 x 1
 
 
@@ -198,6 +200,7 @@ def test_lab_pays_take_or_pay_first(budget, paid, used, spot):
     m = MiniEconomy()
     a = lab(m, cash=20.0, revenue=0.0, burn=0.0)
     cloud = hyperscaler(m)
+    cloud.capacity_gw = 2.0                # enough capacity to deliver the contract
     m.book.add(ComputeContract(issuer=a, holder=cloud, start=0, end=7, gw=2.0, price=3.0,
                                take_or_pay=0.9))
     m.open_books()
@@ -209,23 +212,49 @@ def test_lab_pays_take_or_pay_first(budget, paid, used, spot):
     m.check()
 
 
+def test_a_provider_bills_only_the_capacity_it_can_deliver():
+    m = MiniEconomy()
+    a = lab(m, cash=20.0, revenue=0.0, burn=0.0)
+    cloud = hyperscaler(m)
+    cloud.capacity_gw = 1.0                # half of the 2 GW it sold is running
+    m.book.add(ComputeContract(issuer=a, holder=cloud, start=0, end=7, gw=2.0, price=3.0,
+                               take_or_pay=0.9))
+    m.open_books()
+    a.compute_budget = 9.0
+    left = a.pay_compute()
+    # delivered 1 of 2 GW: the lab uses and pays for 1 GW (3.0); the take-or-pay floor applies
+    # to what is delivered (0.9 x 1 GW); 6.0 of the budget is left for spot compute
+    assert cloud.delivery_share() == approx(0.5)
+    assert cloud.cash == approx(13.0) and a.used_gw == approx(1.0) and left == approx(6.0)
+    m.check()
+
+
 # --- private-credit fund -------------------------------------------------------------------
+def retail_fund(m: MiniEconomy, cash: float) -> PrivateCreditFund:
+    """A fund owned entirely by retail investors (a non-traded BDC), holding only cash."""
+    fund = PrivateCreditFund(m, "Fund", cash)
+    fund.lp_shares = {m.retail_investors: 1.0}
+    m.open_books()
+    m.market.base_rate = 0.04
+    return fund
+
+
 def test_fund_gate_caps_redemptions_and_queues_the_rest():
     m = MiniEconomy(redemption_gate=0.05, lp_redemption_sensitivity=1.0, base_rate=0.04)
-    fund = PrivateCreditFund(m, "Fund", 100.0)
-    m.open_books()
-    m.market.base_rate, m.market.sentiment, m.market.distress_share = 0.04, 0.5, 0.5
+    fund = retail_fund(m, 100.0)
+    m.market.sentiment, m.market.distress_share = 0.5, 0.1
     fund.returns.extend([-0.05] * 4)
     fund.investor_flows()
     # NAV 100; a year of -20% against a benchmark of 4% + 4% = 8%: shortfall 0.28
     # inflow 100 x max(0, 0.012 x 0.5 + 0.5 x (-0.28) / 4) = 0
-    # stress 0.8 x 0.28 / 4 + 0.15 x 0.5 = 0.131; target requests 0.008 + 0.131 = 0.139
-    # requests persist: 0.6 x 0.008 + 0.4 x 0.139 = 0.0604 of NAV = 6.04
-    # the gate, 5% of NAV, pays 5; 1.04 queued
-    assert fund.request_rate == approx(0.0604)
+    # stress: shortfall 0.8 x 0.28 / 4 = 0.056, distress 0.3 x 0.1 = 0.03, sentiment
+    # 0.06 x (1 - 0.5) = 0.03: 0.116; target requests 0.008 + 0.116 = 0.124 of NAV
+    # requests persist: 0.6 x 0.008 + 0.4 x 0.124 = 0.0544 of NAV = 5.44
+    # the gate, 5% of the retail NAV (all of it), pays 5; 0.44 queued
+    assert fund.request_rate == approx(0.0544)
     assert fund.redeemed == approx(5.0)
-    assert fund.queued_redemptions == approx(1.04)
-    assert fund.gated and fund.cash == approx(95.0) and m.lps.cash == approx(5.0)
+    assert fund.queued_redemptions == approx(0.44)
+    assert fund.gated and fund.cash == approx(95.0) and m.retail_investors.cash == approx(5.0)
     assert fund.capital == approx(-5.0)            # redemptions are capital, not a loss
     assert [e.kind for e in m.events] == ["gate"]
     assert fund.lending_capacity() == 0.0 and not fund.will_roll(None)   # a gated fund
@@ -233,21 +262,20 @@ def test_fund_gate_caps_redemptions_and_queues_the_rest():
     m.market.sentiment, m.market.distress_share = 1.0, 0.0
     fund.returns.extend([0.02] * 4)
     fund.investor_flows()
-    # excess 0.08 - 0.08 = 0; target 0.008; rate 0.6 x 0.0604 + 0.4 x 0.008 = 0.03944
-    # NAV 95: requests 3.7468, queue 4.7868; the gate pays 4.75; no subscriptions while gated
-    assert fund.request_rate == approx(0.03944)
-    assert fund.redeemed == approx(4.75)
-    assert fund.queued_redemptions == approx(0.0368)
-    assert fund.cash == approx(95.0 - 4.75)
-    assert fund.gated and [e.kind for e in m.events] == ["gate"]    # logged once
+    # excess 0.08 - 0.08 = 0; target 0.008; rate 0.6 x 0.0544 + 0.4 x 0.008 = 0.03584
+    # NAV 95: requests 3.4048, queue 3.8448, below the gate of 4.75: all paid, the gate lifts;
+    # no subscriptions while the fund was gated
+    assert fund.request_rate == approx(0.03584)
+    assert fund.redeemed == approx(3.8448)
+    assert fund.queued_redemptions == approx(0.0)
+    assert fund.cash == approx(95.0 - 3.8448)
+    assert not fund.gated and [e.kind for e in m.events] == ["gate"]
     m.check()
 
 
 def test_one_bad_quarter_does_not_gate_a_fund_but_a_bad_year_does():
     m = MiniEconomy(redemption_gate=0.05, base_rate=0.04)
-    fund = PrivateCreditFund(m, "Fund", 100.0)
-    m.open_books()
-    m.market.base_rate = 0.04
+    fund = retail_fund(m, 100.0)
     fund.returns.extend([0.022, 0.022, 0.022, -0.05])     # one bad quarter in a good year
     fund.investor_flows()
     # trailing return 0.016, shortfall 0.064: target 0.008 + 0.8 x 0.064 / 4 = 0.0208
@@ -265,9 +293,7 @@ def test_one_bad_quarter_does_not_gate_a_fund_but_a_bad_year_does():
 
 def test_fund_pays_all_requests_below_the_gate():
     m = MiniEconomy(redemption_gate=0.05, base_rate=0.04)
-    fund = PrivateCreditFund(m, "Fund", 100.0)
-    m.open_books()
-    m.market.base_rate = 0.04
+    fund = retail_fund(m, 100.0)
     fund.returns.extend([0.02] * 4)
     fund.investor_flows()
     # calm: return 8% = benchmark: inflow 100 x 0.012 = 1.2; requests 0.8 < gate 5
@@ -361,7 +387,7 @@ def test_chipmaker_pays_costs_and_half_the_profit():
     assert c.cash == approx(30.0)
 
 
-def test_neocloud_orders_for_its_backlog_scaled_by_confidence():
+def test_neocloud_builds_its_backlog_whatever_the_mood_and_its_spot_book_on_confidence():
     m = MiniEconomy(build_lag=4, cost_per_gw=50.0)
     n = Neocloud(m, "Neo", {"cash": 10.0, "spot_share": 0.2})
     buyer = hyperscaler(m)
@@ -370,12 +396,17 @@ def test_neocloud_orders_for_its_backlog_scaled_by_confidence():
     n.pipeline = [(3, 0.5)]
     m.market.sentiment, m.market.utilisation = 1.0, 0.8
     n.plan_capex()
-    # wanted 4 / (1 - 0.2) = 5 GW at t + 4; gap 5 - 2 - 0.5 = 2.5 GW x 50 = 125
-    assert n.planned_capex == approx(125.0)
+    # has 2 + 0.5 GW; the contract needs 4 at t + 4: a gap of 1.5 GW, built whatever the mood;
+    # the spot book wants 4 / (1 - 0.2) = 5 GW in all: 1 GW more. Closed over the 4-quarter
+    # build lag: (1.5 + 1) / 4 x 50 = 31.25 a quarter
+    assert n.planned_capex == approx(31.25)
     m.market.sentiment, m.market.utilisation = 0.6, 0.4
     n.plan_capex()
-    # confidence 0.6 x (0.4 / 0.8)^2 = 0.15: 18.75
-    assert n.planned_capex == approx(18.75)
+    # confidence 0.6 x (0.4 / 0.8)^2 = 0.15 scales only the spot book: (1.5 + 0.15) / 4 x 50
+    assert n.planned_capex == approx(20.625)
+    buyer.status = Status.DISTRESSED         # no one builds for a buyer in distress
+    n.plan_capex()
+    assert n.planned_capex == approx(0.0)
 
 
 def test_spv_full_payout_rent():

@@ -13,7 +13,7 @@ from core.coefficients import coefficient_table
 ROOT = Path(__file__).resolve().parents[1]
 # numeric module constants that are tolerances or technical switches, not economics
 TECHNICAL = {"EPS", "REL_TOL", "_REL_TOL", "_SPARSE_LU_MAX", "_DENSE_TO_SPARSE_MIN_N",
-             "_DENSE_TO_SPARSE_MAX_DENSITY", "QUARTERS"}
+             "_DENSE_TO_SPARSE_MAX_DENSITY", "QUARTERS", "MAX_QUARTERS"}
 
 
 def test_every_coefficient_has_a_unit_and_a_source_or_an_assumption():

@@ -64,9 +64,9 @@ def test_different_seeds_differ(scenario):
     ra, rb = a.results()["ai_revenue"], b.results()["ai_revenue"]
     assert not np.allclose(ra, rb)
     # ... 2025 only by the transitory noise (it is observed); later permanent surprises let
-    # the paths drift apart, but not by orders of magnitude
+    # the paths drift apart (log sd ~0.35 each by 2030), but not by orders of magnitude
     assert (np.abs(np.log(ra / rb))[:4] < 0.2).all()
-    assert (np.abs(np.log(ra / rb)) < 1.5).all()
+    assert (np.abs(np.log(ra / rb)) < 2.5).all()
 
 
 def test_overrides_change_the_path():

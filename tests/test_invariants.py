@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from core.contracts import Bond, EquityStake, Loan
 from core.errors import AccountingError
+from model.metrics import BEARER_TYPES
 from model import MODEL_COLUMNS, PARAMETER_INFO, SCENARIOS, AIEconomy
 from tests.helpers_core import run_cached, run_checked
 
@@ -282,8 +283,12 @@ def test_non_finite_statistic_is_named(m):
 def test_statistics_add_up():
     m = run_cached("bust", 0, QUARTERS)
     df = m.results()
-    by_type = df[[c for c in df.columns if c.startswith("losses_")]].sum(axis=1)
+    by_type = df[[f"losses_{b}" for b in BEARER_TYPES]].sum(axis=1)
     assert np.allclose(by_type, df["cumulative_losses"])
+    # the holder sectors and households are parts of the outside sector's losses
+    sectors = df[["losses_insurers", "losses_pension_funds", "losses_retail_investors"]]
+    assert (sectors.sum(axis=1) <= df["losses_outside"] + 1e-9).all()
+    assert (df["losses_households"] <= df["losses_outside"] + 1e-9).all()
     assert df["cumulative_losses"].iloc[-1] > 0
     assert m.losses_by_bearer()["loss"].sum() == pytest.approx(df["cumulative_losses"].iloc[-1])
     share = df["spv_debt"] / df["ai_debt_total"]
