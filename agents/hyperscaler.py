@@ -24,8 +24,8 @@ from core.coefficients import (
     OPEX_PER_GW,
     PAYOUT_FROM,
     QUARTERS_PER_YEAR,
+    PROGRAMME_START,
     RATING_THRESHOLD,
-    REVENUE_2025,
     SPV_PRESSURE,
     SPV_PRESSURE_FROM,
     TREASURY_FLOOR,
@@ -114,8 +114,9 @@ class Hyperscaler(FinancialAgent):
         Consolidation takes away the reason for SPVs: their debt would count anyway.
         """
         m = self.model
-        # 2025's deals (Hyperion, Vantage, Stargate New Mexico, xAI) are in the roster
-        if m.t < len(REVENUE_2025) or m.params.consolidate_spvs:
+        # the named deals of 2025 (Hyperion, Vantage, Stargate New Mexico, xAI) are in the
+        # roster; programme vehicles stand for the rest of the FT's tally from mid-2025
+        if m.t < PROGRAMME_START or m.params.consolidate_spvs:
             return 0.0
         pressure = 1.0 + SPV_PRESSURE * max(0.0, self.rating_ratio() - SPV_PRESSURE_FROM)
         return min(1.0 - GPU_SHARE_OF_CAPEX,

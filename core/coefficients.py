@@ -363,6 +363,10 @@ EXCESS_CASH = 2.0
 EXCESS_PAYOUT = 0.25
 """[share per quarter] Assumption: ... and a quarter of it goes back to shareholders."""
 
+PROGRAMME_START = 3
+"""[quarter] Assumption: sponsors' programme SPVs start in 2025Q4; the named 2025 deals are in
+the roster, the programmes stand for the rest of the FT's tally (>= 120 by end-2025)."""
+
 SPV_PRESSURE = 0.5
 """[per unit of rating ratio above 1.5] Assumption: SPV use rises as the rating tightens."""
 
@@ -652,7 +656,7 @@ ABS_STRUCTURE = (("abs_senior", 0.70, 0.012), ("abs_mezzanine", 0.20, 0.045),
 """[(tranche, share of pool, spread over the long rate)] Source: data-centre ABS 2024-25:
 senior ~70% at +100-150 bp, mezzanine at +400-500 bp (KBRA presale reports)."""
 
-ABS_POOL_SHARE = 0.3
+ABS_POOL_SHARE = 0.4
 """[share] Assumption: share of a fund's SPV loans securitized in a deal."""
 
 ABS_MIN_DEAL = 2.0

@@ -94,6 +94,9 @@ def compute_metrics(m: AIEconomy) -> dict[str, float]:
     p = m.params
     ig = spv = pc = bank = other = 0.0
     for c in m.book.of(Loan):
+        if c.issuer.role == "abs" and c.holder.role == "fund":
+            pc += c.value()            # tranches of AI loans a fund kept: still its exposure
+            continue
         if c.issuer.role not in AI_ROLES:
             continue
         value = c.value()

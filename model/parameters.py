@@ -132,8 +132,9 @@ class Parameters:
         "Capital banks must hold above the requirement to make new loans in good times; "
         "releasing it (0) lets them lend through a downturn.")
     spv_max_debt_share: float = _param(
-        0.88, 0.5, 0.95, "share of cost", "policy", "SPV leverage limit",
-        "Largest share of an SPV's capex that may be debt (Hyperion: 88%); the rest is equity.")
+        0.85, 0.5, 0.95, "share of cost", "policy", "SPV leverage limit",
+        "Largest share of an SPV's capex that may be debt (Hyperion 88%, Vantage and Stargate "
+        "New Mexico ~90%, xAI's GPU SPV 62%: ~85% on average); the rest is equity.")
     consolidate_spvs: int = _param(
         0, 0, 1, "0/1", "policy", "Consolidate SPVs",
         "1: sponsors must count their SPVs' debt as their own for ratings and bond limits "
