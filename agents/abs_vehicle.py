@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from agents.base import FinancialAgent
+from core.news import fmt_bn
 from core.coefficients import ABS_MIN_DEAL, ABS_NOTE_QUARTERS, ABS_POOL_SHARE, ABS_STRUCTURE
 from core.contracts import Contract, Loan
 from core.finance import EPS, lend
@@ -76,7 +77,7 @@ class ABSVehicle(FinancialAgent):
             part = loan if share >= 1.0 - 1e-12 else m.book.split(loan, share)
             m.book.transfer_holder(part, vehicle)
             m.ledger.transfer(vehicle, fund, part.value(), "asset_sale")
-        m.log(f"{fund.name} securitizes {amount:.1f}B of SPV loans into {vehicle.name} "
+        m.log(f"{fund.name} securitizes {fmt_bn(amount)} of SPV loans into {vehicle.name} "
               f"(senior to bond investors, first-loss kept)", "deal", fund)
         return vehicle
 
@@ -108,9 +109,8 @@ class ABSVehicle(FinancialAgent):
                                                 strict=True):
             if loss > EPS:
                 c.principal -= loss
-                c.holder.revalue(-loss, "credit_loss")
+                c.holder.realise_loss(loss, "ABS tranche", "credit_loss")   # a fund passes it on
                 self.revalue(loss, "debt_forgiven")
-                m.record_loss(c.holder, "ABS tranche", loss)
             if interest > EPS:
                 m.ledger.transfer(self, c.holder, interest, "interest")
             if principal > EPS:

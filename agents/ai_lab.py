@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from agents.base import FinancialAgent
+from core.news import fmt_bn
 from core.coefficients import (
     BURN_SCALE,
     COMPUTE_SHARE,
@@ -167,5 +168,5 @@ class AILab(FinancialAgent):
         m.equity_investors.buy_shares(self, amount * outside, post)
         if announced:
             who = f" (with {', '.join(names)})" if names else ""
-            m.log(f"{self.name} raises {amount:.0f}B at a {post:.0f}B valuation{who}",
+            m.log(f"{self.name} raises {fmt_bn(amount)} at a {fmt_bn(post)} valuation{who}",
                   "deal", self)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import mesa
 
+from core.news import fmt_bn
 from core.coefficients import (
     BOND_ROLL_YEARS,
     BUILDING_LIFE,
@@ -117,7 +118,7 @@ class FinancialAgent(mesa.Agent):
             self.revalue(-change, "credit_marks")
             equity = self.equity
             if change > MARKDOWN_NEWS * max(equity, 1e-9) and self.role in ("fund", "bank"):
-                self.model.log(f"{self.name} marks down its AI loans by {change:.1f}B "
+                self.model.log(f"{self.name} marks down its AI loans by {fmt_bn(change)} "
                                f"({change / max(equity + change, 1e-9):.0%} of its equity) as "
                                "borrowers fall into distress", "distress", self)
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from agents.base import FinancialAgent
 from agents.spv import SPV
+from core.news import fmt_bn
 from core.coefficients import (
     BOND_LADDER,
     BOND_NEWS,
@@ -162,6 +163,6 @@ class Hyperscaler(FinancialAgent):
         self.bonds_issued += amount
         m.flows.ig_bonds_issued += amount
         if amount >= BOND_NEWS:
-            m.log(f"{self.name} sells {amount:.0f}B of bonds ({label(notch)}) at {coupon:.2%}",
+            m.log(f"{self.name} sells {fmt_bn(amount)} of bonds ({label(notch)}) at {coupon:.2%}",
                   "deal", self)
         return amount

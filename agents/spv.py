@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from agents.base import FinancialAgent
+from core.news import fmt_bn
 from core.coefficients import (
     BUILDING_LIFE,
     COST_OF_CAPITAL,
@@ -258,8 +259,8 @@ class SPV(FinancialAgent):
         paid = self.sponsor.honour_guarantee(self, shortfall, "guarantee called") \
             if shortfall > 1e-6 else 0.0
         if paid > 1e-6:
-            m.log(f"{self.sponsor.name} pays {paid:.1f}B under its residual value guarantee on "
-                  f"{self.name} (assets worth {value:.1f}B)", "guarantee", self.sponsor)
+            m.log(f"{self.sponsor.name} pays {fmt_bn(paid)} under its residual value guarantee "
+                  f"on {self.name} (assets worth {fmt_bn(value)})", "guarantee", self.sponsor)
             self.prepay_debt(paid)       # the guarantee protects the lenders: it repays them
         if fee > 1e-6 and lease.renewable and self.sponsor.status == Status.ACTIVE:
             self.sponsor.honour_guarantee(self, fee, "lease termination")
@@ -276,7 +277,8 @@ class SPV(FinancialAgent):
                 c.maturity = t
         debt = self.debt
         self.model.log(f"{why}: it must now rent its capacity on the spot market"
-                       + (f", with {debt:.1f}B of debt still to pay" if debt > SMALL_DEBT else ""),
+                       + (f", with {fmt_bn(debt)} of debt still to pay" if debt > SMALL_DEBT
+                          else ""),
                        "distress" if debt > SMALL_DEBT else "info", self)
 
     # --- each quarter ----------------------------------------------------------------------

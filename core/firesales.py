@@ -19,8 +19,9 @@ from core.coefficients import (
     PRICE_IMPACT,
     STAKE_DISCOUNT,
 )
-from core.contracts import EquityStake, Loan, Warrant
+from core.contracts import Backstop, ComputeContract, EquityStake, Lease, Loan, Warrant
 from core.finance import EPS
+from core.news import fmt_bn
 from core.lolr import borrow_from_lolr
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ def sell_capacity(m: Economy, seller: Agent, wanted: float | None = None,
         m.market.fire_sale_factor *= math.exp(-PRICE_IMPACT * gw_sold / m.market.capacity_total)
     if announce and proceeds >= FIRE_SALE_NEWS:
         m.log(f"{seller.name} sells {gw_sold:.2f} GW of GPUs and data centres for "
-              f"{proceeds:.1f}B (book value {book_sold:.1f}B)", "fire_sale", seller)
+              f"{fmt_bn(proceeds)} (book value {fmt_bn(book_sold)})", "fire_sale", seller)
     return proceeds
 
 
@@ -114,8 +115,26 @@ def sell_loans(m: Economy, seller: Agent, wanted: float | None = None,
         m.market.loans_sold += value
         raised += proceeds
     if raised > EPS and seller.role in FINANCIALS:
-        m.log(f"{seller.name} sells {raised:.1f}B of loans at a discount to raise cash",
+        m.log(f"{seller.name} sells {fmt_bn(raised)} of loans at a discount to raise cash",
               "fire_sale", seller)
+    return raised
+
+
+def sell_receivables(m: Economy, seller: Agent, exclude: frozenset = frozenset()) -> float:
+    """Sell the unpaid rent and compute bills others owe the seller to distressed-debt
+    investors, at the loan discount (a liquidation leaves no claim behind); the contracts
+    themselves end."""
+    raised = 0.0
+    for c in [c for c in seller.held if isinstance(c, Lease | ComputeContract | Backstop)
+              and c.arrears > EPS and c.issuer not in exclude]:
+        c.end = min(c.end, m.t - 1)
+        value = c.arrears
+        price = value * (1.0 - EXPECTED_LOSS[c.issuer.status]) * (1.0 - LOAN_DISCOUNT)
+        m.book.transfer_holder(c, m.distressed_investors)
+        if price > EPS:
+            m.ledger.transfer(m.distressed_investors, seller, price, "asset_sale")
+        book_result(seller, price - value)
+        raised += price
     return raised
 
 

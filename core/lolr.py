@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from core.coefficients import LOLR_HAIRCUT, LOLR_PENALTY, OPEN_ENDED
 from core.contracts import Loan
 from core.finance import EPS, lend
+from core.news import fmt_bn
 from core.state import Status
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ def borrow_from_lolr(m: Economy, agent: Agent, needed: float) -> float:
     lend(m, m.central_bank, agent, amount, Loan, merge=True, rate=LOLR_PENALTY, floating=True,
          maturity=OPEN_ENDED, category=LOLR)
     if advance is None:
-        m.log(f"{agent.name} borrows {amount:.1f}B from the central bank's facility instead of "
+        m.log(f"{agent.name} borrows {fmt_bn(amount)} from the central bank's facility instead of "
               "selling loans at a discount", "policy", agent)
     return amount
 

@@ -32,7 +32,14 @@ from core.contracts import (
     Warrant,
 )
 from core.finance import EPS
-from core.firesales import FINANCIALS, raise_liquidity, sell_capacity, sell_loans, sell_stakes
+from core.firesales import (
+    FINANCIALS,
+    raise_liquidity,
+    sell_capacity,
+    sell_loans,
+    sell_receivables,
+    sell_stakes,
+)
 from core.news import fmt_bn, fmt_share
 from core.state import Loss, Status
 from model.reorganisation import reorganise
@@ -87,7 +94,10 @@ def clear_defaults(m: AIEconomy, first: list[FinancialAgent]) -> None:
             _pass_on_losses(m, a, owed - recovered + wiped_out)
         liquidated = [a for a in new if a.role not in REORGANISED_ROLES]
         if liquidated:
-            _liquidate_all(m, liquidated, frozenset(defaulted))
+            # claims on reorganised firms (rescheduled, still paying) are sold with the rest;
+            # claims on firms being liquidated are settled in the clearing
+            _liquidate_all(m, liquidated, frozenset(a for a in defaulted
+                                                    if a.role not in REORGANISED_ROLES))
         new = [a for a in m.finance_agents if a.role in FINANCIALS and a not in defaulted
                and a.status != Status.DEFAULTED and a.equity < -1e-6]
     if defaulted:
@@ -135,6 +145,7 @@ def _liquidate(m: AIEconomy, a: FinancialAgent, defaulters: frozenset) -> None:
     """Turn a defaulter's assets into cash; collateral proceeds repay its secured lenders."""
     sell_stakes(m, a)
     sell_loans(m, a, exclude=defaulters)
+    sell_receivables(m, a, exclude=defaulters)
     for line in (c for c in a.held if isinstance(c, CreditLine)):
         line.limit = line.principal         # a failed lender's lines are cut
     if a.gpu_book + a.building_book > EPS:
@@ -143,7 +154,7 @@ def _liquidate(m: AIEconomy, a: FinancialAgent, defaulters: frozenset) -> None:
                           and c.value() > EPS), key=lambda c: c.seniority)
         if secured and proceeds > EPS:
             m.log(f"{a.name}'s data centres and GPUs pass to its secured lenders "
-                  f"({_names(c.holder for c in secured)}), who sell them for {proceeds:.1f}B",
+                  f"({_names(c.holder for c in secured)}), who sell them for {fmt_bn(proceeds)}",
                   "default", a)
         for c in secured:
             pay = min(c.value(), proceeds, a.cash)
@@ -275,7 +286,7 @@ def _wind_down(m: AIEconomy, a: FinancialAgent) -> float:
                 c.holder.go_merchant(f"{c.holder.name} loses its lessee {a.name}")
             elif isinstance(c, ComputeContract) and c.issuer is a:
                 m.log(f"{c.holder.name} loses {a.name}'s compute contract "
-                      f"({c.price * c.gw:.1f}B a quarter)", "distress", c.holder)
+                      f"({fmt_bn(c.price * c.gw)} a quarter)", "distress", c.holder)
             if isinstance(c, CreditLine):
                 c.principal = 0.0
             m.book.retire(c)

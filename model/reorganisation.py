@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from core.news import fmt_bn, fmt_share
 from core.coefficients import (
     QUARTERS_PER_YEAR,
     REORGANISATION_YEARS,
@@ -38,7 +39,7 @@ def reorganise(m: AIEconomy, a: FinancialAgent) -> tuple[float, float, float]:
     if total <= EPS or (value >= total and not recently):
         for c in claims:
             _reschedule(m, c, c.value())
-        m.log(f"{a.name} reschedules {total:.1f}B of debt: what it is worth ({value:.0f}B) "
+        m.log(f"{a.name} reschedules {fmt_bn(total)} of debt: what it is worth ({fmt_bn(value)}) "
               "covers what it owes, so creditors are paid in full, later", "default", a)
         return total, total, 0.0
     # a lab that burns cash can carry no debt: its creditors take all of it in equity
@@ -57,10 +58,11 @@ def reorganise(m: AIEconomy, a: FinancialAgent) -> tuple[float, float, float]:
                                cost_basis=stake_value, mark=stake_value))
         holder.write_off(c, claim - kept - stake_value, "reorganisation haircut")
     recovered = kept_share * total + equity_value
-    m.log(f"{a.name} goes through a reorganisation: creditors owed {total:.1f}B keep "
-          f"{kept_share * total:.1f}B of debt and take all the new equity (worth "
-          f"{equity_value:.1f}B); they recover {recovered / total:.0%} and the old shareholders "
-          "are wiped out", "default", a)
+    kept = (f"keep {fmt_bn(kept_share * total)} of debt and take" if kept_share * total >= 0.05
+            else "swap all of it for")
+    m.log(f"{a.name} goes through a reorganisation: creditors owed {fmt_bn(total)} {kept} all "
+          f"the new equity (worth {fmt_bn(equity_value)}); they recover "
+          f"{fmt_share(recovered / total)} and the old shareholders are wiped out", "default", a)
     return total, recovered, wiped_out
 
 
@@ -75,7 +77,7 @@ def reject_contracts(m: AIEconomy, a: FinancialAgent) -> None:
                 lab or c.price > m.market.spot_rent):
             c.end = t - 1
             m.log(f"{a.name} rejects its compute contract with {c.holder.name} in reorganisation"
-                  f" ({c.price * c.gw:.1f}B a quarter)", "distress", c.holder)
+                  f" ({fmt_bn(c.price * c.gw)} a quarter)", "distress", c.holder)
             if c.arrears <= EPS:
                 m.book.retire(c)
         elif isinstance(c, Lease) and c.active and c.holder.role == "spv" and (
