@@ -60,8 +60,8 @@ def _sum(run: Run, column: str, first: int, last: int) -> float:
 # Morgan Stanley (July 2025): the 2025-28 build-out of ~2.9T is financed by ~1.4T of the
 # hyperscalers' own cash flow, ~800B private credit, ~350B private equity and sovereign money,
 # ~200B corporate bonds, ~150B ABS. Compared as shares of the model's own spend.
-MS_MIX = {"own cash flow": 1400.0, "private_credit": 800.0, "equity": 350.0, "abs": 150.0}
-MS_TOTAL = 2900.0
+MS_MIX = {"own cash flow": 1400.0, "private_credit": 800.0, "equity": 350.0, "abs": 150.0,
+          "bonds": 200.0, "total": 2900.0}
 
 
 def _mix_share(run: Run, source: str) -> float:
@@ -74,7 +74,7 @@ def _mix_share(run: Run, source: str) -> float:
 
 
 def _mix_target(source: str, label: str) -> Target:
-    share = MS_MIX[source] / MS_TOTAL
+    share = MS_MIX[source] / MS_MIX["total"]
     return Target(f"financing 2025-28: {label}, share of spend", 0.75 * share, 1.25 * share,
                   "baseline", f"Morgan Stanley (Jul 2025): ~{MS_MIX[source]:,.0f} of ~2,900 "
                   f"({share:.0%}); within 25%", lambda r: _mix_share(r, source), percent=True)
@@ -126,8 +126,8 @@ REFERENCES: tuple[Target, ...] = (
            "JPMorgan (Nov 2025) ~1.5T by all issuers; the model counts the five hyperscalers' "
            "bonds, and its capex after 2026 answers to demand",
            lambda r: _sum(r, "ig_bonds_issued", 2025, 2029)),
-    Target("financing 2025-28: corporate bonds, share of spend (reference)", 200 / 2900,
-           200 / 2900, "baseline", "Morgan Stanley (Jul 2025) ~200; overtaken by events: the "
+    Target("financing 2025-28: corporate bonds, share of spend (reference)",
+           MS_MIX["bonds"] / MS_MIX["total"], MS_MIX["bonds"] / MS_MIX["total"], "baseline", "Morgan Stanley (Jul 2025) ~200; overtaken by events: the "
            "five sold ~121 in 2025 alone",
            lambda r: _sum(r, "financing_bonds", 2025, 2028) / _sum(r, "capex", 2025, 2028),
            percent=True),

@@ -70,13 +70,13 @@ def test_spv_fraction_rises_with_the_rating_ratio(debt, expected):
     assert h.spv_fraction() == approx(expected)
 
 
-def test_spv_fraction_scales_with_appetite_and_is_zero_in_2025():
+def test_spv_fraction_scales_with_appetite_and_starts_in_2025q4():
     m = MiniEconomy(spv_appetite=2.0)
     h = hyperscaler(m, debt=110.0)
-    for t in range(4):                       # 2025's deals are in the roster
+    for t in range(3):                       # the named 2025 deals are in the roster
         m.t = t
         assert h.spv_fraction() == 0.0
-    m.t = 4
+    m.t = 3
     assert h.spv_fraction() == approx(0.4)   # 0.2 x 2 x 1
 
 
