@@ -36,6 +36,8 @@ MODEL_COLUMNS: tuple[str, ...] = (
     "debt_maturing", "debt_rolled", "power_queue_gw", "losses_households", "market_belief_2030",
     # who holds the risk: the holder sectors behind private credit
     "losses_insurers", "losses_pension_funds", "losses_retail_investors",
+    # circularity: the loop of firms whose money comes back to them (model/circularity.py)
+    "circular_core_size", "circular_core_revenue_share", "loop_outside_money",
 )
 # the savings of ordinary people: deposits, retail fund holdings, pensions, insurance policies
 HOUSEHOLD_ACCOUNTS = ("Depositors", "Retail investors", "Pension funds", "Insurers")
@@ -137,5 +139,8 @@ def compute_metrics(m: AIEconomy) -> dict[str, float]:
         **{col: sum(x.amount for x in m.losses if x.bearer == name)
            for col, name in SECTOR_COLUMNS.items()},
         "market_belief_2030": m.market.belief * MARKET_BELIEF_2030,
+        "circular_core_size": float(m.circularity.size),
+        "circular_core_revenue_share": m.circularity.revenue_share,
+        "loop_outside_money": m.circularity.outside_money,
     }
     return row
