@@ -48,6 +48,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
@@ -140,11 +141,12 @@ def circularity(flows: Flows, owners: Sequence[Owner],
 
 def payment_network(flows: Flows, owners: Sequence[Owner]) -> dict[tuple[int, int], float]:
     """Firm-to-firm payments of the loop kinds, summed over kinds."""
+    firm = [owner.role != OUTSIDE_ROLE for owner in owners]
     network: dict[tuple[int, int], float] = {}
     for (payer, payee, kind), amount in flows.items():
-        if (kind in LOOP_KINDS and amount > 0.0 and payer != payee
-                and owners[payer].role != OUTSIDE_ROLE and owners[payee].role != OUTSIDE_ROLE):
-            network[payer, payee] = network.get((payer, payee), 0.0) + amount
+        if kind in LOOP_KINDS and firm[payer] and firm[payee] and payer != payee and amount > 0:
+            edge = payer, payee
+            network[edge] = network.get(edge, 0.0) + amount
     return network
 
 
@@ -155,25 +157,19 @@ def measured_flows(pairs: Flows, pass_through: Collection[int] = ()
     A pool's payers are seen paying its payees, kind by kind, in proportion to what they paid
     in; what a pool pays beyond its receipts, or keeps, stays its own payment.
     """
-    flows: dict[tuple[int, int, str], float] = {}
-    pooled = []
-    for key, amount in pairs.items():
-        if key[2] in MEASURED_KINDS:
-            if key[0] in pass_through or key[1] in pass_through:
-                pooled.append((key, amount))
-            else:
-                flows[key] = flows.get(key, 0.0) + amount
+    flows = {key: amount for key, amount in pairs.items() if key[2] in MEASURED_KINDS}
+    pooled = [key for key in flows if key[0] in pass_through or key[1] in pass_through]
     if not pooled:
         return flows
     into: defaultdict[tuple[int, str], dict[int, float]] = defaultdict(dict)
     out_of: defaultdict[tuple[int, str], dict[int, float]] = defaultdict(dict)
-    for (payer, payee, kind), amount in pooled:
+    for key in pooled:
+        payer, payee, kind = key
         if payee in pass_through and payer not in pass_through:
-            into[payee, kind][payer] = into[payee, kind].get(payer, 0.0) + amount
+            into[payee, kind][payer] = flows.pop(key)
         elif payer in pass_through and payee not in pass_through:
-            out_of[payer, kind][payee] = out_of[payer, kind].get(payee, 0.0) + amount
-        else:                                    # from one pool to another
-            _add(flows, (payer, payee, kind), amount)
+            out_of[payer, kind][payee] = flows.pop(key)
+        # a payment from one pool to another stays as it is
     for (pool, kind), payees in out_of.items():
         payers = into.pop((pool, kind), {})
         paid_in, paid_out = sum(payers.values()), sum(payees.values())
@@ -208,35 +204,46 @@ def _largest_cycle(window: Sequence[Network]) -> frozenset[int]:
     # the others (lenders, investors, end points) before the components search
     alive = {i for i, _ in edges} & {j for _, j in edges}
     while True:
-        edges = {(i, j) for i, j in edges if i in alive and j in alive}
+        edges = {edge for edge in edges if edge[0] in alive and edge[1] in alive}
         still = {i for i, _ in edges} & {j for _, j in edges}
         if still == alive:
             break
         alive = still
     if not edges:
         return frozenset()
-    nodes = sorted(alive)
-    index = {account: k for k, account in enumerate(nodes)}
-    pairs = sorted((index[i], index[j]) for i, j in edges)
-    rows = np.array([i for i, _ in pairs], dtype=np.int32)
-    graph = csr_matrix((np.ones(len(pairs)), np.array([j for _, j in pairs], dtype=np.int32),
-                        np.searchsorted(rows, np.arange(len(nodes) + 1)).astype(np.int32)),
-                       shape=(len(nodes), len(nodes)))
-    _, found = connected_components(graph, directed=True, connection="strong")
-    labels = found.tolist()
-    members: defaultdict[int, list[int]] = defaultdict(list)
-    for k, label in enumerate(labels):
-        members[label].append(nodes[k])
-    largest = max(len(group) for group in members.values())
-    if largest < 2:
+    loops = _strong_components(frozenset(edges))
+    if not loops:
         return frozenset()
-    tied = [group for group in members.values() if len(group) == largest]
+    largest = max(len(group) for group in loops)
+    tied = [group for group in loops if len(group) == largest]
     if len(tied) > 1:                 # more money on its internal edges, then the first
-        tied.sort(key=lambda group: -_internal_flow(set(group), window))
-    return frozenset(tied[0])
+        tied.sort(key=lambda group: -_internal_flow(group, window))
+    return tied[0]
 
 
-def _internal_flow(group: set[int], window: Sequence[Network]) -> float:
+@lru_cache(maxsize=256)
+def _strong_components(edges: frozenset[tuple[int, int]]) -> tuple[frozenset[int], ...]:
+    """The strongly connected components with two or more members of a directed graph.
+
+    Cached: the network changes little from one quarter to the next, and a run asks for the
+    same graph again about every other quarter.
+    """
+    nodes = sorted({account for edge in edges for account in edge})
+    index = {account: k for k, account in enumerate(nodes)}
+    pairs = np.array(sorted((index[i], index[j]) for i, j in edges), dtype=np.int32)
+    n = len(nodes)
+    # CSR by hand (rows sorted): cheaper than building it from (row, col) pairs
+    graph = csr_matrix((np.ones(len(pairs)), pairs[:, 1].copy(),
+                        np.searchsorted(pairs[:, 0], np.arange(n + 1)).astype(np.int32)),
+                       shape=(n, n))
+    _, labels = connected_components(graph, directed=True, connection="strong")
+    members: defaultdict[int, list[int]] = defaultdict(list)
+    for k, label in enumerate(labels.tolist()):
+        members[label].append(nodes[k])
+    return tuple(frozenset(group) for group in members.values() if len(group) >= 2)
+
+
+def _internal_flow(group: frozenset[int], window: Sequence[Network]) -> float:
     """Money paid between members of ``group`` over the window."""
     return sum(amount for network in window for (i, j), amount in network.items()
                if i in group and j in group)
