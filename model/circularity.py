@@ -157,7 +157,8 @@ def measured_flows(pairs: Flows, pass_through: Collection[int] = ()
     A pool's payers are seen paying its payees, kind by kind, in proportion to what they paid
     in; what a pool pays beyond its receipts, or keeps, stays its own payment.
     """
-    flows = {key: amount for key, amount in pairs.items() if key[2] in MEASURED_KINDS}
+    flows = {key: amount for key, amount in pairs.items()
+             if key[2] in MEASURED_KINDS and amount > 0.0}
     pooled = [key for key in flows if key[0] in pass_through or key[1] in pass_through]
     if not pooled:
         return flows
@@ -174,9 +175,11 @@ def measured_flows(pairs: Flows, pass_through: Collection[int] = ()
         payers = into.pop((pool, kind), {})
         paid_in, paid_out = sum(payers.values()), sum(payees.values())
         passed = min(paid_in, paid_out)          # what the pool passed on
+        scale = passed / paid_out / paid_in if payers else 0.0
         for payee, amount in payees.items():
             for payer, paid in payers.items():
-                _add(flows, (payer, payee, kind), amount / paid_out * passed * paid / paid_in)
+                key = payer, payee, kind
+                flows[key] = flows.get(key, 0.0) + amount * paid * scale
             if paid_out > passed:                # paid out of the pool's own money
                 _add(flows, (pool, payee, kind), amount * (1.0 - passed / paid_out))
         if paid_in > passed:                     # kept by the pool

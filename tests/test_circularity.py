@@ -120,6 +120,9 @@ def test_a_pass_through_pool_is_seen_as_its_payers_paying_its_payees():
     pairs = {(B, POOL, "compute"): 4.0, (POOL, C, "compute"): 5.0}
     assert measured_flows(pairs, (POOL,)) == pytest.approx(
         {(B, C, "compute"): 4.0, (POOL, C, "compute"): 1.0})
+    # a zero entry is no payment
+    assert measured_flows({(B, POOL, "compute"): 4.0, (POOL, C, "compute"): 0.0}, (POOL,)) == {
+        (B, POOL, "compute"): 4.0}
     # the pool keeps 1 of 5 paid in
     pairs = {(B, POOL, "compute"): 5.0, (POOL, C, "compute"): 4.0}
     assert measured_flows(pairs, (POOL,)) == pytest.approx(
