@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 EVENT_KINDS = ("deal", "default", "distress", "gate", "guarantee", "bank_breach", "fire_sale",
-               "shock", "policy", "info")
+               "shock", "policy", "circularity", "info")
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,6 +43,7 @@ from core.ledger import Ledger
 from core.markets import RevenuePath, RevenueSurprise, capacity_value
 from core.state import Loss, MarketState, QuarterFlows, Status
 from model import phases
+from model.circularity import NETWORK_QUARTERS, Circularity
 from model.invariants import check_invariants
 from model.metrics import AGENT_REPORTERS, model_reporters
 from model.parameters import PARAMETER_INFO
@@ -121,6 +122,9 @@ class AIEconomy(mesa.Model):
         self.value_peak_quarter = 0           # when AI equity was worth most (for the news)
         self.vendor_history: deque[float] = deque(maxlen=4)
         self.chip_history: deque[float] = deque(maxlen=4)
+        # the last quarters' firm-to-firm payment networks and the circular core they make
+        self.loop_networks: deque[dict] = deque(maxlen=NETWORK_QUARTERS)
+        self.circularity = Circularity()
         self.news_sent: set[str] = set()
         self._results: pd.DataFrame | None = None
 

@@ -42,6 +42,8 @@ MODEL_COLUMNS: tuple[str, ...] = (
     "financing_bonds", "financing_private_credit", "financing_equity", "financing_abs",
     # the central bank's facility (lender of last resort): advances outstanding
     "lolr_drawn",
+    # circularity: the loop of firms whose money comes back to them (model/circularity.py)
+    "circular_core_size", "circular_core_revenue_share", "loop_outside_money",
 )
 # the savings of ordinary people: deposits, retail fund holdings, pensions, insurance policies
 HOUSEHOLD_ACCOUNTS = ("Depositors", "Retail investors", "Pension funds", "Insurers")
@@ -176,5 +178,8 @@ def compute_metrics(m: AIEconomy) -> dict[str, float]:
         "market_belief_2030": m.market.belief * MARKET_BELIEF_2030,
         **financing_by_source(m),
         "lolr_drawn": lolr_outstanding(m),
+        "circular_core_size": float(m.circularity.size),
+        "circular_core_revenue_share": m.circularity.revenue_share,
+        "loop_outside_money": m.circularity.outside_money,
     }
     return row

@@ -39,6 +39,12 @@ from core.finance import EPS, pay_due, refinance_maturing, service_loan
 from core.lolr import repay_lolr
 from core.markets import ar1_step
 from core.state import QuarterFlows, Status
+from model.circularity import (
+    circularity,
+    describe_change,
+    measured_flows,
+    payment_network,
+)
 from model.distress import flag_distress, resolve
 from model.metrics import compute_metrics
 from model.pricing import initial_prices, update_prices
@@ -402,6 +408,7 @@ def record(m: AIEconomy) -> None:
             b.check_capital()
     m.vendor_history.append(sum(c.vendor_financing for c in m.chipmakers))
     m.chip_history.append(sum(c.sales for c in m.chipmakers))
+    record_circularity(m)             # reads the quarter's payments before they are cleared
     m.current = compute_metrics(m)
     for a in m.all_agents:
         if a.role == "outside":           # the others were taken in the distress phase
@@ -409,3 +416,18 @@ def record(m: AIEconomy) -> None:
     m.datacollector.collect(m)
     if m.t % QUARTERS_PER_YEAR == QUARTERS_PER_YEAR - 1:
         m.book.compact()
+
+
+def record_circularity(m: AIEconomy) -> None:
+    """The circular core of the last four quarters' payments and the quarter's money into it.
+
+    A change of the core's members goes into the event log, with the firms that joined or left.
+    """
+    flows = measured_flows(m.ledger.pairs, (m.clearing_house.account,))
+    m.loop_networks.append(payment_network(flows, m.ledger.owners))
+    before = m.circularity.core
+    m.circularity = now = circularity(flows, m.ledger.owners, m.loop_networks)
+    if now.core != before:
+        changed = set(before).symmetric_difference(now.core)
+        m.log(describe_change(before, now), "circularity",
+              *(m.agent_by_name(name) for name in sorted(changed)))

@@ -32,7 +32,11 @@ NON_NEGATIVE = ("ai_revenue", "capex", "cumulative_capex", "compute_utilisation"
                 "power_gw", "jobs_displaced", "hyperscaler_capex", "ig_bonds_issued",
                 "chip_revenue", "lab_revenue", "sentiment", "spot_rent", "demand_gw",
                 "distressed", "defaulted_total", "gated_funds")
-SHARES = ("compute_utilisation", "off_balance_sheet_share", "circular_revenue_share")
+NON_NEGATIVE += ("circular_core_size", "circular_core_revenue_share", "loop_outside_money",
+                 "financing_bonds", "financing_private_credit", "financing_equity",
+                 "financing_abs", "lolr_drawn", "losses_households", "power_queue_gw")
+SHARES = ("compute_utilisation", "off_balance_sheet_share", "circular_revenue_share",
+          "circular_core_revenue_share", "equity_drawdown")
 
 
 def assert_clean_results(m: AIEconomy) -> None:
