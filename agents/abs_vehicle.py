@@ -39,8 +39,8 @@ class ABSVehicle(FinancialAgent):
     @staticmethod
     def securitize(m: Economy, fund: FinancialAgent) -> ABSVehicle | None:
         """Pool a slice of ``fund``'s performing SPV loans into a new ABS deal."""
-        performing = sorted((c for c in fund.held if isinstance(c, Loan)
-                             and c.category == "spv_debt" and c.issuer.status == Status.ACTIVE
+        performing = sorted((c for c in fund.held.of(Loan)
+                             if c.category == "spv_debt" and c.issuer.status == Status.ACTIVE
                              and c.principal > EPS), key=lambda c: -c.principal)
         target = ABS_POOL_SHARE * sum(c.principal for c in performing)
         pool, amount = [], 0.0

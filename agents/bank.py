@@ -66,11 +66,10 @@ class Bank(FinancialAgent):
     def risk_weighted_assets(self) -> float:
         """Loans at 100%, undrawn committed lines at 50%, net of the loss allowance."""
         rwa = -self.loss_allowance
-        for c in self.held:
-            if isinstance(c, Loan):
-                rwa += c.value()
-                if isinstance(c, CreditLine):
-                    rwa += UNDRAWN_WEIGHT * c.undrawn()
+        for c in self.held.of(Loan):
+            rwa += c.value()
+            if isinstance(c, CreditLine):
+                rwa += UNDRAWN_WEIGHT * c.undrawn()
         return rwa
 
     @property
@@ -83,7 +82,7 @@ class Bank(FinancialAgent):
         on part of the undrawn lines.
         """
         deposits = self.deposits.value() if self.deposits else 0.0
-        undrawn = sum(c.undrawn() for c in self.held if isinstance(c, CreditLine))
+        undrawn = sum(c.undrawn() for c in self.held.of(CreditLine))
         return LCR_DEPOSIT_RUNOFF * deposits + LCR_LINE_DRAWDOWN * undrawn
 
     def usable_cash(self) -> float:
@@ -147,7 +146,7 @@ class Bank(FinancialAgent):
         iorb = max(0.0, m.market.base_rate - IORB_SPREAD) / QUARTERS_PER_YEAR * max(self.cash, 0.0)
         if iorb > 0.0:
             m.ledger.transfer(m.central_bank, self, iorb, "interest")
-        costs = BANK_OPERATING_COST * sum(c.value() for c in self.held if isinstance(c, Loan))
+        costs = BANK_OPERATING_COST * sum(c.value() for c in self.held.of(Loan))
         self.pay(m.suppliers, min(costs, max(self.cash, 0.0)), "opex")
         profit = m.prev_pnl(self)
         p = m.params
@@ -163,7 +162,7 @@ class Bank(FinancialAgent):
         base; a bank in breach of its requirement, or facing a borrower in distress, renews
         them only at what is drawn.
         """
-        for line in (c for c in self.held if isinstance(c, CreditLine) and c.active):
+        for line in (c for c in self.held.of(CreditLine) if c.active):
             if self.breached or line.issuer.status != Status.ACTIVE:
                 line.limit = min(line.limit, line.principal)
                 continue
@@ -176,7 +175,7 @@ class Bank(FinancialAgent):
         m = self.model
         breached = self.capital_ratio < m.params.bank_capital_requirement
         if breached:
-            for line in (c for c in self.held if isinstance(c, CreditLine)):
+            for line in self.held.of(CreditLine):
                 line.limit = min(line.limit, line.principal)     # cut the undrawn lines
         if breached and not self.breached:
             m.log(f"{self.name}'s capital ratio falls to {self.capital_ratio:.1%}, below the "

@@ -27,7 +27,7 @@ from core.coefficients import (
     OPERATING_FLOWS,
     QUARTERS_PER_YEAR,
 )
-from core.contracts import ComputeContract, Contract, CreditLine, Lease, Loan
+from core.contracts import ComputeContract, Contract, ContractList, CreditLine, Lease, Loan
 from core.finance import Rollover, issue_equity, lend
 from core.ratings import (
     DEFAULT_NOTCH,
@@ -70,8 +70,8 @@ class FinancialAgent(mesa.Agent):
         self.name = name
         model.register(self)
         self.account = model.ledger.open_account(self, cash, overdraft=self.overdraft)
-        self.held: list[Contract] = []
-        self.issued: list[Contract] = []
+        self.held = ContractList()
+        self.issued = ContractList()
         self.gpu_book = 0.0
         self.gpu_market = 0.0
         self.building_book = 0.0
@@ -109,8 +109,8 @@ class FinancialAgent(mesa.Agent):
         in the income statement (a fund's NAV, a bank's capital).
         """
         target = 0.0
-        for c in self.held:
-            if isinstance(c, Loan) and c.issuer.role != "outside":
+        for c in self.held.of(Loan):
+            if c.issuer.role != "outside":
                 target += EXPECTED_LOSS[c.issuer.status] * c.value()
         change = target - self.loss_allowance
         if abs(change) > 1e-12:
@@ -223,8 +223,8 @@ class FinancialAgent(mesa.Agent):
         """
         m = self.model
         tripped = []
-        for c in self.issued:
-            if not (isinstance(c, Loan) and c.active and c.offtaker is not None):
+        for c in self.issued.of(Loan):
+            if not (c.active and c.offtaker is not None):
                 continue
             now = c.offtaker.rating_notch()
             if now >= DEFAULT_NOTCH or c.offtaker.reorganised_at == m.t - 1:
@@ -284,7 +284,7 @@ class FinancialAgent(mesa.Agent):
     @property
     def debt(self) -> float:
         """Loans and bonds outstanding (par)."""
-        return sum([c.value() for c in self.issued if isinstance(c, Loan)])
+        return sum([c.value() for c in self.issued.of(Loan)])
 
     @property
     def equity(self) -> float:
@@ -408,13 +408,13 @@ class FinancialAgent(mesa.Agent):
     def leased_gw(self) -> float:
         """Capacity operated under leases from SPVs."""
         t = self.model.t
-        return sum(c.holder.capacity_gw for c in self.issued
-                   if isinstance(c, Lease) and c.active and c.start <= t <= c.end)
+        return sum(c.holder.capacity_gw for c in self.issued.of(Lease)
+                   if c.active and c.start <= t <= c.end)
 
     @property
     def leased_pipeline_gw(self) -> float:
         """Capacity being built by SPVs for this lessee."""
-        return sum(c.holder.pipeline_gw for c in self.issued if isinstance(c, Lease) and c.active)
+        return sum(c.holder.pipeline_gw for c in self.issued.of(Lease) if c.active)
 
     @property
     def operated_gw(self) -> float:
@@ -433,17 +433,17 @@ class FinancialAgent(mesa.Agent):
 
     def compute_contracts_held(self) -> list[ComputeContract]:
         """Compute contracts in which this agent is the provider."""
-        return [c for c in self.held if isinstance(c, ComputeContract)]
+        return list(self.held.of(ComputeContract))
 
     def sold_forward_gw(self, t: int) -> float:
         """GW sold under compute contracts in force at quarter ``t``."""
-        return sum(c.gw for c in self.held if isinstance(c, ComputeContract) and c.in_force(t))
+        return sum(c.gw for c in self.held.of(ComputeContract) if c.in_force(t))
 
     def backlog_gw(self, t: int) -> float:
         """GW sold forward to buyers in good standing at quarter ``t``: what a provider builds
         for (it stops building for a buyer in distress).
         """
-        return sum(c.gw for c in self.held if isinstance(c, ComputeContract) and c.in_force(t)
+        return sum(c.gw for c in self.held.of(ComputeContract) if c.in_force(t)
                    and c.issuer.status == Status.ACTIVE)
 
     def delivery_share(self) -> float:

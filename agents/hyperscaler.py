@@ -76,7 +76,7 @@ class Hyperscaler(FinancialAgent):
 
     def sponsored_spv_debt(self) -> float:
         """Debt of the SPVs that lease their capacity to this sponsor."""
-        return sum(c.holder.debt for c in self.issued if isinstance(c, Lease) and c.active)
+        return sum(c.holder.debt for c in self.issued.of(Lease) if c.active)
 
     def rating_ratio(self) -> float:
         """Net debt over annual operating cash flow."""

@@ -50,7 +50,7 @@ class Neocloud(FinancialAgent):
     def main_customer(self) -> FinancialAgent | None:
         """The contract customer with the most GW in force (its loans' offtaker)."""
         t = self.model.t
-        contracts = [c for c in self.held if isinstance(c, ComputeContract) and c.in_force(t)]
+        contracts = [c for c in self.held.of(ComputeContract) if c.in_force(t)]
         return max(contracts, key=lambda c: c.gw).issuer if contracts else None
 
     def pricing_notch(self) -> int:
@@ -58,8 +58,8 @@ class Neocloud(FinancialAgent):
         sold on the spot market as a single-B customer.
         """
         t = self.model.t
-        weights = [(c.gw, c.issuer.rating_notch()) for c in self.held
-                   if isinstance(c, ComputeContract) and c.in_force(t)]
+        weights = [(c.gw, c.issuer.rating_notch()) for c in self.held.of(ComputeContract)
+                   if c.in_force(t)]
         spot_gw = max(0.0, self.operated_gw - sum(w for w, _ in weights))
         weights.append((spot_gw, SPOT_OFFTAKER_NOTCH))
         total = sum(w for w, _ in weights)
@@ -107,8 +107,8 @@ class Neocloud(FinancialAgent):
         # a neocloud's GPU loans amortise faster than its GPUs earn: it keeps a quarter of
         # debt service in cash by selling shares (CoreWeave's IPO, notes and converts of 2025)
         # while the market is open, and is in trouble when it shuts
-        service = sum(sum(c.scheduled(m.t + 1, m.market.base_rate)) for c in self.issued
-                      if isinstance(c, Loan))
+        service = sum(sum(c.scheduled(m.t + 1, m.market.base_rate))
+                      for c in self.issued.of(Loan))
         if service > self.cash:
             self.raise_equity(service - self.cash)
         capex = self.planned_capex

@@ -157,7 +157,7 @@ class SPV(FinancialAgent):
 
     def rebalance_stakes(self) -> None:
         """SPV shares are bought at book value: ownership follows the equity each holder put in."""
-        stakes = [c for c in self.issued if isinstance(c, EquityStake) and c.active]
+        stakes = [c for c in self.issued.of(EquityStake) if c.active]
         total = sum(s.cost_basis for s in stakes)
         for s in stakes:
             s.fraction = s.cost_basis / total if total > 0 else 0.0
@@ -170,9 +170,8 @@ class SPV(FinancialAgent):
         if gw > 0.0 and lease is not None and lease.active and lease.start > self.model.t:
             m = self.model
             lease.start, lease.end = m.t, m.t + lease.term - 1
-            for c in self.issued:
-                if isinstance(c, Loan):
-                    c.amortise_from = m.t
+            for c in self.issued.of(Loan):
+                c.amortise_from = m.t
             m.log(f"{self.name}'s capacity comes online: {self.sponsor.name}'s "
                   f"{lease.term // QUARTERS_PER_YEAR}-year lease starts", "info", self)
         return gw
@@ -180,7 +179,7 @@ class SPV(FinancialAgent):
     @property
     def equity_invested(self) -> float:
         """Equity put in by the SPV's shareholders (cost basis)."""
-        return sum(c.cost_basis for c in self.issued if isinstance(c, EquityStake))
+        return sum(c.cost_basis for c in self.issued.of(EquityStake))
 
     def set_rent(self) -> None:
         """Full-payout rent once the lease runs: debt service due plus a yield on the equity."""
@@ -197,11 +196,10 @@ class SPV(FinancialAgent):
         """
         m = self.model
         interest = principal = 0.0
-        for c in self.issued:
-            if isinstance(c, Loan):
-                interest += c.scheduled(m.t, m.market.base_rate)[0] + c.arrears
-                principal += (c.principal / (SPV_AMORTISATION_YEARS * QUARTERS_PER_YEAR)
-                              if renewal else c.regular_repayment(m.t))
+        for c in self.issued.of(Loan):
+            interest += c.scheduled(m.t, m.market.base_rate)[0] + c.arrears
+            principal += (c.principal / (SPV_AMORTISATION_YEARS * QUARTERS_PER_YEAR)
+                          if renewal else c.regular_repayment(m.t))
         return interest, principal
 
     def review_lease(self) -> None:
@@ -272,8 +270,8 @@ class SPV(FinancialAgent):
         """
         self.merchant = True
         t = self.model.t
-        for c in self.issued:
-            if isinstance(c, Loan) and c.maturity > t:
+        for c in self.issued.of(Loan):
+            if c.maturity > t:
                 c.maturity = t
         debt = self.debt
         self.model.log(f"{why}: it must now rent its capacity on the spot market"
@@ -299,7 +297,7 @@ class SPV(FinancialAgent):
         if lease is None or lease.start <= m.t or self.sponsor.status != Status.ACTIVE:
             return
         due = sum(c.scheduled(m.t, m.market.base_rate)[0] + c.arrears
-                  for c in self.issued if isinstance(c, Loan))
+                  for c in self.issued.of(Loan))
         short = due - self.cash
         if short > EPS and self.sponsor.cash > short:
             issue_equity(m, self, self.sponsor, short, short)
@@ -318,7 +316,7 @@ class SPV(FinancialAgent):
 
     def pay_to_shareholders(self, amount: float) -> None:
         """Pay ``amount`` to the equity holders in proportion to their stakes."""
-        stakes = [c for c in self.issued if isinstance(c, EquityStake) and c.active]
+        stakes = [c for c in self.issued.of(EquityStake) if c.active]
         total = sum(s.fraction for s in stakes)
         for s in stakes:
             if total > 0:
@@ -327,8 +325,7 @@ class SPV(FinancialAgent):
     def prepay_debt(self, amount: float) -> None:
         """Repay up to ``amount`` of debt early, most senior first."""
         m = self.model
-        for loan in sorted((c for c in self.issued if isinstance(c, Loan)),
-                           key=lambda c: c.seniority):
+        for loan in sorted(self.issued.of(Loan), key=lambda c: c.seniority):
             if amount <= EPS:
                 break
             paid = self.pay(loan.holder, min(loan.principal, amount), "principal")
@@ -342,8 +339,7 @@ class SPV(FinancialAgent):
     def repay_all_debt(self) -> None:
         """Repay every loan early from cash, arrears first (an orderly wind-down)."""
         m = self.model
-        for loan in sorted((c for c in self.issued if isinstance(c, Loan)),
-                           key=lambda c: c.seniority):
+        for loan in sorted(self.issued.of(Loan), key=lambda c: c.seniority):
             if loan.arrears > EPS:
                 loan.arrears -= self.pay(loan.holder, loan.arrears, "arrears_payment")
             paid = self.pay(loan.holder, loan.principal, "principal")
@@ -356,7 +352,7 @@ class SPV(FinancialAgent):
 
     def debt_service_arrears(self) -> float:
         """Unpaid debt service."""
-        return sum(c.arrears for c in self.issued if isinstance(c, Loan))
+        return sum(c.arrears for c in self.issued.of(Loan))
 
     # --- credit ----------------------------------------------------------------------------
     def rating_notch(self) -> int:
@@ -388,8 +384,8 @@ class SPV(FinancialAgent):
             return Rollover(loan.principal, lease.end + 1, spread,
                             balloon_share=max(0.0, 1.0 - years / SPV_AMORTISATION_YEARS),
                             amortising=True)
-        senior = sum(c.principal for c in self.issued if isinstance(c, Loan)
-                     and c is not loan and c.seniority <= loan.seniority)
+        senior = sum(c.principal for c in self.issued.of(Loan)
+                     if c is not loan and c.seniority <= loan.seniority)
         room = max(0.0, MERCHANT_LTV * m.market_value_of_capacity(self) - senior)
         return Rollover(min(loan.principal, room), m.t + QUARTERS_PER_YEAR * MERCHANT_LOAN_YEARS,
                         spread, balloon_share=0.0, amortising=True)

@@ -248,6 +248,48 @@ class Warrant(Contract):
         return self.mark
 
 
+class ContractList(list):
+    """One side of a balance sheet: the contracts an agent holds or has issued.
+
+    ``of(cls)`` gives those of a class (subclasses included), in list order, as a tuple kept
+    until the list changes: the balance-sheet sums (debt, undrawn lines, leases) run every
+    quarter and should not test every contract each time.
+    """
+
+    __slots__ = ("_by_class",)
+
+    def __init__(self, contracts=()) -> None:
+        super().__init__(contracts)
+        self._by_class: dict[type, tuple] = {}
+
+    def of(self, cls: type) -> tuple:
+        """The contracts of class ``cls`` (subclasses included), in list order."""
+        found = self._by_class.get(cls)
+        if found is None:
+            found = self._by_class[cls] = tuple([c for c in self if isinstance(c, cls)])
+        return found
+
+    def __reduce__(self):
+        return type(self), (list(self),)
+
+
+def _forgets_sublists(name: str):
+    """A list method that also drops the cached sub-lists (the list is about to change)."""
+    method = getattr(list, name)
+
+    def changed(self, *args, **kwargs):
+        self._by_class.clear()
+        return method(self, *args, **kwargs)
+
+    changed.__name__ = name
+    return changed
+
+
+for _name in ("append", "extend", "insert", "remove", "pop", "clear", "sort", "reverse",
+              "__setitem__", "__delitem__", "__iadd__", "__imul__"):
+    setattr(ContractList, _name, _forgets_sublists(_name))
+
+
 @dataclass(eq=False, slots=True)
 class ContractBook:
     """Every contract in the economy, with each one listed on its two balance sheets.

@@ -33,7 +33,7 @@ def lend(m: Economy, lender: Agent, borrower: Agent, amount: float,
     loan = None
     if merge:
         maturity = terms.get("maturity", m.t)
-        loan = next((c for c in borrower.issued if type(c) is cls and c.holder is lender
+        loan = next((c for c in borrower.issued.of(cls) if type(c) is cls and c.holder is lender
                      and c.category == terms.get("category") and c.active
                      and abs(c.maturity - maturity) < QUARTERS_PER_YEAR), None)
     if loan is None:
@@ -83,8 +83,8 @@ def issue_equity(m: Economy, issuer: Agent, investor: Agent, amount: float,
             return None
     fraction = min(amount / post_money, 0.95)
     existing = None
-    for stake in issuer.issued:
-        if isinstance(stake, EquityStake) and stake.active:
+    for stake in issuer.issued.of(EquityStake):
+        if stake.active:
             stake.fraction *= 1.0 - fraction
             if stake.holder is investor:
                 existing = stake

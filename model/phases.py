@@ -382,7 +382,7 @@ def credit_supply(m: AIEconomy) -> None:
 
 
 def _spv_book(fund) -> float:
-    return sum(c.value() for c in fund.held if isinstance(c, Loan) and c.category == "spv_debt")
+    return sum(c.value() for c in fund.held.of(Loan) if c.category == "spv_debt")
 
 
 # --- 8. markets ----------------------------------------------------------------------------
