@@ -45,7 +45,7 @@ from core.state import Loss, MarketState, QuarterFlows, Status
 from model import phases
 from model.circularity import NETWORK_QUARTERS, Circularity
 from model.invariants import check_invariants
-from model.metrics import AGENT_REPORTERS, model_reporters
+from model.metrics import AGENT_REPORTERS, QuarterlyCollector, model_reporters
 from model.parameters import PARAMETER_INFO
 from model.roster import build_outside_sector, build_roster, load_roster_data
 from model.scenario import Scenario, load_scenario
@@ -138,7 +138,7 @@ class AIEconomy(mesa.Model):
             phases.initial_markets(self)
             self.open_books()
         self.agent_data = bool(agent_data)
-        self.datacollector = mesa.DataCollector(
+        self.datacollector = QuarterlyCollector(
             model_reporters=model_reporters(),
             agent_reporters=AGENT_REPORTERS if self.agent_data else None)
 

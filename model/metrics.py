@@ -5,8 +5,9 @@ All stocks are end-of-quarter values; flows are per quarter; USD bn unless named
 
 from __future__ import annotations
 
-from operator import attrgetter
 from typing import TYPE_CHECKING
+
+import mesa
 
 from agents.bank import capital_ratio
 from core.coefficients import MARKET_BELIEF_2030, QUARTERS_PER_YEAR
@@ -50,12 +51,34 @@ HOUSEHOLD_ACCOUNTS = ("Depositors", "Retail investors", "Pension funds", "Insure
 SECTOR_COLUMNS = {"losses_insurers": "Insurers", "losses_pension_funds": "Pension funds",
                   "losses_retail_investors": "Retail investors"}
 
-AGENT_REPORTERS = {
-    "name": "name", "role": "role",
-    **{key: attrgetter(f"snap.{key}") for key in ("cash", "debt", "equity", "leverage")},
-    "status": lambda a: a.snap.status.value,
-    "revenue": attrgetter("snap.revenue"),
-}
+AGENT_COLUMNS = ("name", "role", "cash", "debt", "equity", "leverage", "status", "revenue")
+
+
+def agent_row(a) -> tuple:
+    """An agent's end-of-quarter figures (its snapshot), in the order of AGENT_COLUMNS."""
+    s = a.snap
+    return (a.name, a.role, s.cash, s.debt, s.equity, s.leverage, s.status.value, s.revenue)
+
+
+AGENT_REPORTERS = {col: (lambda a, k=k: agent_row(a)[k]) for k, col in enumerate(AGENT_COLUMNS)}
+
+
+class QuarterlyCollector(mesa.DataCollector):
+    """mesa's DataCollector, filled in one pass from the quarter's metrics row and the agents'
+    snapshots: mesa would call, and deep-copy, one reporter per column and agent. What it
+    stores, and the data frames it gives, are mesa's own.
+    """
+
+    def collect(self, model) -> None:
+        """Record the quarter: the row of :func:`compute_metrics` and each agent's figures."""
+        row = model.current
+        self._collection_steps.append(model.time)
+        for name, values in self.model_vars.items():
+            values.append(row[name])
+        if self.agent_reporters:
+            time = model.time
+            self._agent_records[time] = [(time, a.unique_id, *agent_row(a))
+                                         for a in model.agents]
 
 
 def model_reporters() -> dict:

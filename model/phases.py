@@ -410,9 +410,10 @@ def record(m: AIEconomy) -> None:
     m.chip_history.append(sum(c.sales for c in m.chipmakers))
     record_circularity(m)             # reads the quarter's payments before they are cleared
     m.current = compute_metrics(m)
-    for a in m.all_agents:
-        if a.role == "outside":           # the others were taken in the distress phase
-            a.snap = a.snapshot()
+    if m.agent_data:                      # the outside accounts' figures are only reported
+        for a in m.all_agents:
+            if a.role == "outside":       # (the others were taken in the distress phase)
+                a.snap = a.snapshot()
     m.datacollector.collect(m)
     if m.t % QUARTERS_PER_YEAR == QUARTERS_PER_YEAR - 1:
         m.book.compact()

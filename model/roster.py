@@ -6,7 +6,9 @@ moving; deals made at the start (the 2025 SPVs) move cash through the ledger lik
 
 from __future__ import annotations
 
+import pickle
 import tomllib
+from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
@@ -66,9 +68,17 @@ CONTRACT_PRICE = CONTRACT_PREMIUM * BASE_RENT   # 2025 take-or-pay price per GW-
 
 
 def load_roster_data() -> dict:
-    """The packaged roster as a dict."""
+    """The packaged roster as a dict (a fresh copy: the caller may change it)."""
+    return pickle.loads(_packaged_roster())
+
+
+@cache
+def _packaged_roster() -> bytes:
+    """The roster file, parsed once per process and kept pickled (unpickling is a cheap deep
+    copy: every model starts from the same data, whatever an earlier one did to its copy).
+    """
     text = resources.files("model.data").joinpath("roster.toml").read_text("utf-8")
-    return tomllib.loads(text)
+    return pickle.dumps(tomllib.loads(text))
 
 
 OUTSIDE_ACCOUNTS = (
