@@ -64,9 +64,11 @@ AGENT_REPORTERS = {col: (lambda a, k=k: agent_row(a)[k]) for k, col in enumerate
 
 
 class QuarterlyCollector(mesa.DataCollector):
-    """mesa's DataCollector, filled in one pass from the quarter's metrics row and the agents'
-    snapshots: mesa would call, and deep-copy, one reporter per column and agent. What it
-    stores, and the data frames it gives, are mesa's own.
+    """mesa's DataCollector, filled in one pass per quarter.
+
+    It takes the row of :func:`compute_metrics` and the agents' snapshots, where mesa would
+    call, and deep-copy, one reporter per column and agent. What it stores, and the data
+    frames it gives, are mesa's own.
     """
 
     def collect(self, model) -> None:

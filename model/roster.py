@@ -74,8 +74,10 @@ def load_roster_data() -> dict:
 
 @cache
 def _packaged_roster() -> bytes:
-    """The roster file, parsed once per process and kept pickled (unpickling is a cheap deep
-    copy: every model starts from the same data, whatever an earlier one did to its copy).
+    """The roster file, parsed once per process and kept pickled.
+
+    Unpickling is a cheap deep copy: every model starts from the same data, whatever an
+    earlier one did to its copy.
     """
     text = resources.files("model.data").joinpath("roster.toml").read_text("utf-8")
     return pickle.dumps(tomllib.loads(text))
