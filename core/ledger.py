@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from core.errors import AccountingError
@@ -45,9 +46,16 @@ FLOW_KINDS: dict[str, tuple[str, str]] = {
 
 
 class Ledger:
-    """Cash balances of every account plus this quarter's flows by kind."""
+    """Cash balances of every account plus this quarter's flows by kind.
 
-    def __init__(self, tolerance: float = 1e-9) -> None:
+    Args:
+        tolerance: how far below zero a payment may take an account without an overdraft.
+        pair_kinds: the kinds of payment recorded by (payer, payee) in ``pairs``; ``None``
+            records every kind.
+    """
+
+    def __init__(self, tolerance: float = 1e-9,
+                 pair_kinds: Collection[str] | None = None) -> None:
         self.cash: list[float] = []
         self.owners: list[Agent] = []
         self.overdraft: list[bool] = []
@@ -55,8 +63,9 @@ class Ledger:
         self.initial_total = 0.0
         self.flows: defaultdict[str, float] = defaultdict(float)
         # this quarter's payments by (payer account, payee account, kind): who pays whom, the
-        # network the circularity measure reads
+        # network the circularity measure reads (only the kinds it reads)
         self.pairs: defaultdict[tuple[int, int, str], float] = defaultdict(float)
+        self.pair_kinds = frozenset(FLOW_KINDS if pair_kinds is None else pair_kinds)
         self.n_transfers = 0
 
     def open_account(self, owner: Agent, cash: float = 0.0,
@@ -85,7 +94,7 @@ class Ledger:
                                   f"{', '.join(FLOW_KINDS)}") from None
         if amount == 0.0:
             return 0.0
-        if not amount > 0.0 or not math.isfinite(amount):
+        if not 0.0 < amount < math.inf:
             raise AccountingError(f"{kind}: {payer.name} -> {payee.name} amount {amount!r} is "
                                   "not a positive finite number")
         a, b = payer.account, payee.account
@@ -109,7 +118,8 @@ class Ledger:
         elif payee_effect == "C":
             payee.capital += amount
         self.flows[kind] += amount
-        self.pairs[a, b, kind] += amount
+        if kind in self.pair_kinds:
+            self.pairs[a, b, kind] += amount
         self.n_transfers += 1
         return amount
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 __all__ = ["ABSDeal", "Tranche", "WaterfallResult", "structure_deal", "waterfall"]
 
@@ -76,7 +77,8 @@ class WaterfallResult:
     """Cash and losses of one period of a waterfall, per tranche in seniority order.
 
     Attributes:
-        tranches: The tranches after the period (balances written down and repaid).
+        opening_tranches: The tranches before the period.
+        closing_balances: Balances after the period (written down and repaid).
         interest_due: Coupon owed to each tranche for the period.
         interest_paid: Coupon actually paid.
         interest_shortfall: ``interest_due - interest_paid``.
@@ -89,7 +91,8 @@ class WaterfallResult:
         losses: Collateral losses that entered the waterfall.
     """
 
-    tranches: tuple[Tranche, ...]
+    opening_tranches: tuple[Tranche, ...]
+    closing_balances: tuple[float, ...]
     interest_due: tuple[float, ...]
     interest_paid: tuple[float, ...]
     interest_shortfall: tuple[float, ...]
@@ -101,10 +104,11 @@ class WaterfallResult:
     cash_in: float
     losses: float
 
-    @property
-    def closing_balances(self) -> tuple[float, ...]:
-        """Balances after the period."""
-        return tuple(t.principal for t in self.tranches)
+    @cached_property
+    def tranches(self) -> tuple[Tranche, ...]:
+        """The tranches after the period (made on demand: the model reads only the cash)."""
+        return tuple(replace(t, principal=b)
+                     for t, b in zip(self.opening_tranches, self.closing_balances, strict=True))
 
     @property
     def cash_out(self) -> float:
@@ -204,11 +208,9 @@ def waterfall(
 
     # 4. Residual to the most junior holder.
     residual = excess_spread + available
-    new_tranches = tuple(
-        replace(t, principal=max(b, 0.0)) for t, b in zip(tranches, balances, strict=True)
-    )
     return WaterfallResult(
-        tranches=new_tranches,
+        opening_tranches=tranches,
+        closing_balances=tuple(max(b, 0.0) for b in balances),
         interest_due=due,
         interest_paid=tuple(interest_paid),
         interest_shortfall=tuple(d - p for d, p in zip(due, interest_paid, strict=True)),

@@ -91,9 +91,13 @@ class Loss:
     amount: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Snapshot:
-    """An agent's end-of-quarter figures (USD bn), computed in one pass."""
+    """An agent's end-of-quarter figures (USD bn), computed in one pass.
+
+    Not frozen (nothing changes it once made): one is made per agent and quarter, and a frozen
+    dataclass takes four times as long to build.
+    """
 
     cash: float
     debt: float

@@ -43,7 +43,7 @@ from core.ledger import Ledger
 from core.markets import RevenuePath, RevenueSurprise, capacity_value
 from core.state import Loss, MarketState, QuarterFlows, Status
 from model import phases
-from model.circularity import NETWORK_QUARTERS, Circularity
+from model.circularity import MEASURED_KINDS, NETWORK_QUARTERS, Circularity
 from model.invariants import check_invariants
 from model.metrics import AGENT_REPORTERS, QuarterlyCollector, model_reporters
 from model.parameters import PARAMETER_INFO
@@ -91,7 +91,9 @@ class AIEconomy(mesa.Model):
         super().__init__(rng=rng)
         self.scenario_spec = loaded
         self.params = p = loaded.params
-        self.ledger = Ledger()
+        # payments by pair are kept for the kinds the circularity measure and the financing
+        # statistics read (revenue and new financing), not for debt service and the like
+        self.ledger = Ledger(pair_kinds=MEASURED_KINDS)
         self.book = ContractBook()
         self.credit = CreditMarket(self)
         self.t = 0
