@@ -149,11 +149,14 @@ class Bank(FinancialAgent):
         costs = BANK_OPERATING_COST * sum(c.value() for c in self.held.of(Loan))
         self.pay(m.suppliers, min(costs, max(self.cash, 0.0)), "opex")
         profit = m.prev_pnl(self)
+        if profit <= 0:
+            return
         p = m.params
-        if profit > 0 and self.capital_ratio > (p.bank_capital_requirement
-                                                + p.countercyclical_buffer + PAYOUT_HEADROOM):
+        equity, rwa = self.equity, self.risk_weighted_assets()
+        if capital_ratio(equity, rwa) > (p.bank_capital_requirement + p.countercyclical_buffer
+                                         + PAYOUT_HEADROOM):
             # dividends, plus buybacks of capital above the bank's own target ratio
-            excess = self.equity - BANK_CAPITAL_TARGET * max(self.risk_weighted_assets(), 0.0)
+            excess = equity - BANK_CAPITAL_TARGET * max(rwa, 0.0)
             payout = BANK_PAYOUT_SHARE * profit + EXCESS_CAPITAL_PAYOUT * max(0.0, excess)
             self.pay(m.equity_investors, min(payout, self.usable_cash()), "dividend")
 

@@ -223,10 +223,13 @@ class FinancialAgent(mesa.Agent):
         """
         m = self.model
         tripped = []
+        ratings: dict[FinancialAgent, int] = {}       # each offtaker's rating, looked up once
         for c in self.issued.of(Loan):
             if not (c.active and c.offtaker is not None):
                 continue
-            now = c.offtaker.rating_notch()
+            now = ratings.get(c.offtaker)
+            if now is None:
+                now = ratings[c.offtaker] = c.offtaker.rating_notch()
             if now >= DEFAULT_NOTCH or c.offtaker.reorganised_at == m.t - 1:
                 c.maturity = min(c.maturity, m.t)          # the loan is called
             elif now - c.offtaker_notch >= COVENANT_NOTCHES and not is_investment_grade(now):

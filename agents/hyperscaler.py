@@ -102,10 +102,12 @@ class Hyperscaler(FinancialAgent):
         if self.status == Status.ACTIVE and payout > 0:
             self.pay(m.equity_investors, payout, "dividend")
 
-    def cash_target(self) -> float:
+    def cash_target(self, spv_fraction: float | None = None) -> float:
         """Cash buffer the treasury keeps: a multiple of the next four quarters' capex on its
-        own balance sheet (SPVs fund the rest)."""
-        own = self.planned_capex * (1.0 - self.spv_fraction())
+        own balance sheet (SPVs fund the rest, ``spv_fraction`` of it if already known)."""
+        if spv_fraction is None:
+            spv_fraction = self.spv_fraction()
+        own = self.planned_capex * (1.0 - spv_fraction)
         return (self.model.params.cash_target * QUARTERS_PER_YEAR
                 * max(self.capex_trend, own) + TREASURY_FLOOR)
 
@@ -127,17 +129,18 @@ class Hyperscaler(FinancialAgent):
         """Fund the planned capex by the pecking order and buy the capacity."""
         m = self.model
         capex = self.planned_capex
-        own_capex = capex * (1.0 - self.spv_fraction())
+        spv_fraction = self.spv_fraction()
+        own_capex = capex * (1.0 - spv_fraction)
         self.capex_trend = own_capex if m.t == 0 else (CAPEX_SMOOTHING * self.capex_trend
                                                        + (1.0 - CAPEX_SMOOTHING) * own_capex)
         if capex <= 0.0 or self.status == Status.DEFAULTED:
             return
         # SPVs own data-centre shells (buildings, power) leased to the sponsor, as Hyperion
         # and Vantage do; the sponsor buys the GPUs that go in them
-        spv_part = capex * self.spv_fraction()
+        spv_part = capex * spv_fraction
         own = capex - spv_part
         gpu_share = GPU_SHARE_OF_CAPEX * capex / own
-        shortfall = own + self.cash_target() - self.cash
+        shortfall = own + self.cash_target(spv_fraction) - self.cash
         if shortfall > 0.0:
             self.issue_bonds(shortfall)
         spendable = max(0.0, self.cash - MIN_CASH_SHARE * (self.snap.assets if self.snap else 0.0))
@@ -150,11 +153,13 @@ class Hyperscaler(FinancialAgent):
         limit, while the bond market is open to the company's rating.
         """
         m = self.model
-        room = RATING_THRESHOLD * self.annual_operating_cash() - max(0.0, self.net_debt())
+        cash_flow, net_debt = self.annual_operating_cash(), self.net_debt()
+        room = RATING_THRESHOLD * cash_flow - max(0.0, net_debt)
         amount = min(wanted, max(0.0, room))
-        notch = self.rating_notch()
-        if (amount < MIN_BOND_DEAL or self.status != Status.ACTIVE
-                or not bond_market_open(notch, m.market.sentiment)):
+        if amount < MIN_BOND_DEAL or self.status != Status.ACTIVE:
+            return 0.0
+        notch = notch_from_leverage(net_debt, cash_flow)      # its rating (see rating_notch)
+        if not bond_market_open(notch, m.market.sentiment):
             return 0.0
         coupon = m.market.long_rate + bond_spread(notch, m.market.credit_stress)
         for years, share in BOND_LADDER:

@@ -105,8 +105,10 @@ class PrivateCreditFund(FinancialAgent):
             return 0.0
         free = max(0.0, self.cash - FUND_LIQUIDITY_BUFFER * self.nav_mark)
         line = self.line
-        if line is not None and line.holder.role == "bank" and line.holder.lending_room() > 0:
-            free += min(line.undrawn(), line.holder.lending_room())
+        if line is not None and line.holder.role == "bank":
+            room = line.holder.lending_room()
+            if room > 0:
+                free += min(line.undrawn(), room)
         return free
 
     def reinvest(self) -> None:

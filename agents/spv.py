@@ -70,7 +70,8 @@ class SPV(FinancialAgent):
         (a deal that cannot be fully funded shrinks) and priced on the sponsor's credit.
         """
         debt_share = m.params.spv_max_debt_share
-        capacity = m.credit.capacity(sponsor, fund_share=FUND_SHARE_OF_DEALS)
+        room = m.credit.room(sponsor)
+        capacity = m.credit.capacity(sponsor, fund_share=FUND_SHARE_OF_DEALS, room=room)
         debt_wanted = debt_share * amount
         scale = min(1.0, capacity / debt_wanted) if debt_wanted > 1e-9 else 0.0
         if scale * amount < MIN_SPV_DEAL:
@@ -78,7 +79,8 @@ class SPV(FinancialAgent):
         spv = SPV._programme_vehicle(m, sponsor)
         funded = scale * amount
         equity = (1.0 - debt_share) * funded
-        fund = max(m.credit.lenders(sponsor)[0], key=lambda f: f.lending_capacity())
+        # the fund with the most room to lend takes the outside part of the equity
+        fund = max(zip(m.credit.lenders(sponsor)[0], room[0]), key=lambda pair: pair[1])[0]
         issue_equity(m, spv, sponsor, SPONSOR_EQUITY_SHARE * equity, equity)
         issue_equity(m, spv, fund, (1.0 - SPONSOR_EQUITY_SHARE) * equity, equity)
         spv.rebalance_stakes()

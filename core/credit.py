@@ -31,11 +31,18 @@ class CreditMarket:
         return (relationship(borrower, m.funds, FUND_LENDERS),
                 relationship(borrower, m.banks, BANK_LENDERS))
 
-    def capacity(self, borrower: Agent, fund_share: float) -> float:
-        """Largest loan the borrower's lenders can fund now with the given fund/bank split."""
+    def room(self, borrower: Agent) -> tuple[list[float], list[float]]:
+        """What each of the borrower's relationship funds and banks can lend now."""
         funds, banks = self.lenders(borrower)
-        from_funds = sum(f.lending_capacity() for f in funds)
-        return from_funds + sum(b.lending_room() for b in banks) if fund_share < 1 else from_funds
+        return [f.lending_capacity() for f in funds], [b.lending_room() for b in banks]
+
+    def capacity(self, borrower: Agent, fund_share: float,
+                 room: tuple[list[float], list[float]] | None = None) -> float:
+        """Largest loan the borrower's lenders can fund now with the given fund/bank split
+        (``room``: what each can lend, if already known).
+        """
+        fund_room, bank_room = room if room is not None else self.room(borrower)
+        return sum(fund_room) + sum(bank_room) if fund_share < 1 else sum(fund_room)
 
     def syndicate(self, borrower: Agent, amount: float, *, fund_share: float,
                   **terms) -> float:

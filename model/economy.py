@@ -194,9 +194,13 @@ class AIEconomy(mesa.Model):
     def results(self) -> pd.DataFrame:
         """Model-level statistics, one row per quarter simulated so far."""
         if self._results is None or len(self._results) != self.t:
-            df = pd.DataFrame(self.datacollector.model_vars)
-            df.insert(0, "quarter", [quarter_label(t) for t in range(len(df))])
-            self._results = df
+            columns = self.datacollector.model_vars
+            rows = len(next(iter(columns.values())))
+            data: dict[str, Any] = {"quarter": [quarter_label(t) for t in range(rows)]}
+            # one numpy array per column (pandas infers the same dtypes, faster)
+            data.update((name, np.array(values) if rows else values)
+                        for name, values in columns.items())
+            self._results = pd.DataFrame(data, copy=False)
         return self._results
 
     # --- lookups ---------------------------------------------------------------------------
