@@ -80,7 +80,8 @@ class SPV(FinancialAgent):
         funded = scale * amount
         equity = (1.0 - debt_share) * funded
         # the fund with the most room to lend takes the outside part of the equity
-        fund = max(zip(m.credit.lenders(sponsor)[0], room[0]), key=lambda pair: pair[1])[0]
+        fund = max(zip(m.credit.lenders(sponsor)[0], room[0], strict=True),
+                   key=lambda pair: pair[1])[0]
         issue_equity(m, spv, sponsor, SPONSOR_EQUITY_SHARE * equity, equity)
         issue_equity(m, spv, fund, (1.0 - SPONSOR_EQUITY_SHARE) * equity, equity)
         spv.rebalance_stakes()

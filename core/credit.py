@@ -38,8 +38,9 @@ class CreditMarket:
 
     def capacity(self, borrower: Agent, fund_share: float,
                  room: tuple[list[float], list[float]] | None = None) -> float:
-        """Largest loan the borrower's lenders can fund now with the given fund/bank split
-        (``room``: what each can lend, if already known).
+        """Largest loan the borrower's lenders can fund now with the given fund/bank split.
+
+        ``room`` is what each of them can lend (:meth:`room`), if already known.
         """
         fund_room, bank_room = room if room is not None else self.room(borrower)
         return sum(fund_room) + sum(bank_room) if fund_share < 1 else sum(fund_room)
