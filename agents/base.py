@@ -91,7 +91,7 @@ class FinancialAgent(mesa.Agent):
         self.capital = 0.0
         self.net_worth_0 = 0.0
         self.income: defaultdict[str, float] = defaultdict(float)
-        self.prev_income: dict[str, float] = {}
+        self.prev_income: dict[str, float] = {}       # last quarter's income statement
         self.missed = 0.0  # payments missed this quarter
         self.capex_this_quarter = 0.0
         self.snap: Snapshot | None = None   # end-of-quarter figures (see snapshot())

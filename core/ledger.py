@@ -92,9 +92,9 @@ class Ledger:
         except KeyError:
             raise AccountingError(f"unknown flow kind {kind!r}; known kinds: "
                                   f"{', '.join(FLOW_KINDS)}") from None
-        if amount == 0.0:
-            return 0.0
         if not 0.0 < amount < math.inf:
+            if amount == 0.0:
+                return 0.0
             raise AccountingError(f"{kind}: {payer.name} -> {payee.name} amount {amount!r} is "
                                   "not a positive finite number")
         a, b = payer.account, payee.account

@@ -7,6 +7,7 @@ moves every payment through the ledger. ``AIEconomy.step`` calls them in order.
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from agents.abs_vehicle import ABSVehicle
@@ -78,8 +79,7 @@ def begin_quarter(m: AIEconomy) -> None:
     m.flows = QuarterFlows()
     m.market.loans_sold = 0.0
     for a in m.all_agents:
-        a.prev_income = dict(a.income)
-        a.income.clear()
+        a.prev_income, a.income = a.income, defaultdict(float)   # a new income statement
         a.missed = 0.0
         a.capex_this_quarter = 0.0
     for c in m.chipmakers:
