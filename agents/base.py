@@ -215,15 +215,20 @@ class FinancialAgent(mesa.Agent):
         rate = spread if loan.floating else m.market.long_rate + spread
         return Rollover(loan.principal, m.t + QUARTERS_PER_YEAR * BOND_ROLL_YEARS, rate)
 
-    def test_offtaker_covenants(self) -> None:
+    def test_offtaker_covenants(self, ratings: dict | None = None) -> None:
         """Loans priced on an offtaker's credit carry covenants. If the offtaker falls two
         notches or more to below investment grade, the margin steps up to its new price and
         spare cash is swept to repay the loan (the borrower loses access to undrawn lines
         meanwhile); if the offtaker defaults, the loan is called (an event of default).
+
+        ``ratings`` keeps the offtakers' ratings between borrowers tested one after the
+        other; it is emptied when a loan is called or a covenant trips (which could change a
+        rating).
         """
         m = self.model
         tripped = []
-        ratings: dict[FinancialAgent, int] = {}       # each offtaker's rating, looked up once
+        if ratings is None:
+            ratings = {}
         for c in self.issued.of(Loan):
             if not (c.active and c.offtaker is not None):
                 continue
@@ -232,6 +237,7 @@ class FinancialAgent(mesa.Agent):
                 now = ratings[c.offtaker] = c.offtaker.rating_notch()
             if now >= DEFAULT_NOTCH or c.offtaker.reorganised_at == m.t - 1:
                 c.maturity = min(c.maturity, m.t)          # the loan is called
+                ratings.clear()
             elif now - c.offtaker_notch >= COVENANT_NOTCHES and not is_investment_grade(now):
                 tripped.append((c, now))
         if tripped and not self.covenant_breached:
@@ -239,6 +245,8 @@ class FinancialAgent(mesa.Agent):
                   f"down to {label(tripped[0][1])}; margins step up and spare cash goes to its "
                   "lenders", "distress", self)
         self.covenant_breached = bool(tripped)
+        if tripped:
+            ratings.clear()
         for c, now in tripped:
             c.rate = max(c.rate, secured_spread(now, m.market.credit_stress))
             interest, principal = c.scheduled(m.t, m.market.base_rate)

@@ -11,6 +11,7 @@ makes no new loans and rolls no maturing ones: it needs the cash.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar
 
 from agents.base import FinancialAgent
@@ -99,14 +100,18 @@ class PrivateCreditFund(FinancialAgent):
         self.passed_to_lps += to_lps
         if amount - to_lps > 1e-12:
             self.model.record_loss(self, channel, amount - to_lps)
-    def lending_capacity(self) -> float:
-        """Cash above the buffer plus what the bank line still allows (nothing while gated)."""
+    def lending_capacity(self, bank_rooms: Mapping | None = None) -> float:
+        """Cash above the buffer plus what the bank line still allows (nothing while gated).
+
+        ``bank_rooms`` gives the banks' lending rooms when they are already known.
+        """
         if self.status != Status.ACTIVE or self.gated:
             return 0.0
         free = max(0.0, self.cash - FUND_LIQUIDITY_BUFFER * self.nav_mark)
         line = self.line
         if line is not None and line.holder.role == "bank":
-            room = line.holder.lending_room()
+            bank = line.holder
+            room = bank.lending_room() if bank_rooms is None else bank_rooms[bank]
             if room > 0:
                 free += min(line.undrawn(), room)
         return free

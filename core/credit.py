@@ -19,6 +19,17 @@ if TYPE_CHECKING:
     from core.protocol import Agent, Economy
 
 
+class LendingRooms(dict):
+    """Banks' lending rooms, each asked once while a deal's lenders are polled.
+
+    Nothing changes meanwhile; a fund's capacity includes its line bank's room.
+    """
+
+    def __missing__(self, bank: Agent) -> float:
+        room = self[bank] = bank.lending_room()
+        return room
+
+
 class CreditMarket:
     """Lending capacity of funds and banks and the syndication of new loans."""
 
@@ -34,7 +45,8 @@ class CreditMarket:
     def room(self, borrower: Agent) -> tuple[list[float], list[float]]:
         """What each of the borrower's relationship funds and banks can lend now."""
         funds, banks = self.lenders(borrower)
-        return [f.lending_capacity() for f in funds], [b.lending_room() for b in banks]
+        rooms = LendingRooms()
+        return [f.lending_capacity(rooms) for f in funds], [rooms[b] for b in banks]
 
     def capacity(self, borrower: Agent, fund_share: float,
                  room: tuple[list[float], list[float]] | None = None) -> float:
@@ -51,8 +63,9 @@ class CreditMarket:
         if amount <= EPS:
             return 0.0
         funds, banks = self.lenders(terms.pop("relationship_of", borrower))
-        fund_caps = [f.lending_capacity() for f in funds]
-        bank_caps = [b.lending_room() for b in banks]
+        rooms = LendingRooms()
+        fund_caps = [f.lending_capacity(rooms) for f in funds]
+        bank_caps = [rooms[b] for b in banks]
         from_funds = min(fund_share * amount, sum(fund_caps))
         from_banks = min(amount - from_funds, sum(bank_caps))
         from_funds = min(amount - from_banks, sum(fund_caps))   # funds fill a bank shortfall

@@ -264,9 +264,10 @@ def debt_service(m: AIEconomy) -> None:
     for c in m.book.of(Lease):
         if c.active:
             pay_due(m, c, c.scheduled(t), "lease_rent")
+    ratings: dict = {}                    # offtakers' ratings, looked up once while unchanged
     for a in (*m.spvs, *m.neoclouds):
         if a.status != Status.DEFAULTED:
-            a.test_offtaker_covenants()
+            a.test_offtaker_covenants(ratings)
     loans = m.book.of(Loan)
     order = {role: i for i, role in enumerate(DEBT_SERVICE_ORDER)}
     loans.sort(key=lambda c: (order[c.issuer.role], c.seniority))
