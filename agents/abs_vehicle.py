@@ -17,7 +17,7 @@ from core.news import fmt_bn
 from core.coefficients import ABS_MIN_DEAL, ABS_NOTE_QUARTERS, ABS_POOL_SHARE, ABS_STRUCTURE
 from core.contracts import Contract, Loan
 from core.finance import EPS, lend
-from core.securitization import Tranche, waterfall
+from core.securitization import sequential_pay
 from core.state import Status
 
 if TYPE_CHECKING:
@@ -101,9 +101,8 @@ class ABSVehicle(FinancialAgent):
         interest_in = min(max(self.income.get("interest", 0.0), 0.0), cash)
         losses = min(self.pool_losses, sum(c.principal for c in active))
         self.pool_losses = 0.0
-        result = waterfall(interest_in, cash - interest_in, losses,
-                           [Tranche(c.category, c.principal, c.rate, c.holder.name)
-                            for c in active])
+        result = sequential_pay(interest_in, cash - interest_in, losses,
+                                [c.principal for c in active], [c.rate for c in active])
         for c, interest, principal, loss in zip(active, result.interest_paid,
                                                 result.principal_paid, result.loss_allocated,
                                                 strict=True):

@@ -30,10 +30,13 @@ Wiley, ch. 4 (credit enhancement by subordination); no triggers or coverage test
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import NamedTuple
 
-__all__ = ["ABSDeal", "Tranche", "WaterfallResult", "structure_deal", "waterfall"]
+__all__ = ["ABSDeal", "Payments", "Tranche", "WaterfallResult", "sequential_pay",
+           "structure_deal", "waterfall"]
 
 # Relative slack when comparing sums of money (losses vs balances, notes vs collateral).
 _REL_TOL = 1e-9
@@ -175,9 +178,48 @@ def waterfall(
             f"losses {losses!r} exceed the outstanding principal of all tranches {outstanding!r}"
         )
 
+    paid = sequential_pay(collections_interest, collections_principal, losses, opening,
+                          [t.coupon_rate for t in tranches], year_fraction)
+    return WaterfallResult(
+        opening_tranches=tranches,
+        closing_balances=paid.closing_balances,
+        interest_due=paid.interest_due,
+        interest_paid=paid.interest_paid,
+        interest_shortfall=tuple(d - p for d, p in zip(paid.interest_due, paid.interest_paid,
+                                                       strict=True)),
+        principal_paid=paid.principal_paid,
+        loss_allocated=paid.loss_allocated,
+        opening_balances=opening,
+        residual=paid.residual,
+        residual_holder=tranches[-1].holder,
+        cash_in=float(collections_interest) + float(collections_principal),
+        losses=float(losses),
+    )
+
+
+class Payments(NamedTuple):
+    """What one period of the waterfall pays each tranche (seniority order), and the rest."""
+
+    interest_due: tuple[float, ...]
+    interest_paid: tuple[float, ...]
+    loss_allocated: tuple[float, ...]
+    principal_paid: tuple[float, ...]
+    closing_balances: tuple[float, ...]
+    residual: float
+
+
+def sequential_pay(collections_interest: float, collections_principal: float, losses: float,
+                   balances: Sequence[float], coupon_rates: Sequence[float],
+                   year_fraction: float = 0.25) -> Payments:
+    """The arithmetic of :func:`waterfall` on balances and coupon rates, without the checks.
+
+    For callers whose inputs are already valid (the model's ABS vehicles): losses at most the
+    outstanding balance, amounts finite and non-negative, senior tranche first.
+    """
+    balances = [float(b) for b in balances]
     # 1. Interest, senior first, from interest collections only.
     available = float(collections_interest)
-    due = tuple(b * t.coupon_rate * year_fraction for b, t in zip(opening, tranches, strict=True))
+    due = tuple(b * rate * year_fraction for b, rate in zip(balances, coupon_rates, strict=True))
     interest_paid = []
     for d in due:
         paid = min(d, available)
@@ -186,10 +228,9 @@ def waterfall(
     excess_spread = available
 
     # 2. Losses, bottom-up: the most junior tranche is the first-loss piece.
-    balances = list(opening)
-    loss_allocated = [0.0] * len(tranches)
+    loss_allocated = [0.0] * len(balances)
     remaining_loss = float(losses)
-    for k in reversed(range(len(tranches))):
+    for k in reversed(range(len(balances))):
         take = min(balances[k], remaining_loss)
         balances[k] -= take
         loss_allocated[k] = take
@@ -200,28 +241,15 @@ def waterfall(
     # 3. Principal, sequential: senior is repaid in full before mezzanine sees a cent.
     available = float(collections_principal)
     principal_paid = []
-    for k in range(len(tranches)):
+    for k in range(len(balances)):
         paid = min(balances[k], available)
         balances[k] -= paid
         available -= paid
         principal_paid.append(paid)
 
     # 4. Residual to the most junior holder.
-    residual = excess_spread + available
-    return WaterfallResult(
-        opening_tranches=tranches,
-        closing_balances=tuple(max(b, 0.0) for b in balances),
-        interest_due=due,
-        interest_paid=tuple(interest_paid),
-        interest_shortfall=tuple(d - p for d, p in zip(due, interest_paid, strict=True)),
-        principal_paid=tuple(principal_paid),
-        loss_allocated=tuple(loss_allocated),
-        opening_balances=opening,
-        residual=residual,
-        residual_holder=tranches[-1].holder,
-        cash_in=float(collections_interest) + float(collections_principal),
-        losses=float(losses),
-    )
+    return Payments(due, tuple(interest_paid), tuple(loss_allocated), tuple(principal_paid),
+                    tuple(max(b, 0.0) for b in balances), excess_spread + available)
 
 
 def _check_tranches(tranches: tuple[Tranche, ...]) -> None:

@@ -109,6 +109,7 @@ class AIEconomy(mesa.Model):
         self.abs_vehicles: list = []
         self.spv_by_key: dict = {}
         self._by_name: dict[str, FinancialAgent] = {}
+        self._finance_agents: list[FinancialAgent] = []
         self.revenue_path = RevenuePath.solve(p.revenue_2030, p.revenue_ceiling_multiple)
         # quarterly shock size that gives 2030 revenue the stated uncertainty
         self.surprise_scale = RevenueSurprise.shock_scale(p.revenue_uncertainty,
@@ -227,7 +228,7 @@ class AIEconomy(mesa.Model):
     @property
     def finance_agents(self) -> list[FinancialAgent]:
         """The strategic agents (not the outside-sector accounts), in a stable order."""
-        return [a for a in self._by_name.values() if a.role != "outside"]
+        return list(self._finance_agents)
 
     def agent_by_name(self, name: str) -> FinancialAgent:
         """Find an agent by its display name."""
@@ -241,6 +242,8 @@ class AIEconomy(mesa.Model):
         if agent.name in self._by_name:
             raise ValueError(f"duplicate agent name {agent.name!r}")
         self._by_name[agent.name] = agent
+        if agent.role != "outside":
+            self._finance_agents.append(agent)
 
     def add_spv(self, name: str, sponsor: FinancialAgent) -> SPV:
         """Create a new SPV for ``sponsor``."""

@@ -121,14 +121,14 @@ def compute_metrics(m: AIEconomy) -> dict[str, float]:
     p = m.params
     ig = spv = pc = bank = other = 0.0
     for c in m.book.of(Loan):
-        if c.issuer.role == "abs" and c.holder.role == "fund":
-            pc += c.value()            # tranches of AI loans a fund kept: still its exposure
-            continue
-        if c.issuer.role not in AI_ROLES:
+        issuer_role = c.issuer.role
+        if issuer_role not in AI_ROLES:
+            if issuer_role == "abs" and c.holder.role == "fund":
+                pc += c.value()        # tranches of AI loans a fund kept: still its exposure
             continue
         value = c.value()
         holder_role = c.holder.role
-        if c.issuer.role == "spv":
+        if issuer_role == "spv":
             spv += value
         elif c.category == "ig_bond" or c.category == "finance_lease":
             ig += value
@@ -151,6 +151,7 @@ def compute_metrics(m: AIEconomy) -> dict[str, float]:
     for loss in m.losses:
         losses[loss.bearer_type] = losses.get(loss.bearer_type, 0.0) + loss.amount
     annual_revenue = QUARTERS_PER_YEAR * m.market.revenue
+    statuses = [a.status for a in m.finance_agents]
     row = {
         "ai_revenue": m.market.revenue,
         "capex": m.flows.capex,
@@ -186,8 +187,8 @@ def compute_metrics(m: AIEconomy) -> dict[str, float]:
         "expected_growth": m.market.expected_growth,
         "spot_rent": m.market.spot_rent,
         "demand_gw": m.market.demand_gw,
-        "distressed": float(sum(1 for a in m.finance_agents if a.status == Status.DISTRESSED)),
-        "defaulted_total": float(sum(1 for a in m.finance_agents if a.status == Status.DEFAULTED)),
+        "distressed": float(statuses.count(Status.DISTRESSED)),
+        "defaulted_total": float(statuses.count(Status.DEFAULTED)),
         "gated_funds": float(sum(1 for f in m.funds if f.gated)),
         "base_rate": m.market.base_rate,
         "fundamental_value_ai": m.market.fundamental_value,
