@@ -141,11 +141,13 @@ class PrivateCreditFund(FinancialAgent):
         line = self.line
         if line is None or not line.active:
             return
+        nav = max(self.nav, 0.0)
         # the central bank's facility is repaid first, from cash above the buffer
-        repay_lolr(self.model, self, self.cash - FUND_CASH_TARGET * max(self.nav, 0.0))
-        target = FUND_LINE_TARGET * max(self.nav, 0.0)
+        if repay_lolr(self.model, self, self.cash - FUND_CASH_TARGET * nav) > 0.0:
+            nav = max(self.nav, 0.0)         # the books changed: NAV struck again
+        target = FUND_LINE_TARGET * nav
         if line.principal > target:
-            spare = self.cash - FUND_LIQUIDITY_BUFFER * max(self.nav, 0.0)
+            spare = self.cash - FUND_LIQUIDITY_BUFFER * nav
             if spare > 1e-9:
                 paid = self.pay(line.holder, min(spare, line.principal - target), "principal")
                 line.principal -= paid

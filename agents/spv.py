@@ -197,12 +197,12 @@ class SPV(FinancialAgent):
         """Interest and regular amortisation due this quarter (balloons are refinanced, not
         passed on in the rent); with ``renewal``, the debt amortised over a new term.
         """
-        m = self.model
+        t, base_rate = self.model.t, self.model.market.base_rate
         interest = principal = 0.0
         for c in self.issued.of(Loan):
-            interest += c.scheduled(m.t, m.market.base_rate)[0] + c.arrears
+            interest += c.scheduled(t, base_rate)[0] + c.arrears
             principal += (c.principal / (SPV_AMORTISATION_YEARS * QUARTERS_PER_YEAR)
-                          if renewal else c.regular_repayment(m.t))
+                          if renewal else c.regular_repayment(t))
         return interest, principal
 
     def review_lease(self) -> None:

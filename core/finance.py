@@ -32,9 +32,9 @@ def lend(m: Economy, lender: Agent, borrower: Agent, amount: float,
         return None
     loan = None
     if merge:
-        maturity = terms.get("maturity", m.t)
-        loan = next((c for c in borrower.issued.of(cls) if type(c) is cls and c.holder is lender
-                     and c.category == terms.get("category") and c.active
+        maturity, category = terms.get("maturity", m.t), terms.get("category")
+        loan = next((c for c in borrower.issued.of(cls) if c.holder is lender and type(c) is cls
+                     and c.category == category and c.active
                      and abs(c.maturity - maturity) < QUARTERS_PER_YEAR), None)
     if loan is None:
         loan = cls(issuer=borrower, holder=lender, start=m.t, principal=amount, **terms)
