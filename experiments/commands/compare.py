@@ -1,0 +1,53 @@
+"""``compare``: scenarios side by side over the same seeds: fan charts and a summary."""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from experiments import cli
+
+EXAMPLE = "python -m experiments compare baseline boom bust --seeds 0-19 --out results/compare"
+FAN_COLUMNS = ["ai_revenue", "capex", "bubble_index", "ai_debt_total", "defaults",
+               "cumulative_defaults"]
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add the ``compare`` parser."""
+    p = subparsers.add_parser(
+        "compare", parents=[cli.batch_options()],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        help="fan charts and summary of several scenarios",
+        description="Run scenarios over the same seeds and draw fan charts (median and "
+                    "10-90% band over seeds) of revenue vs capex, bubble_index, "
+                    "ai_debt_total and defaults; writes PNG, summary.csv and quantiles.csv.",
+        epilog=f"example: {EXAMPLE}")
+    p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario names or paths")
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the scenarios, write summaries and fan charts."""
+    from experiments import plots
+
+    t0 = time.perf_counter()
+    fixed = cli.fixed_overrides(args)
+    scenarios = list(dict.fromkeys(args.scenarios))
+    res = cli.run_from_args(args, scenarios, fixed or None, "compare")
+    df = cli.read_results(args.out, list(fixed))
+    files = ["manifest.json", "runs/"]
+    if not df.empty:
+        files += cli.write_summary(df, args.out, ["scenario"])
+        df = plots.with_cumulative_defaults(df)
+        plots.fan_quantiles(df, FAN_COLUMNS).to_csv(args.out / "quantiles.csv", index=False)
+        figures = {
+            "compare.png": plots.compare_figure(df),
+            "fan_revenue_capex.png": plots.revenue_capex_chart(df),
+            "fan_bubble_index.png": plots.fan_chart(df, "bubble_index"),
+            "fan_ai_debt_total.png": plots.fan_chart(df, "ai_debt_total"),
+            "fan_defaults.png": plots.fan_chart(df, "cumulative_defaults"),
+        }
+        for name, fig in figures.items():
+            fig.savefig(args.out / name, dpi=110)
+        files += ["quantiles.csv", *figures]
+    return cli.report(res.attrs, args.out, files, t0)
