@@ -124,7 +124,10 @@ class Execution:
                 self.info = {**ex.describe(), "window": window}
                 if on_start is not None:
                     on_start(self.info)
-                return self._loop(ex, self._chunks(todo), window)
+                try:
+                    return self._loop(ex, self._chunks(todo), window)
+                finally:
+                    self.info.update(ex.describe())  # e.g. workers replaced on the way
         finally:
             self._bar.close()
             self.info.update(chunk_size=self._chunk, tasks=self.tally.tasks)

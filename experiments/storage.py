@@ -14,17 +14,21 @@ The ``runs`` folder is a Hive-partitioned Parquet dataset: ``pandas.read_parquet
 :func:`load_results`, which gives the same frame as :func:`experiments.run_batch`.
 
 A block is written to a hidden temporary file and renamed into place, so a killed batch
-leaves only whole blocks. Each block lists the runs it holds (key ``experiments.runs``)
-and its row count (``experiments.rows``) in its Parquet metadata, and is written with
-page checksums; on resume :meth:`BatchStore.verify` reads every block in full and moves
-a damaged one aside, so its runs are redone. Failed runs are not in any block, so a
-resumed batch retries them.
+leaves only whole blocks. Its name ends with the SHA-256 of its content
+(``part-000012-<16 hex digits>.parquet``), it lists the runs it holds (key
+``experiments.runs``) and its row count (``experiments.rows``) in its Parquet metadata,
+and it is written with page checksums. On resume :meth:`BatchStore.verify` checks every
+block (content against its name, footer, row count, seed column against the run list,
+runs in the plan and in no other block) and moves a damaged one aside, so its runs are
+redone. Failed runs are not in any block, so a resumed batch retries them.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 import uuid
@@ -49,6 +53,8 @@ ROWS_KEY = b"experiments.rows"
 MANIFEST = "manifest.json"
 FAILURES = "failures.jsonl"
 DAMAGED = "damaged"
+HASH_DIGITS = 16
+BLOCK_NAME = re.compile(rf"part-\d+-([0-9a-f]{{{HASH_DIGITS}}})\.parquet")
 
 
 def _partitioning() -> ds.Partitioning:
@@ -77,20 +83,34 @@ def _block_keys(table: pa.Table) -> list[str]:
     return keys
 
 
+def content_hash(path: Path) -> str:
+    """The first 16 hex digits of the SHA-256 of a file (a block's name ends with it)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()[:HASH_DIGITS]
+
+
 def _check_block(path: Path, belongs: Callable[[str], bool], seen: set[str]) -> list[str]:
-    """Read one block in full and check it; return its run keys.
+    """Check one block against the hash in its name, its footer and the plan; its run keys.
 
     Raises:
         ValueError, OSError, pyarrow.ArrowException: what is wrong with it.
     """
-    table = pq.read_table(path, page_checksum_verification=True)
-    keys = _block_keys(table)
-    meta = table.schema.metadata or {}
-    if ROWS_KEY in meta and int(meta[ROWS_KEY]) != table.num_rows:
-        raise ValueError(f"{table.num_rows} rows where its footer says {int(meta[ROWS_KEY])}")
-    if "seed" not in table.column_names:
-        raise ValueError("no seed column")
-    stored = {int(s) for s in table.column("seed").to_pylist()}
+    named = BLOCK_NAME.fullmatch(path.name)
+    if named is None:
+        raise ValueError("its name carries no content hash (not written by a batch)")
+    if content_hash(path) != named.group(1):
+        raise ValueError("its content does not match the hash in its name (changed on disk)")
+    meta_file = pq.read_metadata(path)
+    seeds = pq.read_table(path, columns=["seed"])
+    keys = _block_keys(seeds)
+    meta = seeds.schema.metadata or {}
+    if ROWS_KEY in meta and int(meta[ROWS_KEY]) != meta_file.num_rows:
+        raise ValueError(f"{meta_file.num_rows} rows where its metadata says "
+                         f"{int(meta[ROWS_KEY])}")
+    stored = {int(s) for s in seeds.column("seed").to_pylist()}
     declared = {int(json.loads(k)[1]) for k in keys}
     if stored != declared:
         raise ValueError("its seed column does not match its run list")
@@ -146,12 +166,12 @@ class BatchStore:
         return keys
 
     def verify(self, belongs: Callable[[str], bool]) -> tuple[set[str], list[Damaged]]:
-        """Read every block in full; move damaged ones aside; return the stored run keys.
+        """Check every block; move damaged ones aside; return the stored run keys.
 
-        A block is damaged if it does not read (truncated, zeroed, garbled: footer, page
-        checksums, decompression), if its row count or seed column disagrees with its
-        metadata, or if it holds a run outside the plan (``belongs``) or one already
-        stored in another block.
+        A block is damaged if its content does not match the hash in its name (truncated,
+        zeroed, garbled anywhere), if its footer does not read, if its row count or seed
+        column disagrees with its metadata, or if it holds a run outside the plan
+        (``belongs``) or one already stored in another block.
         """
         done: set[str] = set()
         damaged: list[Damaged] = []
@@ -189,17 +209,17 @@ class BatchStore:
         if self._seq == 0:
             self._seq = len(self.block_files())
         self._seq += 1
-        name = f"part-{self._seq:06d}-{uuid.uuid4().hex[:8]}.parquet"
         table = pa.Table.from_pandas(frame.drop(columns=["scenario"], errors="ignore"),
                                      preserve_index=False)
         meta = dict(table.schema.metadata or {})
         meta[RUNS_KEY] = json.dumps(list(keys)).encode()
         meta[ROWS_KEY] = str(table.num_rows).encode()
         table = table.replace_schema_metadata(meta)
-        tmp = folder / f".tmp-{name}"
+        tmp = folder / f".tmp-{self._seq:06d}-{uuid.uuid4().hex[:8]}.parquet"
         pq.write_table(table, tmp, compression="zstd", write_page_checksum=True)
-        os.replace(tmp, folder / name)
-        return folder / name
+        path = folder / f"part-{self._seq:06d}-{content_hash(tmp)}.parquet"
+        os.replace(tmp, path)
+        return path
 
     # -- failures ---------------------------------------------------------------------------
     def reset_failures(self) -> None:
