@@ -112,25 +112,24 @@ class Execution:
         """Execute every run of ``todo``; return ``"complete"`` or ``"cancelled"``."""
         if not self.total:
             return "complete"
-        desc = " ".join(self.plan.scenarios)[:30]
-        self._bar = _progress_bar(self.total, self._progress, desc)
-        try:
-            with make_executor(self.settings.executor, self.settings.workers,
-                               scheduler=self.settings.scheduler) as ex:
-                self._workers = max(1, ex.workers)
-                serial = self.settings.executor == "serial"
-                window = self.settings.window or (1 if serial else
-                                                  WINDOW_PER_WORKER * self._workers)
-                self.info = {**ex.describe(), "window": window}
-                if on_start is not None:
-                    on_start(self.info)
-                try:
-                    return self._loop(ex, self._chunks(todo), window)
-                finally:
-                    self.info.update(ex.describe())  # e.g. workers replaced on the way
-        finally:
-            self._bar.close()
-            self.info.update(chunk_size=self._chunk, tasks=self.tally.tasks)
+        with make_executor(self.settings.executor, self.settings.workers,
+                           scheduler=self.settings.scheduler) as ex:
+            self._workers = max(1, ex.workers)
+            serial = self.settings.executor == "serial"
+            window = self.settings.window or (1 if serial else WINDOW_PER_WORKER * self._workers)
+            self.info = {**ex.describe(), "window": window}
+            if on_start is not None:
+                on_start(self.info)
+            # the bar starts once the workers are up: an executor that cannot start
+            # leaves one line of error, not a bar at 0%
+            self._bar = _progress_bar(self.total, self._progress,
+                                      " ".join(self.plan.scenarios)[:30])
+            try:
+                return self._loop(ex, self._chunks(todo), window)
+            finally:
+                self._bar.close()
+                # e.g. workers replaced on the way
+                self.info.update(ex.describe(), chunk_size=self._chunk, tasks=self.tally.tasks)
 
     def _loop(self, ex: Any, fresh: Iterator[list[RunSpec]], window: int) -> str:
         while True:
