@@ -12,11 +12,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from agents.base import FinancialAgent
-from model.contracts import ComputeContract, Lease
-from model.finance import issue_equity, pay_due
+from core.contracts import ComputeContract, Lease
+from core.finance import issue_equity, pay_due
+from core.state import Status
 
 if TYPE_CHECKING:
-    from model.economy import AIEconomy
+    from core.protocol import Economy
 
 COMPUTE_SHARE = 0.6        # share of a lab's planned spending that is compute
 BURN_SCALE = 10.0          # R_b: quarterly revenue at which the burn multiple halves
@@ -30,7 +31,7 @@ class AILab(FinancialAgent):
 
     role: ClassVar[str] = "lab"
 
-    def __init__(self, model: AIEconomy, name: str, spec: dict) -> None:
+    def __init__(self, model: Economy, name: str, spec: dict) -> None:
         super().__init__(model, name, spec["cash"])
         self.revenue_share = spec["revenue_share"]
         self.fixed_opex = spec["fixed_opex"]
@@ -49,9 +50,9 @@ class AILab(FinancialAgent):
         m = self.model
         rev = self.revenue
         runway = self.cash / self.burn if self.burn > 1e-9 else 8.0
-        b = m.params.lab_burn * m.sentiment * min(1.0, runway / 8.0) / (1.0 + rev / BURN_SCALE)
-        total = self.fixed_opex * m.non_ai_growth + rev * (1.0 + b)
-        if self.status != "active":
+        b = m.params.lab_burn * m.market.sentiment * min(1.0, runway / 8.0) / (1.0 + rev / BURN_SCALE)
+        total = self.fixed_opex * m.market.non_ai_growth + rev * (1.0 + b)
+        if self.status != Status.ACTIVE:
             total = min(total, rev + max(self.cash, 0.0) * 0.5)
         self.compute_budget = COMPUTE_SHARE * total
         self.other_budget = total - self.compute_budget
@@ -94,17 +95,17 @@ class AILab(FinancialAgent):
         for lab, quarter, amount, investors in m.roster_rounds:
             if lab == self.name and quarter == m.t:
                 self._sell_shares(amount, dict(investors), announced=True)
-        if self.status == "defaulted":
+        if self.status == Status.DEFAULTED:
             return
-        if self.cash < RUNWAY_TRIGGER * self.burn and m.sentiment >= RAISE_SENTIMENT_FLOOR:
+        if self.cash < RUNWAY_TRIGGER * self.burn and m.market.sentiment >= RAISE_SENTIMENT_FLOOR:
             wanted = min(6.0 * self.burn, MAX_RAISE_SHARE * m.valuation(self))
             vendor = m.params.vendor_financing_share
             vendors = m.gpu_vendors(self)
             split = {cm.name: vendor * share for cm, share in vendors}
             outside = max(1e-9, 1.0 - sum(split.values()))
             # outside investors' appetite for private AI rounds is finite and cyclical
-            wanted = min(wanted, m.equity_window / outside)
-            m.equity_window -= wanted * outside
+            wanted = min(wanted, m.market.equity_window / outside)
+            m.market.equity_window -= wanted * outside
             self._sell_shares(wanted, split, announced=wanted >= 5.0)
 
     def _sell_shares(self, amount: float, shares: dict[str, float], *, announced: bool) -> None:

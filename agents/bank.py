@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from agents.base import FinancialAgent
-from model.contracts import CreditLine, Loan
+from core.contracts import CreditLine, Loan
+from core.state import Status
 
 if TYPE_CHECKING:
-    from model.economy import AIEconomy
+    from core.protocol import Economy
 
 CASH_RESERVE = 0.05          # share of deposits kept as reserves
 UNDRAWN_WEIGHT = 0.5         # risk weight of committed undrawn lines
@@ -25,7 +26,7 @@ class Bank(FinancialAgent):
 
     role: ClassVar[str] = "bank"
 
-    def __init__(self, model: AIEconomy, name: str, cash: float) -> None:
+    def __init__(self, model: Economy, name: str, cash: float) -> None:
         super().__init__(model, name, cash)
         self.deposits: Loan | None = None
         self.breached = False
@@ -58,7 +59,7 @@ class Bank(FinancialAgent):
 
     def lending_room(self) -> float:
         """New loans the bank can make without breaching its requirement or its reserves."""
-        if self.status != "active":
+        if self.status != Status.ACTIVE:
             return 0.0
         req = self.model.params.bank_capital_requirement
         capital_room = self.equity_mark / (req + 0.005) - self.rwa_mark - self.lent_this_quarter

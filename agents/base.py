@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, ClassVar
 
 import mesa
 
-from model.contracts import ComputeContract, Contract, Lease, Loan
-from model.credit import EXPECTED_LOSS
+from core.contracts import ComputeContract, Contract, Lease, Loan
+from core.credit import EXPECTED_LOSS
+from core.state import Snapshot, Status
 
 if TYPE_CHECKING:
-    from model.economy import AIEconomy
+    from core.protocol import Economy
 
-ACTIVE, DISTRESSED, DEFAULTED = "active", "distressed", "defaulted"
 MARKDOWN_NEWS = 0.01        # a markdown above 1% of equity makes the news
 
 
@@ -40,9 +40,9 @@ class FinancialAgent(mesa.Agent):
 
     role: ClassVar[str] = "agent"
     overdraft: ClassVar[bool] = False
-    model: AIEconomy
+    model: Economy
 
-    def __init__(self, model: AIEconomy, name: str, cash: float = 0.0) -> None:
+    def __init__(self, model: Economy, name: str, cash: float = 0.0) -> None:
         super().__init__(model)
         self.name = name
         model.register(self)
@@ -56,7 +56,7 @@ class FinancialAgent(mesa.Agent):
         self.pipeline: list[tuple[int, float]] = []
         self.other_assets = 0.0
         self.loss_allowance = 0.0
-        self.status = ACTIVE
+        self.status = Status.ACTIVE
         self.pnl = 0.0
         self.capital = 0.0
         self.net_worth_0 = 0.0
@@ -64,7 +64,7 @@ class FinancialAgent(mesa.Agent):
         self.prev_income: dict[str, float] = {}
         self.missed = 0.0  # payments missed this quarter
         self.capex_this_quarter = 0.0
-        self.snap: dict = {}          # end-of-quarter figures (see snapshot())
+        self.snap: Snapshot | None = None   # end-of-quarter figures (see snapshot())
 
     # --- bookkeeping -----------------------------------------------------------------------
     def revalue(self, amount: float, kind: str) -> None:
@@ -143,7 +143,7 @@ class FinancialAgent(mesa.Agent):
         """Net worth implied by the recorded flows since the start."""
         return self.net_worth_0 + self.pnl + self.capital
 
-    def snapshot(self) -> dict[str, float | str]:
+    def snapshot(self) -> Snapshot:
         """End-of-quarter figures for the agent-level statistics, computed in one pass."""
         assets, liabilities, debt = self.total_assets, 0.0, 0.0
         for c in self.issued:
@@ -155,9 +155,9 @@ class FinancialAgent(mesa.Agent):
         inc = self.income
         revenue = (inc.get("ai_revenue", 0.0) + inc.get("compute", 0.0)
                    + inc.get("gpu_purchase", 0.0) + inc.get("lease_rent", 0.0))
-        return {"cash": self.cash, "debt": debt, "equity": assets - liabilities,
-                "leverage": debt / assets if assets > 1e-12 else 0.0, "status": self.status,
-                "revenue": revenue, "assets": assets}
+        return Snapshot(cash=self.cash, debt=debt, equity=assets - liabilities,
+                        leverage=debt / assets if assets > 1e-12 else 0.0, status=self.status,
+                        revenue=revenue, assets=assets)
 
     def balance_sheet(self) -> dict[str, dict[str, float]]:
         """Assets and liabilities by line, for tables and the app's inspector."""

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, ClassVar
 from agents.base import FinancialAgent
 
 if TYPE_CHECKING:
-    from model.economy import AIEconomy
+    from core.protocol import Economy
 
 OPEX_SHARE = 0.10          # R&D and SG&A, share of sales
 PAYOUT_SHARE = 0.5         # of quarterly profit, while cash is ample
@@ -23,7 +23,7 @@ class Chipmaker(FinancialAgent):
 
     role: ClassVar[str] = "chipmaker"
 
-    def __init__(self, model: AIEconomy, name: str, spec: dict) -> None:
+    def __init__(self, model: Economy, name: str, spec: dict) -> None:
         super().__init__(model, name, spec["cash"])
         self.market_share = spec["market_share"]
         self.gross_margin = spec["gross_margin"]

@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from agents.base import FinancialAgent
-from model.contracts import ComputeContract
+from core.contracts import ComputeContract
+from core.state import Status
 
 if TYPE_CHECKING:
-    from model.economy import AIEconomy
+    from core.protocol import Economy
 
 LOAN_TO_VALUE = 0.85
 GPU_LOAN_SPREAD = 0.065
@@ -25,7 +26,7 @@ class Neocloud(FinancialAgent):
 
     role: ClassVar[str] = "neocloud"
 
-    def __init__(self, model: AIEconomy, name: str, spec: dict) -> None:
+    def __init__(self, model: Economy, name: str, spec: dict) -> None:
         super().__init__(model, name, spec["cash"])
         self.spot_share = spec["spot_share"]
         self.planned_capex = 0.0
@@ -49,9 +50,9 @@ class Neocloud(FinancialAgent):
         ahead = m.t + m.params.build_lag
         wanted = self.contracted_gw(ahead) / (1.0 - self.spot_share)
         gap = wanted - self.operated_gw - self.pipeline_gw
-        confidence = min(1.0, m.sentiment) * min(1.0, m.utilisation / 0.8) ** 2
+        confidence = min(1.0, m.market.sentiment) * min(1.0, m.market.utilisation / 0.8) ** 2
         self.planned_capex = max(0.0, gap) * confidence * m.params.cost_per_gw \
-            if self.status == "active" else 0.0
+            if self.status == Status.ACTIVE else 0.0
 
     def finance_and_build(self) -> None:
         """Borrow against the GPUs (85% LTV), pay the rest from cash, and buy."""

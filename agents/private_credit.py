@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from agents.base import FinancialAgent
-from model.contracts import CreditLine
-from model.distress import sell_loans
+from core.contracts import CreditLine
+from core.firesales import sell_loans
+from core.state import Status
 
 if TYPE_CHECKING:
-    from model.economy import AIEconomy
+    from core.protocol import Economy
 
 LIQUIDITY_BUFFER = 0.04     # share of NAV kept in cash for redemptions
 BASE_SUBSCRIPTION = 0.012   # quarterly LP inflow at neutral sentiment, share of NAV
@@ -26,7 +27,7 @@ class PrivateCreditFund(FinancialAgent):
 
     role: ClassVar[str] = "fund"
 
-    def __init__(self, model: AIEconomy, name: str, cash: float) -> None:
+    def __init__(self, model: Economy, name: str, cash: float) -> None:
         super().__init__(model, name, cash)
         self.line: CreditLine | None = None
         self.queued_redemptions = 0.0
@@ -43,7 +44,7 @@ class PrivateCreditFund(FinancialAgent):
 
     def lending_capacity(self) -> float:
         """Cash above the buffer plus what the bank line still allows."""
-        if self.status != "active":
+        if self.status != Status.ACTIVE:
             return 0.0
         free = max(0.0, self.cash - LIQUIDITY_BUFFER * self.nav_mark)
         line = self.line
@@ -90,10 +91,10 @@ class PrivateCreditFund(FinancialAgent):
         if nav <= 1e-9:
             return
         ret = self.last_return
-        inflow = nav * max(0.0, BASE_SUBSCRIPTION * m.sentiment + 0.5 * (ret - 0.02 / 4))
-        if inflow > 1e-9 and self.status == "active":
+        inflow = nav * max(0.0, BASE_SUBSCRIPTION * m.market.sentiment + 0.5 * (ret - 0.02 / 4))
+        if inflow > 1e-9 and self.status == Status.ACTIVE:
             m.ledger.transfer(m.lps, self, inflow, "lp_subscription")
-        stress = max(0.0, -ret) * 4.0 + max(0.0, 1.0 - m.sentiment) * 0.05
+        stress = max(0.0, -ret) * 4.0 + max(0.0, 1.0 - m.market.sentiment) * 0.05
         request = nav * (BASE_REDEMPTION + p.lp_redemption_sensitivity * stress)
         self.queued_redemptions += request
         cap = p.redemption_gate * nav

@@ -13,11 +13,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from agents.base import FinancialAgent
-from model.contracts import EquityStake, Lease, Loan
-from model.finance import issue_equity, pay_due
+from core.contracts import EquityStake, Lease, Loan
+from core.finance import issue_equity, pay_due
+from core.state import Status
 
 if TYPE_CHECKING:
-    from model.economy import AIEconomy
+    from core.protocol import Economy
 
 DEBT_SHARE = 0.88
 SPONSOR_EQUITY_SHARE = 0.2   # of the equity; a fund takes the rest (Blue Owl on Hyperion)
@@ -34,7 +35,7 @@ class SPV(FinancialAgent):
 
     role: ClassVar[str] = "spv"
 
-    def __init__(self, model: AIEconomy, name: str, sponsor: FinancialAgent) -> None:
+    def __init__(self, model: Economy, name: str, sponsor: FinancialAgent) -> None:
         super().__init__(model, name, 0.0)
         self.sponsor = sponsor
         self.lease: Lease | None = None
@@ -43,7 +44,7 @@ class SPV(FinancialAgent):
 
     # --- creation --------------------------------------------------------------------------
     @staticmethod
-    def finance_deal(m: AIEconomy, sponsor: FinancialAgent, amount: float) -> float:
+    def finance_deal(m: Economy, sponsor: FinancialAgent, amount: float) -> float:
         """Route ``amount`` of the sponsor's capex through this year's SPV; return what was funded.
 
         The debt is syndicated to private-credit funds (2/3) and banks (1/3) within their
@@ -107,7 +108,7 @@ class SPV(FinancialAgent):
         interest = principal = 0.0
         for c in self.issued:
             if isinstance(c, Loan):
-                i, r = c.scheduled(m.t, m.base_rate)
+                i, r = c.scheduled(m.t, m.market.base_rate)
                 interest += i + c.arrears
                 principal += r
         depreciation = (self.gpu_book / m.params.gpu_book_life + self.building_book / 80.0)
@@ -124,7 +125,7 @@ class SPV(FinancialAgent):
     def distribute(self) -> None:
         """Once a year, pay the year's profit (not more than the cash) to the equity holders."""
         self.undistributed += sum(self.income.values())
-        if self.model.t % 4 != 3 or self.status != "active" or self.debt_service_arrears() > 0:
+        if self.model.t % 4 != 3 or self.status != Status.ACTIVE or self.debt_service_arrears() > 0:
             return
         excess = min(self.cash, self.undistributed)
         if excess <= 1e-6:
@@ -145,8 +146,8 @@ class SPV(FinancialAgent):
         if lease is None or not lease.active or m.t != lease.end + 1:
             return
         # the sponsor keeps the capacity while the market still uses it
-        sponsor_ok = self.sponsor.status == "active"
-        if lease.renewable and sponsor_ok and m.utilisation_avg >= RENEWAL_UTILISATION:
+        sponsor_ok = self.sponsor.status == Status.ACTIVE
+        if lease.renewable and sponsor_ok and m.market.utilisation_avg >= RENEWAL_UTILISATION:
             lease.end += lease.term
             m.log(f"{self.sponsor.name} renews the lease on {self.name}", "info", self)
             return

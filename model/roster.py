@@ -19,7 +19,7 @@ from agents import (
     OutsideSector,
     PrivateCreditFund,
 )
-from model.contracts import (
+from core.contracts import (
     Backstop,
     Bond,
     ComputeContract,
@@ -29,8 +29,8 @@ from model.contracts import (
     Loan,
     Warrant,
 )
-from model.finance import issue_equity, lend
-from model.markets import BASE_RENT
+from core.finance import issue_equity, lend
+from core.markets import BASE_RENT
 
 if TYPE_CHECKING:
     from model.economy import AIEconomy
@@ -47,17 +47,24 @@ def load_roster_data() -> dict:
     return tomllib.loads(text)
 
 
+OUTSIDE_ACCOUNTS = (
+    ("customers", "End customers"), ("bond_investors", "Bond investors"),
+    ("equity_investors", "Equity investors"), ("lps", "Fund LPs"),
+    ("suppliers", "Suppliers"), ("other_borrowers", "Other borrowers"),
+    ("depositors", "Depositors"), ("distressed_investors", "Distressed-asset buyers"),
+    ("clearing_house", "Clearing house"))
+
+
+def build_outside_sector(m: AIEconomy) -> None:
+    """Open the outside-sector accounts (end customers, investors, suppliers, ...)."""
+    for key, label in OUTSIDE_ACCOUNTS:
+        setattr(m, key, OutsideSector(m, label))
+
+
 def build_roster(m: AIEconomy, data: dict) -> None:
     """Create every agent and the contracts between them."""
     p = m.params
-    outside = {key: OutsideSector(m, label) for key, label in (
-        ("customers", "End customers"), ("bond_investors", "Bond investors"),
-        ("equity_investors", "Equity investors"), ("lps", "Fund LPs"),
-        ("suppliers", "Suppliers"), ("other_borrowers", "Other borrowers"),
-        ("depositors", "Depositors"), ("distressed_investors", "Distressed-asset buyers"),
-        ("clearing_house", "Clearing house"))}
-    for key, agent in outside.items():
-        setattr(m, key, agent)
+    build_outside_sector(m)
 
     for name, spec in data["hyperscalers"].items():
         h = Hyperscaler(m, name, spec)
