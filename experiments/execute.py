@@ -3,7 +3,8 @@
 * The first tasks hold one run each; the first result times a run, and later chunks hold
   about ``TARGET_TASK_SECONDS`` of work (at least four chunks per worker, for the tail;
   at most ``block_runs`` runs).
-* At most ``window`` tasks are in flight; a finished task is replaced by the next one.
+* At most ``window`` tasks are in flight (default: the executor's, four per worker; one
+  per worker on the LocalCluster a batch starts); a finished task is replaced by the next.
 * A run that raises is a failure (recorded, not retried: it would raise again).
 * A run whose worker died (:class:`experiments.pool.WorkerLostError`) is recorded as failed
   with the cause and retried once, alone; if it kills its worker again it stays failed.
@@ -34,7 +35,6 @@ __all__ = ["Execution", "ExecutionSettings", "Tally"]
 TARGET_TASK_SECONDS = 1.0
 POLL_S = 0.25
 CHUNKS_PER_WORKER = 4
-WINDOW_PER_WORKER = 4
 
 ProgressFn = Callable[[int, int], None]
 
@@ -115,8 +115,7 @@ class Execution:
         with make_executor(self.settings.executor, self.settings.workers,
                            scheduler=self.settings.scheduler) as ex:
             self._workers = max(1, ex.workers)
-            serial = self.settings.executor == "serial"
-            window = self.settings.window or (1 if serial else WINDOW_PER_WORKER * self._workers)
+            window = self.settings.window or ex.default_window
             self.info = {**ex.describe(), "window": window}
             if on_start is not None:
                 on_start(self.info)

@@ -75,6 +75,11 @@ class Executor:
         return {"kind": self.kind, "workers": self.workers}
 
     @property
+    def default_window(self) -> int:
+        """Tasks worth keeping in flight: a few per worker, so none waits for work."""
+        return 4 * self.workers
+
+    @property
     def in_flight(self) -> int:
         """Tasks submitted and not yet returned by :meth:`next_done`."""
         raise NotImplementedError
@@ -123,6 +128,10 @@ class SerialExecutor(Executor):
     @property
     def in_flight(self) -> int:  # noqa: D102
         return len(self._queue)
+
+    @property
+    def default_window(self) -> int:  # noqa: D102
+        return 1
 
     def submit(self, fn, args):  # noqa: D102
         self._next += 1
@@ -238,6 +247,11 @@ class DaskExecutor(Executor):
     @property
     def in_flight(self) -> int:  # noqa: D102
         return len(self._futures)
+
+    @property
+    def default_window(self) -> int:
+        """On our own cluster one task per worker: a dead worker then takes only its own."""
+        return self.workers if self._cluster is not None else 4 * self.workers
 
     def submit(self, fn, args):  # noqa: D102
         self._next += 1

@@ -47,7 +47,7 @@ def _closed_port() -> int:
 
 
 def _cases(tmp_path, params):
-    (name, ok, bad), (other, _, _) = params
+    (name, _, bad), (other, _, _) = params
     afile = tmp_path / "afile"
     afile.write_text("not a folder")
     out = str(tmp_path / "out")
@@ -204,16 +204,15 @@ def test_size_limits_and_how_to_pass_them(params):
 
 
 def test_grid_points_are_validated_without_building_models(params, monkeypatch):
-    from model import ParameterError
-
     import experiments.validate
     from experiments.plan import make_plan
+    from model import ParameterError
 
     built = []
     real = experiments.validate._check_options
     monkeypatch.setattr(experiments.validate, "_check_options",
                         lambda *a: built.append(a) or real(*a))
-    (name, ok, bad) = params[0]
+    name, ok, bad = params[0]
     points = [{name: ok}] * 500 + [{name: bad}]
     plan = make_plan("bust", "0", points, Q)
     with pytest.raises(ParameterError, match=f"grid point 500 .*{name}"):

@@ -95,7 +95,8 @@ def test_batch_dies_with_its_parent(tmp_path, executor, want):
     out = tmp_path / "o"
     proc = subprocess.Popen(
         [sys.executable, "-m", "experiments", "run", "--seeds", "0-9999", "--quarters", "4",
-         "--executor", executor, "--workers", "2", "--no-progress", "--out", str(out)],
+         "--executor", executor, "--workers", "2", "--block-runs", "2", "--no-progress",
+         "--out", str(out)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     procs: list[psutil.Process] = []
     try:
