@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -148,6 +149,23 @@ def batch_options(default_seeds: str = "0-19") -> argparse.ArgumentParser:
     return p
 
 
+def add_batch_command(subparsers: argparse._SubParsersAction, name: str, *, summary: str,
+                      description: str, example: str) -> argparse.ArgumentParser:
+    """Add a subcommand parser with the batch options and an example in its help."""
+    return subparsers.add_parser(
+        name, parents=[batch_options()], formatter_class=argparse.RawDescriptionHelpFormatter,
+        help=summary, description=description, epilog=f"example: {example}")
+
+
+def add_passthrough_command(subparsers: argparse._SubParsersAction, name: str, *,
+                            summary: str, description: str, target: str,
+                            ) -> argparse.ArgumentParser:
+    """Add a subcommand that hands every argument after its name to ``target``."""
+    p = subparsers.add_parser(name, help=summary, description=description)
+    p.add_argument("args", nargs=argparse.REMAINDER, help=f"arguments for {target}")
+    return p
+
+
 def fixed_overrides(args: argparse.Namespace, exclude: set[str] = frozenset()) -> dict[str, Any]:
     """The ``--set`` values; a name that is also a grid axis is an error."""
     fixed = dict(args.fixed)
@@ -237,6 +255,22 @@ def write_summary(df: Any, out: Path, by: list[str], name: str = "summary.csv") 
     summary.to_csv(out / name, index=False)
     runs.to_csv(out / "crisis_runs.csv", index=False)
     return [name, "crisis_runs.csv"]
+
+
+def run_and_write(args: argparse.Namespace, scenarios: list[str], overrides: Any,
+                  command: str, columns: list[str],
+                  write: Callable[[Any, Path], list[str]]) -> int:
+    """Run the batch, read back ``columns``, let ``write(df, out)`` write its files, report.
+
+    ``write`` returns the names of the files it wrote; it is not called if no run succeeded.
+    """
+    t0 = time.perf_counter()
+    res = run_from_args(args, scenarios, overrides, command)
+    df = read_results(args.out, columns)
+    files = ["manifest.json", "runs/"]
+    if not df.empty:
+        files += write(df, args.out)
+    return report(res.attrs, args.out, files, t0)
 
 
 def report(attrs: dict[str, Any], out: Path, files: list[str], t0: float) -> int:

@@ -28,7 +28,7 @@ __all__ = ["FORMAT", "code_version", "fingerprint", "plan_difference", "plan_rec
 
 FORMAT = "ai-debt-bubble/experiments-batch/2"
 # source that decides what a run returns: the model, its agents, and the worker-side code
-CODE_PACKAGES = ("model", "agents")
+CODE_PACKAGES = ("core", "model", "agents")
 CODE_MODULES = ("experiments.tasks", "experiments.frames")
 SHOWN = 80  # characters of a value quoted in a one-line message
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import argparse
 
+from experiments import cli
+
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add the ``bench`` parser."""
-    p = subparsers.add_parser("bench", help="benchmarks (python -m experiments.bench)",
-                              description="Delegates to python -m experiments.bench; e.g. "
-                                          "'python -m experiments bench batch'.")
-    p.add_argument("args", nargs=argparse.REMAINDER, help="arguments for experiments.bench")
-    return p
+    return cli.add_passthrough_command(
+        subparsers, "bench", summary="benchmarks (python -m experiments.bench)",
+        description="Delegates to python -m experiments.bench; e.g. 'python -m experiments "
+                    "bench batch'.", target="experiments.bench")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -5,14 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 
+from experiments import cli
+
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add the ``calibrate`` parser."""
-    p = subparsers.add_parser("calibrate", help="run the model's calibration report",
-                              description="Runs model.calibration.main (target vs model "
-                                          "table); arguments after 'calibrate' are passed to it.")
-    p.add_argument("args", nargs=argparse.REMAINDER, help="arguments for model.calibration")
-    return p
+    return cli.add_passthrough_command(
+        subparsers, "calibrate", summary="run the model's calibration report",
+        description="Runs model.calibration.main (target vs model table); arguments after "
+                    "'calibrate' are passed to it.", target="model.calibration")
 
 
 def run(args: argparse.Namespace) -> int:

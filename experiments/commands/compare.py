@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import time
+from pathlib import Path
+from typing import Any
 
 from experiments import cli
 
@@ -14,40 +15,38 @@ FAN_COLUMNS = ["ai_revenue", "capex", "bubble_index", "ai_debt_total", "defaults
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add the ``compare`` parser."""
-    p = subparsers.add_parser(
-        "compare", parents=[cli.batch_options()],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        help="fan charts and summary of several scenarios",
+    p = cli.add_batch_command(
+        subparsers, "compare", summary="fan charts and summary of several scenarios",
+        example=EXAMPLE,
         description="Run scenarios over the same seeds and draw fan charts (median and "
                     "10-90% band over seeds) of revenue vs capex, bubble_index, "
-                    "ai_debt_total and defaults; writes PNG, summary.csv and quantiles.csv.",
-        epilog=f"example: {EXAMPLE}")
+                    "ai_debt_total and defaults; writes PNG, summary.csv and quantiles.csv.")
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario names or paths")
     return p
 
 
-def run(args: argparse.Namespace) -> int:
-    """Run the scenarios, write summaries and fan charts."""
+def write_figures(df: Any, out: Path) -> list[str]:
+    """Summaries, fan-chart quantiles and the fan charts as PNG."""
     from experiments import plots
 
-    t0 = time.perf_counter()
+    files = cli.write_summary(df, out, ["scenario"])
+    df = plots.with_cumulative_defaults(df)
+    plots.fan_quantiles(df, FAN_COLUMNS).to_csv(out / "quantiles.csv", index=False)
+    figures = {
+        "compare.png": plots.compare_figure(df),
+        "fan_revenue_capex.png": plots.revenue_capex_chart(df),
+        "fan_bubble_index.png": plots.fan_chart(df, "bubble_index"),
+        "fan_ai_debt_total.png": plots.fan_chart(df, "ai_debt_total"),
+        "fan_defaults.png": plots.fan_chart(df, "cumulative_defaults"),
+    }
+    for name, fig in figures.items():
+        fig.savefig(out / name, dpi=110)
+    return [*files, "quantiles.csv", *figures]
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the scenarios, write summaries and fan charts."""
     fixed = cli.fixed_overrides(args)
     scenarios = list(dict.fromkeys(args.scenarios))
-    res = cli.run_from_args(args, scenarios, fixed or None, "compare")
-    df = cli.read_results(args.out, list(fixed))
-    files = ["manifest.json", "runs/"]
-    if not df.empty:
-        files += cli.write_summary(df, args.out, ["scenario"])
-        df = plots.with_cumulative_defaults(df)
-        plots.fan_quantiles(df, FAN_COLUMNS).to_csv(args.out / "quantiles.csv", index=False)
-        figures = {
-            "compare.png": plots.compare_figure(df),
-            "fan_revenue_capex.png": plots.revenue_capex_chart(df),
-            "fan_bubble_index.png": plots.fan_chart(df, "bubble_index"),
-            "fan_ai_debt_total.png": plots.fan_chart(df, "ai_debt_total"),
-            "fan_defaults.png": plots.fan_chart(df, "cumulative_defaults"),
-        }
-        for name, fig in figures.items():
-            fig.savefig(args.out / name, dpi=110)
-        files += ["quantiles.csv", *figures]
-    return cli.report(res.attrs, args.out, files, t0)
+    return cli.run_and_write(args, scenarios, fixed or None, "compare", list(fixed),
+                             write_figures)

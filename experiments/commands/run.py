@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import time
 
 from experiments import cli
 
@@ -12,12 +11,10 @@ EXAMPLE = "python -m experiments run --scenario bust --seeds 0-99 --quarters 40 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add the ``run`` parser."""
-    p = subparsers.add_parser(
-        "run", parents=[cli.batch_options()], formatter_class=argparse.RawDescriptionHelpFormatter,
-        help="run scenario(s) over many seeds",
+    p = cli.add_batch_command(
+        subparsers, "run", summary="run scenario(s) over many seeds", example=EXAMPLE,
         description="Run one or more scenarios over many seeds; writes Parquet results, "
-                    "manifest.json and summary.csv.",
-        epilog=f"example: {EXAMPLE}")
+                    "manifest.json and summary.csv.")
     p.add_argument("--scenario", action="append", default=None, metavar="NAME",
                    help="scenario name or TOML path (repeatable; default baseline)")
     return p
@@ -25,11 +22,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def run(args: argparse.Namespace) -> int:
     """Run the batch and write the summaries."""
-    t0 = time.perf_counter()
     fixed = cli.fixed_overrides(args)
-    res = cli.run_from_args(args, cli.scenario_names(args.scenario), fixed or None, "run")
-    df = cli.read_results(args.out, list(fixed))
-    files = ["manifest.json", "runs/"]
-    if not df.empty:
-        files += cli.write_summary(df, args.out, ["scenario"])
-    return cli.report(res.attrs, args.out, files, t0)
+    return cli.run_and_write(
+        args, cli.scenario_names(args.scenario), fixed or None, "run", list(fixed),
+        lambda df, out: cli.write_summary(df, out, ["scenario"]))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import time
 
 from experiments import cli
 
@@ -13,13 +12,11 @@ EXAMPLE = ("python -m experiments sweep --param revenue_ceiling=300:2500:9 --par
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add the ``sweep`` parser."""
-    p = subparsers.add_parser(
-        "sweep", parents=[cli.batch_options()],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        help="grid over parameters (cartesian product of --param)",
+    p = cli.add_batch_command(
+        subparsers, "sweep", summary="grid over parameters (cartesian product of --param)",
+        example=EXAMPLE,
         description="Run the cartesian product of parameter values x seeds; writes Parquet "
-                    "results, manifest.json and summary.csv (one row per grid point).",
-        epilog=f"example: {EXAMPLE}")
+                    "results, manifest.json and summary.csv (one row per grid point).")
     p.add_argument("--param", action="append", type=cli.axis_type, required=True,
                    metavar="NAME=VALUES",
                    help="a grid axis: NAME=start:stop:count (both ends included), "
@@ -31,14 +28,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def run(args: argparse.Namespace) -> int:
     """Run the grid and write the summaries."""
-    t0 = time.perf_counter()
     names = [a.name for a in args.param]
     fixed = cli.fixed_overrides(args, set(names))
     scenarios = cli.scenario_names(args.scenario)
     points = cli.grid_points(args, args.param, len(scenarios), fixed)
-    res = cli.run_from_args(args, scenarios, points, "sweep")
-    df = cli.read_results(args.out, [*fixed, *names])
-    files = ["manifest.json", "runs/"]
-    if not df.empty:
-        files += cli.write_summary(df, args.out, ["scenario", *names])
-    return cli.report(res.attrs, args.out, files, t0)
+    return cli.run_and_write(
+        args, scenarios, points, "sweep", [*fixed, *names],
+        lambda df, out: cli.write_summary(df, out, ["scenario", *names]))
