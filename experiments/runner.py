@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import pickle
 import platform
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -96,6 +97,21 @@ def _settings(executor: Any, workers: Any, scheduler: Any, chunk_size: Any, bloc
                              optional("chunk_size", chunk_size),
                              whole_number("block_runs", block_runs, 1),
                              optional("window", window))
+
+
+def _check_run_fn(run_fn: Any, executor: str) -> None:
+    """A run function must be callable, and importable by the workers of a process pool."""
+    if run_fn is None:
+        return
+    if not callable(run_fn):
+        raise BatchError(f"run_fn must be a function, got {run_fn!r}")
+    if executor == "process":
+        try:
+            pickle.dumps(run_fn)
+        except Exception:
+            raise BatchError(f"run_fn {run_fn!r} cannot be sent to worker processes: use a "
+                             "function defined at module level (or a functools.partial of "
+                             "one), not a lambda or a nested function") from None
 
 
 def _start_manifest(plan: BatchPlan, record: dict[str, Any], params: dict[str, Any],
@@ -238,6 +254,7 @@ def run_batch(
     started = time.perf_counter()
     plan = make_plan(scenarios, seeds, overrides, quarters)
     settings = _settings(executor, workers, scheduler, chunk_size, block_runs, window)
+    _check_run_fn(run_fn, settings.executor)
     check_size(plan.n_runs, len(plan.points), yes=bool(yes),
                max_runs=None if max_runs is None else whole_number("max_runs", max_runs, 1),
                what=plan.size_text())

@@ -134,6 +134,8 @@ def test_closed_pipe_exits_quietly(tmp_path):
     ({"scenarios": []}, "no scenarios"),
     ({"overrides": 5}, "overrides must be"),
     ({"executor": "threads"}, "unknown executor"),
+    ({"executor": "process", "run_fn": lambda *a: None}, "module level"),
+    ({"run_fn": 5}, "run_fn must be a function"),
 ])
 def test_bad_arguments_are_refused_before_anything_runs(kwargs, needle):
     args = {"scenarios": "bust", "seeds": "0-1", "quarters": Q, "executor": "serial",
