@@ -1,8 +1,9 @@
 """Executing a plan: chunks of runs to an executor, a bounded window, retries, cancel.
 
-* The first tasks hold one run each; the first result times a run, and later chunks hold
-  about ``TARGET_TASK_SECONDS`` of work (at least four chunks per worker, for the tail;
-  at most ``block_runs`` runs).
+* The first tasks hold one run each; results time the runs, and later chunks hold about
+  ``TARGET_TASK_SECONDS`` of the fastest run seen (a worker's first task also pays for
+  its imports), with at least four chunks per worker for the tail and at most
+  ``block_runs`` runs.
 * At most ``window`` tasks are in flight (default: the executor's, four per worker; one
   per worker on the LocalCluster a batch starts); a finished task is replaced by the next.
 * A run that raises is a failure (recorded, not retried: it would raise again).
@@ -63,6 +64,7 @@ class Tally:
     run_seconds: float = 0.0
     cpu_seconds: float = 0.0
     first_run_s: float | None = None
+    fastest_run_s: float | None = None
     failures: list[dict[str, Any]] = field(default_factory=list)  # final failures
     lost: list[dict[str, Any]] = field(default_factory=list)  # worker deaths, first attempt
 
@@ -185,10 +187,15 @@ class Execution:
         t.cpu_seconds += result.get("cpu_seconds", 0.0)
         self._final_failures([{**f, "attempt": attempt, "final": True} for f in fails])
         self.writer.add(group[0].scenario, result["frame"], result["keys"])
-        if t.first_run_s is None and n_ok + len(fails):
-            t.first_run_s = result.get("seconds", 0.0) / (n_ok + len(fails))
+        n = n_ok + len(fails)
+        if n:
+            per_run = result.get("seconds", 0.0) / n
+            if t.first_run_s is None:
+                t.first_run_s = per_run
+            # the fastest run seen so far: a worker's first task also pays its imports
+            t.fastest_run_s = min(t.fastest_run_s or per_run, per_run)
             if self.settings.chunk_size is None:
-                self._chunk = self._chunk_size(t.first_run_s)
+                self._chunk = self._chunk_size(t.fastest_run_s)
 
     def _chunk_size(self, run_s: float) -> int:
         by_time = max(1, round(TARGET_TASK_SECONDS / max(run_s, 1e-3)))

@@ -9,10 +9,11 @@ resource tracker). Not part of ``python -m experiments.bench all``: it takes ~20
 Resumable: stop it (Ctrl-C, or kill it) and run the same command with ``--resume``; only
 the missing runs execute (see "Failure and resume" in docs/experiments.md).
 
-Writes ``OUT/memory.csv`` (one row per sample: seconds, runs done, parent and tree RSS in
-MB, processes) and prints a summary: wall time, runs/s, parent and tree RSS at start, at
-10% of the runs, peak and end, and the parent's RSS growth per 1,000 runs after the
-first 10% (flat = results are streamed, not accumulated).
+Writes ``OUT/memory.csv`` (one row per sample: attempt, seconds, runs done, parent and
+tree RSS in MB, processes; a resumed run appends its samples as the next attempt) and
+prints a summary: wall time, runs/s, parent and tree RSS at start, at 10% of the runs,
+peak and end, and the RSS growth per 1,000 runs after the first 10% (flat = results are
+streamed, not accumulated).
 
 The grid axes are the first two continuous parameters of different groups in
 ``PARAMETER_INFO``, each over 10 values from 0.5x to 1.5x its default (kept inside its
@@ -59,9 +60,9 @@ def default_axes() -> dict[str, list[float]]:
 class MemorySampler(threading.Thread):
     """Samples RSS of this process and of its whole process tree every ``interval`` s."""
 
-    def __init__(self, path: Path, interval: float, done: list[int]):
+    def __init__(self, path: Path, interval: float, done: list[int], attempt: int = 1):
         super().__init__(daemon=True, name="memory-sampler")
-        self.path, self.interval, self.done = path, interval, done
+        self.path, self.interval, self.done, self.attempt = path, interval, done, attempt
         self.rows: list[dict[str, float]] = []
         self._halt = threading.Event()
         self._t0 = time.perf_counter()
@@ -74,19 +75,22 @@ class MemorySampler(threading.Thread):
         for p in procs:
             with contextlib.suppress(psutil.Error):
                 tree += p.memory_info().rss
-        return {"seconds": round(time.perf_counter() - self._t0, 1), "runs_done": self.done[0],
+        return {"attempt": self.attempt,
+                "seconds": round(time.perf_counter() - self._t0, 1), "runs_done": self.done[0],
                 "parent_rss_mb": round(me.memory_info().rss / 2**20, 1),
                 "tree_rss_mb": round(tree / 2**20, 1), "processes": len(procs)}
 
     def run(self) -> None:
-        with open(self.path, "w", newline="") as fh:
+        new = self.attempt == 1 or not self.path.exists()
+        with open(self.path, "w" if new else "a", newline="") as fh:
             writer = None
             while True:
                 row = self.sample()
                 self.rows.append(row)
                 if writer is None:
                     writer = csv.DictWriter(fh, fieldnames=list(row))
-                    writer.writeheader()
+                    if new:
+                        writer.writeheader()
                 writer.writerow(row)
                 fh.flush()
                 if self._halt.wait(self.interval):
@@ -134,6 +138,15 @@ def summarize(rows: list[dict[str, float]], total: int, wall: float, executed: i
     }
 
 
+def _next_attempt(path: Path) -> int:
+    """1 + the last attempt recorded in ``memory.csv`` (1 if there is none)."""
+    try:
+        with open(path, newline="") as fh:
+            return 1 + max(int(r["attempt"]) for r in csv.DictReader(fh))
+    except (OSError, ValueError, KeyError):
+        return 1
+
+
 def _rounded(x: float | None) -> float | None:
     return None if x is None else round(x, 2)
 
@@ -166,7 +179,8 @@ def main(argv: list[str] | None = None) -> int:
           f"Parquet in {args.out}", flush=True)
     args.out.mkdir(parents=True, exist_ok=True)
     done = [0]
-    sampler = MemorySampler(args.out / "memory.csv", args.interval, done)
+    sampler = MemorySampler(args.out / "memory.csv", args.interval, done,
+                            _next_attempt(args.out / "memory.csv") if args.resume else 1)
     sampler.start()
     t0 = time.perf_counter()
     try:
@@ -178,7 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         sampler.stop()
     wall = time.perf_counter() - t0
-    figures = {"runs_planned": total, "quarters": args.quarters, "executor": args.executor,
+    figures = {"attempt": sampler.attempt, "runs_planned": total, "quarters": args.quarters,
+               "executor": args.executor,
                "workers": args.workers, "runs_skipped": df.attrs["runs_skipped"],
                "failed": len(df.attrs["failures"]), "retried": len(df.attrs["retried"]),
                **summarize(sampler.rows, max(1, total - df.attrs["runs_skipped"]), wall,
