@@ -52,7 +52,16 @@ def _cases(tmp_path, params):
     afile.write_text("not a folder")
     out = str(tmp_path / "out")
     run = ["run", "--quarters", str(Q), "--executor", "serial", "--no-progress"]
+    latin = tmp_path / "latin.toml"
+    latin.write_bytes(f"[parameters]\n{name} = {bad}\n# caf\xe9\n".encode("latin-1"))
+    number = tmp_path / "number.toml"
+    number.write_text("scenario = 5\n")
+    boolean = tmp_path / "boolean.toml"
+    boolean.write_text(f"[parameters]\n{name} = true\n")
     return {
+        "scenario not UTF-8": ([*run, "--scenario", str(latin), "--out", out], "UTF-8"),
+        "scenario = 5": ([*run, "--scenario", str(number), "--out", out], "must be a table"),
+        "TOML boolean": ([*run, "--scenario", str(boolean), "--out", out], "must be a number"),
         "out in /proc": ([*run, "--out", "/proc/x"], "/proc/x"),
         "out is a file": ([*run, "--out", str(afile)], "is a file"),
         "out below a file": ([*run, "--out", str(afile / "sub")], "cannot write"),

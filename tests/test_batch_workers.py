@@ -9,21 +9,46 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import signal
 import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pandas as pd
 import psutil
 import pytest
-from batch_helpers import exit_on_seed, kill_once, slow_run
 
 from experiments import run_batch
 from experiments.storage import BatchStore
+from experiments.tasks import run_model
 
 Q = 2  # quarters per run: small and fast
+
+
+# -- run functions (module level: worker processes import them by name) ---------------------
+def exit_on_seed(scenario, seed, quarters, overrides, *, victim):
+    """``os._exit(13)`` in the run of seed ``victim``, every time (a deadly run)."""
+    if seed == victim:
+        os._exit(13)
+    return run_model(scenario, seed, quarters, overrides)
+
+
+def kill_once(scenario, seed, quarters, overrides, *, victim, marker):
+    """SIGKILL this worker in the first run of seed ``victim`` only (a transient death)."""
+    if seed == victim and not Path(marker).exists():
+        Path(marker).write_text(str(os.getpid()))
+        os.kill(os.getpid(), signal.SIGKILL)
+        time.sleep(10)  # never reached
+    return run_model(scenario, seed, quarters, overrides)
+
+
+def slow_run(scenario, seed, quarters, overrides):
+    """A model run that takes at least 0.2 s (to catch a batch in the middle)."""
+    time.sleep(0.2)
+    return run_model(scenario, seed, quarters, overrides)
 
 
 @pytest.fixture(scope="module")
