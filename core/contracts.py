@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, ClassVar
 
+from core.coefficients import QUARTERS_PER_YEAR
+
 if TYPE_CHECKING:
     from core.protocol import Agent
 
-QUARTERS_PER_YEAR = 4
 
 
 @dataclass(eq=False, slots=True)

@@ -10,14 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from core.contracts import Loan
-from core.finance import EPS, lend, relationship, split_by_capacity
-from core.state import Status
+from core.coefficients import BANK_LENDERS, FUND_LENDERS
+from core.finance import EPS, relationship, split_by_capacity
 
 # expected loss on a loan by the borrower's status: the marks funds and banks take
-EXPECTED_LOSS = {Status.ACTIVE: 0.005, Status.DISTRESSED: 0.15, Status.DEFAULTED: 0.45}
-FUND_LENDERS = 2              # a deal is syndicated to at most this many funds
-BANK_LENDERS = 1              # and this many banks
 
 if TYPE_CHECKING:
     from core.protocol import Agent, Economy
@@ -62,11 +58,6 @@ class CreditMarket:
                 lent += self._lend(bank, borrower, part, terms)
         return lent
 
-    def _lend(self, lender: Agent, borrower: Agent, amount: float,
-              terms: dict) -> float:
-        before = lender.cash
-        lend(self.model, lender, borrower, amount, Loan, merge=True, **terms)
-        lent = before - lender.cash
-        if lender.role == "bank":
-            lender.lent_this_quarter += lent
-        return lent
+    @staticmethod
+    def _lend(lender: Agent, borrower: Agent, amount: float, terms: dict) -> float:
+        return lender.make_loan(borrower, amount, terms)

@@ -10,20 +10,22 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from core.coefficients import (
+    CAPACITY_DISCOUNT,
+    EXPECTED_LOSS,
+    FIRE_SALE_NEWS,
+    LOAN_DISCOUNT,
+    LOAN_MARKET_DEPTH,
+    PRICE_IMPACT,
+    STAKE_DISCOUNT,
+)
 from core.contracts import CreditLine, EquityStake, Loan, Warrant
-from core.credit import EXPECTED_LOSS
 from core.finance import EPS
 
 if TYPE_CHECKING:
     from core.protocol import Agent, Economy
 
-CAPACITY_DISCOUNT = 0.30      # fire-sale discount on GPUs and data centres
-STAKE_DISCOUNT = 0.25         # on equity stakes and warrants
-LOAN_DISCOUNT = 0.10          # on loans, over and above their expected loss, ...
-LOAN_MARKET_DEPTH = 50.0      # ... doubling for every 50B of loans dumped in one quarter
-PRICE_IMPACT = 3.0            # used-GPU prices fall by exp(-impact x share of capacity sold)
 FINANCIALS = ("fund", "bank")
-FIRE_SALE_NEWS = 0.5          # USD bn: smaller sales do not make the event log
 
 
 def sell_capacity(m: Economy, seller: Agent, wanted: float | None = None,

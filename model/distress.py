@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from core.clearing import clear_payments
+from core.coefficients import FIRE_SALE_RECOVERY
 from core.contracts import (
     Backstop,
     ComputeContract,
@@ -57,7 +58,8 @@ def resolve(m: AIEconomy) -> None:
     insolvent = [a for a in m.finance_agents if a.role in FINANCIALS
                  and a.status != Status.DEFAULTED and a.equity < -1e-6]
     clear_defaults(m, [*triggered, *(a for a in insolvent if a not in triggered)])
-    m.market.fire_sale_factor = 1.0 - 0.8 * (1.0 - m.market.fire_sale_factor)   # prices recover slowly
+    # used-GPU prices recover slowly from fire sales
+    m.market.fire_sale_factor = 1.0 - FIRE_SALE_RECOVERY * (1.0 - m.market.fire_sale_factor)
 
 
 def clear_defaults(m: AIEconomy, first: list[FinancialAgent]) -> None:
@@ -172,12 +174,8 @@ def _write_off(m: AIEconomy, c: Contract, recovered: float) -> float:
     loss = max(0.0, value - recovered)
     holder, issuer = c.holder, c.issuer
     if loss > EPS:
-        holder.revalue(-loss, "credit_loss")
+        holder.write_off(c, loss, _channel(c))
         issuer.revalue(loss, "debt_forgiven")
-        if holder.role == "abs":
-            holder.pool_losses += loss          # the tranche holders bear it, via the waterfall
-        else:
-            m.record_loss(holder, _channel(c), loss)
     # the claim is settled: its value leaves both balance sheets with the cash paid
     if isinstance(c, Loan):
         c.principal = 0.0

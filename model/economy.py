@@ -17,6 +17,15 @@ import numpy as np
 import pandas as pd
 
 from agents import SPV, FinancialAgent
+from core.coefficients import (
+    BASE_RENT,
+    GPU_VENDORS,
+    IG_SPREAD_BASE,
+    NORMAL_MULTIPLE,
+    OPEX_PER_GW,
+    QUARTERS_PER_YEAR,
+    TERM_PREMIUM,
+)
 from core.contracts import (
     Backstop,
     ComputeContract,
@@ -31,13 +40,7 @@ from core.errors import ParameterError
 from core.events import Event, quarter_label
 from core.finance import relationship
 from core.ledger import Ledger
-from core.markets import (
-    BASE_RENT,
-    IG_SPREAD_BASE,
-    NORMAL_MULTIPLE,
-    TERM_PREMIUM,
-    capacity_value_per_gw,
-)
+from core.markets import capacity_value_per_gw
 from core.state import Loss, MarketState, QuarterFlows, Status
 from model import phases
 from model.invariants import check_invariants
@@ -47,7 +50,6 @@ from model.scenario import Scenario, load_scenario
 from model.synthetic import synthetic_roster
 
 ROSTERS = ("calibrated", "synthetic", "empty")
-GPU_VENDORS = 2               # chipmakers a buyer deals with
 
 
 class AIEconomy(mesa.Model):
@@ -103,9 +105,6 @@ class AIEconomy(mesa.Model):
         self.flows = QuarterFlows()
         self.market = MarketState(base_rate=p.base_rate, long_rate=p.base_rate + TERM_PREMIUM,
                                   ig_spread=IG_SPREAD_BASE, spot_rent=BASE_RENT)
-        self.opex_per_gw = 0.35       # power, staff, maintenance per GW-quarter
-        self.gpu_share = 0.6          # of capex spent on GPUs and servers
-        self.chip_content = 0.65      # of GPU/server spend that is accelerator sales
         self.roster_rounds: list = []
         self.warrant: Warrant | None = None
         self.warrant_vesting = (0, 1)
@@ -262,18 +261,18 @@ class AIEconomy(mesa.Model):
         bi = self.market.bubble_index
         if agent.role == "lab":
             rev = agent.income.get("ai_revenue", 0.0) or agent.prev_income.get("ai_revenue", 0.0)
-            return max(agent.cash, 4.0 * rev * NORMAL_MULTIPLE * bi + agent.cash)
+            return max(agent.cash, QUARTERS_PER_YEAR * rev * NORMAL_MULTIPLE * bi + agent.cash)
         if agent.role == "neocloud":
             rev = agent.income.get("compute", 0.0) + agent.income.get("backstop", 0.0)
-            return max(0.0, 4.0 * rev * NORMAL_MULTIPLE * bi + agent.cash - agent.debt)
+            return max(0.0, QUARTERS_PER_YEAR * rev * NORMAL_MULTIPLE * bi + agent.cash - agent.debt)
         if agent.role == "chipmaker":
             sales = agent.income.get("gpu_purchase", 0.0)
-            return 4.0 * sales * NORMAL_MULTIPLE * bi + agent.cash + agent.other_assets
+            return QUARTERS_PER_YEAR * sales * NORMAL_MULTIPLE * bi + agent.cash + agent.other_assets
         return max(0.0, agent.equity)
 
     def market_value_of_capacity(self, agent: FinancialAgent) -> float:
         """What the agent's data centres and GPUs would fetch: capitalised net rent."""
-        per_gw = capacity_value_per_gw(self.market.spot_rent, self.market.utilisation, self.opex_per_gw,
+        per_gw = capacity_value_per_gw(self.market.spot_rent, self.market.utilisation, OPEX_PER_GW,
                                        self.params.cost_per_gw)
         return per_gw * self.market.fire_sale_factor * (agent.capacity_gw + agent.pipeline_gw)
 

@@ -11,13 +11,36 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from agents.abs_vehicle import ABSVehicle
+from core.coefficients import (
+    BASE_RENT,
+    BUILDING_LIFE,
+    CAPACITY_MARGIN,
+    CAPTIVE_GROWTH,
+    CAPTIVE_GW_2025,
+    CLOUD_GW_PER_REVENUE,
+    COST_OF_CAPITAL,
+    EQUITY_SUPPLY_2025,
+    EQUITY_SUPPLY_GROWTH,
+    EQUITY_WINDOW_CAP,
+    EQUITY_WINDOW_FROM,
+    GAP_HORIZON,
+    GUIDED_CAPEX,
+    IDLE_NEWS,
+    NON_AI_GROWTH,
+    NORMAL_MULTIPLE,
+    OPEX_PER_GW,
+    QUARTERS_PER_YEAR,
+    REVENUE_NOISE_FLOOR,
+    SECURITIZATION_SENTIMENT,
+    SENTIMENT_STRESS_WEIGHT,
+    TARGET_UTILISATION,
+    TERM_PREMIUM,
+    UTILISATION_SMOOTHING,
+)
 from core.contracts import Backstop, ComputeContract, EquityStake, Lease, Loan, Warrant
 from core.events import quarter_label
 from core.finance import pay_due, service_loan
 from core.markets import (
-    BASE_RENT,
-    NORMAL_MULTIPLE,
-    TERM_PREMIUM,
     ar1_step,
     expected_growth,
     growth_premium,
@@ -34,21 +57,9 @@ if TYPE_CHECKING:
     from model.economy import AIEconomy
 
 # Guided capex of the five hyperscalers, 2025Q1-2026Q4 (orders placed in 2023-24).
-GUIDED_CAPEX = (88.0, 105.0, 120.0, 135.0, 150.0, 165.0, 180.0, 195.0)
-CAPTIVE_GW_2025 = 3.0          # hyperscalers' own AI use: ads, search, recommendation
-CAPTIVE_GROWTH = 0.02
-CLOUD_GW_PER_REVENUE = 0.34    # GW per USD bn/quarter of cloud AI-services revenue (2025)
-NON_AI_GROWTH = 0.015
-EQUITY_SUPPLY_2025 = 30.0      # USD bn a quarter of outside money for private AI rounds
-EQUITY_SUPPLY_GROWTH = 0.03
-CAPACITY_MARGIN = 1.1
-GAP_HORIZON = 8               # quarters ahead at which the revenue gap is judged
-COST_OF_CAPITAL = 0.10         # annual return investors need on AI capital (revenue gap)
 # order in which issuers service their debt: rent reaches SPVs before they pay lenders
 DEBT_SERVICE_ORDER = ("outside", "hyperscaler", "lab", "neocloud", "chipmaker", "spv", "abs",
                       "fund", "bank")
-SECURITIZATION_SENTIMENT = 0.8  # ABS markets are open only in good times
-IDLE_NEWS = 0.3                 # idle capacity share that makes the news
 
 
 def initial_markets(m: AIEconomy) -> None:
@@ -56,7 +67,8 @@ def initial_markets(m: AIEconomy) -> None:
     p = m.params
     m.market.revenue_prev = logistic_revenue(-1, p.revenue_ceiling, p.revenue_growth, p.revenue_midpoint)
     m.market.bubble_index = growth_premium(m.market.expected_growth) * m.market.sentiment
-    m.market.value_ai = m.market.value_prev = 4.0 * m.market.revenue_prev * NORMAL_MULTIPLE * m.market.bubble_index
+    m.market.value_ai = m.market.value_prev = (QUARTERS_PER_YEAR * m.market.revenue_prev
+                                               * NORMAL_MULTIPLE * m.market.bubble_index)
     m.market.fundamental_prev = m.market.revenue_prev * growth_premium(m.market.expected_growth)
     lab_rev = m.market.revenue_prev * p.lab_revenue_share
     for lab in m.labs:
@@ -88,7 +100,8 @@ def begin_quarter(m: AIEconomy) -> None:
     m.market.non_ai_growth = (1.0 + NON_AI_GROWTH) ** m.t
     # outside money for private AI rounds this quarter: grows, and dries up as sentiment sours
     m.market.equity_window = (EQUITY_SUPPLY_2025 * (1.0 + EQUITY_SUPPLY_GROWTH) ** m.t
-                       * min(1.5, max(0.0, (m.market.sentiment - 0.5) / 0.5)))
+                       * min(EQUITY_WINDOW_CAP, max(0.0, (m.market.sentiment - EQUITY_WINDOW_FROM)
+                                                  / (1.0 - EQUITY_WINDOW_FROM))))
 
 
 # --- 1. demand -----------------------------------------------------------------------------
@@ -98,7 +111,7 @@ def demand(m: AIEconomy) -> None:
     m.market.revenue_prev = m.market.revenue if t > 0 else m.market.revenue_prev
     m.market.noise = ar1_step(m.market.noise, float(m.rng.standard_normal()))
     base = logistic_revenue(t, p.revenue_ceiling, p.revenue_growth, p.revenue_midpoint)
-    m.market.revenue = base * max(0.2, 1.0 + p.revenue_noise * m.market.noise)
+    m.market.revenue = base * max(REVENUE_NOISE_FLOOR, 1.0 + p.revenue_noise * m.market.noise)
     m.market.efficiency *= 1.0 - p.efficiency_gain
     if t == p.efficiency_shock_quarter:
         m.market.efficiency *= 1.0 - p.efficiency_shock_size
@@ -169,8 +182,10 @@ def compute(m: AIEconomy) -> None:
             m.record_loss(c.issuer, "guarantee called", paid)
     m.market.capacity_total = sum(a.capacity_gw for a in m.capacity_owners())
     m.market.demand_gw = captive + cloud_gw + contracted_use + sold_gw
-    m.market.utilisation = min(1.0, m.market.demand_gw / m.market.capacity_total) if m.market.capacity_total > 0 else 0.0
-    m.market.utilisation_avg = 0.75 * m.market.utilisation_avg + 0.25 * m.market.utilisation
+    m.market.utilisation = (min(1.0, m.market.demand_gw / m.market.capacity_total)
+                            if m.market.capacity_total > 0 else 0.0)
+    m.market.utilisation_avg = (UTILISATION_SMOOTHING * m.market.utilisation_avg
+                                + (1.0 - UTILISATION_SMOOTHING) * m.market.utilisation)
 
 
 # --- 3. operations -------------------------------------------------------------------------
@@ -227,7 +242,8 @@ def investment(m: AIEconomy) -> None:
         alive = [h for h in m.hyperscalers if h.status == Status.ACTIVE]
         share_total = sum(h.cloud_share for h in alive) or 1.0
         # cut when capacity stands idle or the market turns
-        confidence = min(1.0, m.market.utilisation / 0.8) ** 2 * min(1.0, m.market.sentiment)
+        confidence = (min(1.0, m.market.utilisation / TARGET_UTILISATION) ** 2
+                      * min(1.0, m.market.sentiment))
         for h in m.hyperscalers:
             if h.status != Status.ACTIVE:
                 h.planned_capex = 0.0
@@ -311,14 +327,15 @@ def markets(m: AIEconomy) -> None:
                                    m.market.gap_share)
     m.market.bubble_index = growth_premium(m.market.expected_growth) * m.market.sentiment
     m.market.value_prev = m.market.value_ai
-    m.market.value_ai = 4.0 * m.market.revenue * NORMAL_MULTIPLE * m.market.bubble_index
+    m.market.value_ai = QUARTERS_PER_YEAR * m.market.revenue * NORMAL_MULTIPLE * m.market.bubble_index
     # rates and spreads
     shock = p.rate_shock_bp / 1e4 if 0 <= p.rate_shock_quarter <= t else 0.0
     m.market.base_rate = max(0.0, p.base_rate + shock)          # policy rates stop at zero
     if t == p.rate_shock_quarter:
         m.log(f"Rates jump by {p.rate_shock_bp:+.0f} bp", "shock")
     m.market.long_rate = m.market.base_rate + TERM_PREMIUM
-    m.market.ig_spread = ig_spread(m.market.distress_share + 0.5 * max(0.0, 1.0 - m.market.sentiment))
+    m.market.ig_spread = ig_spread(m.market.distress_share
+                                   + SENTIMENT_STRESS_WEIGHT * max(0.0, 1.0 - m.market.sentiment))
     # compute rents and used GPUs
     m.market.spot_rent = spot_rent(m.market.spot_rent, m.market.utilisation, p.compute_price_decline)
     if t == p.chip_jump_quarter:
@@ -369,13 +386,14 @@ def _revenue_gap(m: AIEconomy) -> tuple[float, float]:
     capital = sum(a.gpu_book + a.building_book for a in owners)
     gpu = sum(a.gpu_book for a in owners)
     building = capital - gpu
-    needed = (gpu / p.gpu_economic_life + building / 80.0 + COST_OF_CAPITAL / 4 * capital
-              + m.opex_per_gw * m.market.capacity_total)
+    needed = (gpu / p.gpu_economic_life + building / BUILDING_LIFE + COST_OF_CAPITAL / QUARTERS_PER_YEAR * capital
+              + OPEX_PER_GW * m.market.capacity_total)
     captive_value = CAPTIVE_GW_2025 * (1 + CAPTIVE_GROWTH) ** m.t * BASE_RENT
     earned = m.market.revenue + captive_value
     gap = needed - earned
     # markets judge the gap on the revenue they expect two years out
-    expected = m.market.revenue * math.exp(GAP_HORIZON * max(m.market.expected_growth, 0.0)) + captive_value
+    expected = (m.market.revenue * math.exp(GAP_HORIZON * max(m.market.expected_growth, 0.0))
+                + captive_value)
     return gap, max(0.0, needed - expected) / needed if needed > 0 else 0.0
 
 
@@ -433,6 +451,8 @@ def distress(m: AIEconomy) -> None:
 # --- 10. record ----------------------------------------------------------------------------
 def record(m: AIEconomy) -> None:
     """Compute the quarter's statistics and collect them."""
+    m.vendor_history.append(sum(c.vendor_financing for c in m.chipmakers))
+    m.chip_history.append(sum(c.sales for c in m.chipmakers))
     m.current = compute_metrics(m)
     for a in m.all_agents:
         if a.role == "outside":           # the others were taken in the distress phase
