@@ -1,4 +1,4 @@
-"""Command line: ``python -m experiments {run,sweep,compare,crisis-map,calibrate,bench}``.
+"""Command line: ``python -m experiments COMMAND`` (``--help`` lists the commands).
 
 Exit codes: 0 success; 2 bad arguments or parameter values (nothing was run);
 3 the batch finished but some runs failed (see OUT/failures.jsonl); 130 interrupted.
@@ -188,7 +188,17 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Delegates to python -m experiments.bench; e.g. "
                                    "'python -m experiments bench batch'.")
     p.add_argument("args", nargs=argparse.REMAINDER, help="arguments for experiments.bench")
+    for module in _analysis_modules().values():   # each registers its own sub-command
+        module.add_parser(sub)
     return parser
+
+
+def _analysis_modules() -> dict[str, Any]:
+    """Commands that live in their own module (``add_parser(subparsers)``, ``run(args)``)."""
+    from experiments import discovery, params, response, sensitivity
+
+    return {"sensitivity": sensitivity, "discover": discovery, "response": response,
+            "params": params}
 
 
 # -- commands --------------------------------------------------------------------------------
@@ -402,6 +412,8 @@ def main(argv: list[str] | None = None) -> int:
     args.argv = list(sys.argv[1:] if argv is None else argv)
     sub = parser._subparsers._group_actions[0].choices[args.command]
     try:
+        if args.command not in COMMANDS:
+            return int(_analysis_modules()[args.command].run(args) or 0)
         return COMMANDS[args.command](args, sub)
     except KeyboardInterrupt:
         print("interrupted: finished runs are stored; complete with --resume", file=sys.stderr)

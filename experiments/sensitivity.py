@@ -1,0 +1,11 @@
+"""Placeholder."""
+
+
+def add_parser(subparsers):
+    """Register."""
+    return subparsers.add_parser("sensitivity")
+
+
+def run(args):
+    """Run."""
+    return 0
