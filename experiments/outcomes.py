@@ -30,7 +30,7 @@ import pandas as pd
 
 from experiments.crisis import DEFAULT_RULE, crisis_by_run, run_columns
 
-__all__ = ["OUTCOME_INFO", "outcomes_by_run", "source_columns"]
+__all__ = ["OUTCOME_INFO", "numeric_outcomes", "outcomes_by_run", "source_columns"]
 
 # name: (unit, one-line meaning); losses_<bearer> are added per bearer column found
 OUTCOME_INFO: dict[str, tuple[str, str]] = {
@@ -59,6 +59,18 @@ def source_columns() -> list[str]:
     wanted = {"quarter", rule.defaults_column, *rule.bank_columns, rule.gate_column,
               BUBBLE_COLUMN, LOSS_COLUMN, REVENUE_COLUMN, DRAWDOWN_COLUMN}
     return ["quarter", *(c for c in MODEL_COLUMNS if c in wanted or c.startswith("losses_"))]
+
+
+def numeric_outcomes() -> list[str]:
+    """Names of the numeric outcomes this model's frames yield (what can be analysed)."""
+    from model import MODEL_COLUMNS
+
+    sources = {"losses": LOSS_COLUMN, "peak_bubble": BUBBLE_COLUMN,
+               "trough_bubble": BUBBLE_COLUMN, "max_drawdown": BUBBLE_COLUMN,
+               "revenue_2025": REVENUE_COLUMN, "equity_drawdown": DRAWDOWN_COLUMN,
+               "first_default": DEFAULT_RULE.defaults_column}
+    names = [n for n in OUTCOME_INFO if sources.get(n, n) in {*MODEL_COLUMNS, "crisis"}]
+    return names + [c for c in MODEL_COLUMNS if c.startswith("losses_")]
 
 
 def outcomes_by_run(df: pd.DataFrame, by: Sequence[str] | None = None) -> pd.DataFrame:

@@ -560,11 +560,12 @@ def _print_summary(indices: pd.DataFrame, conv: pd.DataFrame, outputs: Sequence[
 def run(args: argparse.Namespace) -> int:
     """Run the sample, analyse it, write CSV and PNG; return the exit code."""
     from experiments.batchargs import failed_runs_note, run_from_args
-    from experiments.outcomes import outcomes_by_run, source_columns
+    from experiments.outcomes import numeric_outcomes, outcomes_by_run, source_columns
     from experiments.storage import load_results
 
     t0 = time.perf_counter()
     _check_args(args)
+    outputs = _outputs(args.output, numeric_outcomes())
     design = _validated_design(args)
     names = [f.name for f in design.factors]
     d = len(names)
@@ -580,9 +581,6 @@ def run(args: argparse.Namespace) -> int:
     runs = outcomes_by_run(df, by=["scenario", *names, "seed"])
     if "first_default" in runs:       # no default in the run: censored at the horizon
         runs["first_default"] = runs["first_default"].fillna(float(args.quarters))
-    outputs = _outputs(args.output, [c for c in runs.columns if c not in
-                                     {"scenario", "seed", "crisis_quarter",
-                                      "first_default_quarter", *names}])
     try:
         matrices = point_matrix(design, runs, outputs, args.seeds)
     except ValueError as exc:
@@ -603,8 +601,10 @@ def run(args: argparse.Namespace) -> int:
     title = (f"{args.scenario}: {what}, {size}, {len(args.seeds)} seeds per point "
              f"({round(args.conf_level * 100)}% intervals)")
     files = ["sensitivity_indices.csv", "sensitivity_convergence.csv", "sensitivity_runs.csv"]
-    headline = [o for o in outputs if not o.startswith("losses_")]
-    bearers = [o for o in outputs if o.startswith("losses_")]
+    main = "ST" if design.method == "sobol" else "mu_star"
+    varied = set(indices.dropna(subset=[main])["output"])      # outputs that are not constant
+    headline = [o for o in outputs if not o.startswith("losses_") and o in varied]
+    bearers = [o for o in outputs if o.startswith("losses_") and o in varied]
     for name, chosen in (("sensitivity.png", headline), ("sensitivity_bearers.png", bearers)):
         if chosen:
             bar_chart(indices, chosen, title).savefig(out / name, dpi=110)
