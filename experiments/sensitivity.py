@@ -38,6 +38,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from experiments.sampling import (
+    Factor,
+    factors_from_args,
+    make_factors,
+    to_points,
+    validate_points,
+)
+
 __all__ = [
     "DEFAULT_OUTPUTS",
     "Design",
@@ -58,32 +66,6 @@ SEEDS_ROW = "(seeds)"           # the seed share's row in the indices table
 TOP = 5                         # parameters checked by the convergence rule
 RELATIVE_HALF_WIDTH = 0.10      # ... whose CI half-width must be <= 10% of the index
 NEGLIGIBLE = 0.01               # an index whose whole CI is below this counts as settled
-# Cross-parameter rules of the model a box sample can break: (a, b) means a <= b. A point
-# that breaks one is moved onto the boundary (a sampled ``a`` is capped at ``b``).
-ORDERED_PAIRS = (("gpu_economic_life", "gpu_book_life"),)
-
-
-@dataclass(frozen=True)
-class Factor:
-    """One uncertain parameter and the range it is sampled over."""
-
-    name: str
-    low: float
-    high: float
-    integer: bool = False
-
-    def bounds(self) -> list[float]:
-        """Sampling bounds: whole-number factors get half a step on each side."""
-        pad = 0.5 if self.integer else 0.0
-        return [self.low - pad, self.high + pad]
-
-    def value(self, x: float) -> float | int:
-        """A sampled number as the parameter's value (rounded, inside the range)."""
-        if self.integer:
-            return int(min(max(math.floor(x + 0.5), self.low), self.high))
-        return float(min(max(x, self.low), self.high))
-
-
 @dataclass
 class Design:
     """A sample of parameter points for one method.
@@ -121,64 +103,6 @@ def _problem(factors: Sequence[Factor]) -> dict[str, Any]:
             "bounds": [f.bounds() for f in factors]}
 
 
-def make_factors(specs: Sequence[str] | None = None, groups: Sequence[str] | None = None,
-                 info: Mapping[str, Any] | None = None) -> list[Factor]:
-    """Factors from ``NAME`` (declared range) or ``NAME=low:high`` specs, or whole groups.
-
-    Without specs and groups: every parameter of the model with its declared range.
-
-    Raises:
-        ValueError: an unknown name or group, or a range outside the declared one.
-    """
-    if info is None:
-        from model import PARAMETER_INFO
-
-        info = PARAMETER_INFO
-    known_groups = sorted({i.group for i in info.values()})
-    for g in groups or []:
-        if g not in known_groups:
-            raise ValueError(f"unknown group {g!r}; choose from {', '.join(known_groups)}")
-    chosen: dict[str, Factor] = {}
-    for i in info.values():
-        if (not specs and not groups) or (groups and i.group in groups):
-            chosen[i.name] = Factor(i.name, float(i.min), float(i.max), bool(i.integer))
-    for spec in specs or []:
-        name, _, rng = spec.partition("=")
-        name = name.strip()
-        if name not in info:
-            raise ValueError(f"unknown parameter {name!r}; see python -m experiments params")
-        i = info[name]
-        low, high = float(i.min), float(i.max)
-        if rng:
-            try:
-                low, high = (float(v) for v in rng.split(":"))
-            except ValueError:
-                raise ValueError(f"{spec!r}: give a range as NAME=low:high, e.g. "
-                                 f"{name}={i.min:g}:{i.max:g}") from None
-            if not i.min <= low < high <= i.max:
-                raise ValueError(f"{spec!r}: the range must lie inside {name}'s allowed "
-                                 f"range [{i.min:g}, {i.max:g}] with low < high")
-        chosen[name] = Factor(name, low, high, bool(i.integer))
-    if not chosen:
-        raise ValueError("no parameters chosen")
-    return list(chosen.values())
-
-
-def _respect_rules(point: dict[str, Any], base: Mapping[str, Any]) -> dict[str, Any]:
-    for low_name, high_name in ORDERED_PAIRS:
-        if low_name not in point and high_name not in point:
-            continue
-        lo = point.get(low_name, base.get(low_name))
-        hi = point.get(high_name, base.get(high_name))
-        if lo is None or hi is None or lo <= hi:
-            continue
-        if low_name in point:
-            point[low_name] = hi
-        else:
-            point[high_name] = lo
-    return point
-
-
 def make_design(method: str, factors: Sequence[Factor], n: int, *, levels: int = 4,
                 seed: int = 0, base: Mapping[str, Any] | None = None) -> Design:
     """Sample the factors for ``method`` and list the distinct model points to run.
@@ -190,7 +114,7 @@ def make_design(method: str, factors: Sequence[Factor], n: int, *, levels: int =
         levels: Morris grid levels.
         seed: seed of the sample (the sample is reproducible).
         base: the scenario's parameter values, used to keep points inside the model's
-            cross-parameter rules (:data:`ORDERED_PAIRS`).
+            cross-parameter rules (:data:`experiments.sampling.ORDERED_PAIRS`).
     """
     from SALib.sample import morris as morris_sample
     from SALib.sample import sobol as sobol_sample
@@ -205,19 +129,8 @@ def make_design(method: str, factors: Sequence[Factor], n: int, *, levels: int =
             x = morris_sample.sample(problem, n, num_levels=levels, seed=seed)
         else:
             raise ValueError(f"unknown method {method!r}; choose from {', '.join(METHODS)}")
-    points: list[dict[str, Any]] = []
-    index: dict[tuple[float, ...], int] = {}
-    row_point = np.empty(len(x), dtype=np.int64)
-    design = Design(method, factors, n, levels, x, points, row_point)
-    for r, row in enumerate(x):
-        point = {f.name: f.value(v) for f, v in zip(factors, row, strict=True)}
-        point = _respect_rules(point, base or {})
-        k = design.key(point)
-        if k not in index:
-            index[k] = len(points)
-            points.append(point)
-        row_point[r] = index[k]
-    return design
+    points, row_point = to_points(factors, x, base)
+    return Design(method, factors, n, levels, x, points, row_point)
 
 
 def point_matrix(design: Design, runs: pd.DataFrame, outputs: Sequence[str],
@@ -430,6 +343,7 @@ def bar_chart(indices: pd.DataFrame, outputs: Sequence[str], title: str, top: in
 def add_parser(subparsers) -> argparse.ArgumentParser:
     """Register ``sensitivity`` on the ``python -m experiments`` sub-command parser."""
     from experiments.batchargs import add_batch_options
+    from experiments.sampling import add_factor_options
 
     p = subparsers.add_parser(
         "sensitivity", formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -444,12 +358,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                "revenue_ceiling=300:1500 --n 256 --seeds 0-3 --out results/sobol-two")
     p.add_argument("--method", choices=METHODS, default="sobol",
                    help="sobol (first-order and total indices) or morris (screening)")
-    p.add_argument("--param", action="append", default=None, metavar="NAME[=LOW:HIGH]",
-                   help="a parameter to vary, over its declared range or LOW:HIGH "
-                        "(repeatable; default: every parameter)")
-    p.add_argument("--group", action="append", default=None, metavar="GROUP",
-                   help="vary every parameter of this group (repeatable): revenue, "
-                        "technology, financing, shocks")
+    add_factor_options(p, "every parameter")
     p.add_argument("--output", action="append", default=None, metavar="NAME",
                    help="outcome to analyse (repeatable; default: crisis, losses, "
                         "losses_by_bearer, first_default, peak_bubble); see "
@@ -503,27 +412,11 @@ def _check_args(args: argparse.Namespace) -> None:
 
 def _validated_design(args: argparse.Namespace) -> Design:
     """The design for the command line, every point checked against the model's rules."""
-    from experiments.runner import BatchError
-    from model import PARAMETER_INFO, ParameterError, load_scenario
-
-    try:
-        factors = make_factors(args.param, args.group)
-    except ValueError as exc:
-        raise BatchError(f"--param/--group: {exc}") from None
-    fixed = dict(args.fixed)
-    clash = sorted(set(fixed) & {f.name for f in factors})
-    if clash:
-        raise BatchError(f"--set {clash[0]}: it is also varied; fix it or vary it, not both")
-    scenario = load_scenario(args.scenario, **fixed)
-    base = {name: getattr(scenario.params, name) for name in PARAMETER_INFO}
+    factors, scenario, base = factors_from_args(args)
     n = args.n if args.method == "sobol" else args.trajectories
     design = make_design(args.method, factors, n, levels=args.levels, seed=args.sample_seed,
                          base=base)
-    for point in design.points:
-        try:
-            load_scenario(scenario, **point)
-        except ParameterError as exc:
-            raise ParameterError(f"sample point {point}: {exc}") from None
+    validate_points(scenario, design.points)
     return design
 
 

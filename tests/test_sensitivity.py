@@ -10,13 +10,12 @@ import pytest
 
 from experiments import run_batch
 from experiments.__main__ import main
+from experiments.sampling import Factor, make_factors
 from experiments.sensitivity import (
     SEEDS_ROW,
-    Factor,
     analyse,
     convergence,
     make_design,
-    make_factors,
     point_matrix,
 )
 from model import PARAMETER_INFO, load_scenario
