@@ -24,6 +24,12 @@ class Verdict:
     unit: str
     met: bool
     meaning: str
+    higher_is_better: bool = False
+
+    @property
+    def sign(self) -> str:
+        """The comparison the target asks for."""
+        return ">=" if self.higher_is_better else "<="
 
 
 _VERDICTS: list[Verdict] = []
@@ -63,10 +69,9 @@ def judge(bench: str, name: str, value: float, target: float, unit: str, *,
         causes: likely causes of a miss, in plain words (a busy-machine note is added).
     """
     met = value >= target if higher_is_better else value <= target
-    sign = ">=" if higher_is_better else "<="
-    v = Verdict(bench, name, float(value), float(target), unit, met, meaning)
+    v = Verdict(bench, name, float(value), float(target), unit, met, meaning, higher_is_better)
     _VERDICTS.append(v)
-    print(f"  target {name}: {value:.3g}{unit} ({sign} {target:g}{unit}): "
+    print(f"  target {name}: {value:.3g}{unit} ({v.sign} {target:g}{unit}): "
           f"{'met' if met else 'MISSED'}")
     if not met:
         for text in (f"What it means: {meaning}" if meaning else "",
