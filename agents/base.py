@@ -13,14 +13,20 @@ from typing import TYPE_CHECKING, ClassVar
 
 import mesa
 
-from model.contracts import ComputeContract, Contract, Lease, Loan
-from model.credit import EXPECTED_LOSS
+from core.coefficients import (
+    BUILDING_LIFE,
+    CHIP_CONTENT,
+    EXPECTED_LOSS,
+    GPU_SHARE_OF_CAPEX,
+    MARKDOWN_NEWS,
+)
+from core.contracts import ComputeContract, Contract, Lease, Loan
+from core.finance import issue_equity, lend
+from core.state import Snapshot, Status
 
 if TYPE_CHECKING:
-    from model.economy import AIEconomy
+    from core.protocol import Economy
 
-ACTIVE, DISTRESSED, DEFAULTED = "active", "distressed", "defaulted"
-MARKDOWN_NEWS = 0.01        # a markdown above 1% of equity makes the news
 
 
 class FinancialAgent(mesa.Agent):
@@ -40,9 +46,9 @@ class FinancialAgent(mesa.Agent):
 
     role: ClassVar[str] = "agent"
     overdraft: ClassVar[bool] = False
-    model: AIEconomy
+    model: Economy
 
-    def __init__(self, model: AIEconomy, name: str, cash: float = 0.0) -> None:
+    def __init__(self, model: Economy, name: str, cash: float = 0.0) -> None:
         super().__init__(model)
         self.name = name
         model.register(self)
@@ -56,7 +62,7 @@ class FinancialAgent(mesa.Agent):
         self.pipeline: list[tuple[int, float]] = []
         self.other_assets = 0.0
         self.loss_allowance = 0.0
-        self.status = ACTIVE
+        self.status = Status.ACTIVE
         self.pnl = 0.0
         self.capital = 0.0
         self.net_worth_0 = 0.0
@@ -64,7 +70,7 @@ class FinancialAgent(mesa.Agent):
         self.prev_income: dict[str, float] = {}
         self.missed = 0.0  # payments missed this quarter
         self.capex_this_quarter = 0.0
-        self.snap: dict = {}          # end-of-quarter figures (see snapshot())
+        self.snap: Snapshot | None = None   # end-of-quarter figures (see snapshot())
 
     # --- bookkeeping -----------------------------------------------------------------------
     def revalue(self, amount: float, kind: str) -> None:
@@ -91,6 +97,21 @@ class FinancialAgent(mesa.Agent):
                 self.model.log(f"{self.name} marks down its AI loans by {change:.1f}B "
                                f"({change / max(equity + change, 1e-9):.0%} of its equity) as "
                                "borrowers fall into distress", "distress", self)
+
+    def make_loan(self, borrower: FinancialAgent, amount: float, terms: dict) -> float:
+        """Lend ``amount`` from cash (a new loan, or a draw on an open facility); return it."""
+        before = self.cash
+        lend(self.model, self, borrower, amount, Loan, merge=True, **terms)
+        return before - self.cash
+
+    def buy_shares(self, issuer: FinancialAgent, amount: float, post_money: float) -> bool:
+        """Buy newly issued shares of ``issuer``; return whether any were bought."""
+        return issue_equity(self.model, issuer, self, amount, post_money) is not None
+
+    def write_off(self, claim: Contract, loss: float, channel: str) -> None:
+        """Book the unrecovered part of a claim on a defaulter as this holder's loss."""
+        self.revalue(-loss, "credit_loss")
+        self.model.record_loss(self, channel, loss)
 
     def pay(self, payee: FinancialAgent, amount: float, kind: str) -> float:
         """Pay what cash allows towards ``amount`` through the ledger; return the amount paid."""
@@ -143,7 +164,7 @@ class FinancialAgent(mesa.Agent):
         """Net worth implied by the recorded flows since the start."""
         return self.net_worth_0 + self.pnl + self.capital
 
-    def snapshot(self) -> dict[str, float | str]:
+    def snapshot(self) -> Snapshot:
         """End-of-quarter figures for the agent-level statistics, computed in one pass."""
         assets, liabilities, debt = self.total_assets, 0.0, 0.0
         for c in self.issued:
@@ -155,9 +176,9 @@ class FinancialAgent(mesa.Agent):
         inc = self.income
         revenue = (inc.get("ai_revenue", 0.0) + inc.get("compute", 0.0)
                    + inc.get("gpu_purchase", 0.0) + inc.get("lease_rent", 0.0))
-        return {"cash": self.cash, "debt": debt, "equity": assets - liabilities,
-                "leverage": debt / assets if assets > 1e-12 else 0.0, "status": self.status,
-                "revenue": revenue, "assets": assets}
+        return Snapshot(cash=self.cash, debt=debt, equity=assets - liabilities,
+                        leverage=debt / assets if assets > 1e-12 else 0.0, status=self.status,
+                        revenue=revenue, assets=assets)
 
     def balance_sheet(self) -> dict[str, dict[str, float]]:
         """Assets and liabilities by line, for tables and the app's inspector."""
@@ -190,8 +211,8 @@ class FinancialAgent(mesa.Agent):
         amount = min(amount, max(self.cash, 0.0))
         if amount <= 1e-9:
             return 0.0
-        gpu_part = amount * self.model.gpu_share
-        chip_part = gpu_part * self.model.chip_content
+        gpu_part = amount * GPU_SHARE_OF_CAPEX
+        chip_part = gpu_part * CHIP_CONTENT
         weights = sum(share for _, share in vendors) or 1.0
         paid = 0.0
         for vendor, share in vendors:
@@ -223,7 +244,7 @@ class FinancialAgent(mesa.Agent):
         # GPUs wear out over their book life; buildings over 20 years.
         self.capacity_gw *= 1.0 - 1.0 / params.gpu_book_life
         gpu_dep = self.gpu_book / params.gpu_book_life
-        bld_dep = self.building_book / 80.0
+        bld_dep = self.building_book / BUILDING_LIFE
         if gpu_dep or bld_dep:
             self.gpu_book -= gpu_dep
             self.building_book -= bld_dep
