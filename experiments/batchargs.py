@@ -8,13 +8,21 @@ flags and the one call that turns them into a batch.
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-__all__ = ["add_batch_options", "failed_runs_note", "run_from_args"]
+__all__ = ["add_batch_options", "failed_runs_note", "help_text", "run_from_args"]
+
+
+def help_text(doc: str) -> str:
+    """A module docstring's body as --help text: without its first line and reST markup."""
+    body = doc.split("\n\n", 1)[-1]
+    body = re.sub(r":\w+:`~?([^`]+)`", r"\1", body)       # :func:`name` -> name
+    return body.replace("``", "").replace("**", "").replace("*", "")
 
 
 def add_batch_options(p: argparse.ArgumentParser, default_seeds: str,

@@ -222,13 +222,13 @@ def _figure(boxes: Sequence[Box], scores: pd.Series, x: pd.DataFrame, title: str
 # -- command line --------------------------------------------------------------------------
 def add_parser(subparsers) -> argparse.ArgumentParser:
     """Register ``discover`` on the ``python -m experiments`` sub-command parser."""
-    from experiments.batchargs import add_batch_options
+    from experiments.batchargs import add_batch_options, help_text
     from experiments.sampling import add_factor_options
 
     p = subparsers.add_parser(
         "discover", formatter_class=argparse.RawDescriptionHelpFormatter,
         help="scenario discovery: PRIM boxes and feature scores for crises",
-        description=__doc__.split("\n\n", 1)[1],
+        description=help_text(__doc__),
         epilog="examples:\n"
                "  python -m experiments discover --group revenue --group financing "
                "--points 1000 --seeds 0-1 --out results/discover\n"

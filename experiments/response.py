@@ -205,12 +205,12 @@ def response_figure(table: pd.DataFrame, runs: pd.DataFrame, name: str, label: s
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
     """Register ``response`` on the ``python -m experiments`` sub-command parser."""
-    from experiments.batchargs import add_batch_options
+    from experiments.batchargs import add_batch_options, help_text
 
     p = subparsers.add_parser(
         "response", formatter_class=argparse.RawDescriptionHelpFormatter,
         help="sweep the main revenue assumption: crisis probability, losses, timing",
-        description=__doc__.split("\n\n", 1)[1],
+        description=help_text(__doc__),
         epilog="examples:\n"
                "  python -m experiments response --out results/response\n"
                "  python -m experiments response --values 300:1500:7 --seeds 0-49 "

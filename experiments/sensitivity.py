@@ -342,13 +342,13 @@ def bar_chart(indices: pd.DataFrame, outputs: Sequence[str], title: str, top: in
 # -- command line --------------------------------------------------------------------------
 def add_parser(subparsers) -> argparse.ArgumentParser:
     """Register ``sensitivity`` on the ``python -m experiments`` sub-command parser."""
-    from experiments.batchargs import add_batch_options
+    from experiments.batchargs import add_batch_options, help_text
     from experiments.sampling import add_factor_options
 
     p = subparsers.add_parser(
         "sensitivity", formatter_class=argparse.RawDescriptionHelpFormatter,
         help="Sobol' or Morris sensitivity of crises and losses to the parameters",
-        description=__doc__.split("\n\n", 1)[1],
+        description=help_text(__doc__),
         epilog="examples:\n"
                "  python -m experiments sensitivity --group revenue --group financing "
                "--n 512 --out results/sobol\n"
