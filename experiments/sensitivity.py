@@ -41,7 +41,6 @@ import pandas as pd
 from experiments.sampling import (
     Factor,
     factors_from_args,
-    make_factors,
     to_points,
     validate_points,
 )
@@ -49,12 +48,10 @@ from experiments.sampling import (
 __all__ = [
     "DEFAULT_OUTPUTS",
     "Design",
-    "Factor",
     "add_parser",
     "analyse",
     "convergence",
     "make_design",
-    "make_factors",
     "point_matrix",
     "run",
 ]
@@ -378,6 +375,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--negligible", type=float, default=NEGLIGIBLE,
                    help="an index whose whole interval is below this counts as settled "
                         f"in the convergence check (default {NEGLIGIBLE})")
+    p.add_argument("--screen", type=int, default=None, metavar="K",
+                   help="first screen every parameter with Morris (--trajectories, into "
+                        "OUT/screen), then run Sobol' over the K with the largest effects")
     add_batch_options(p, "0-1")
     return p
 
@@ -410,14 +410,18 @@ def _check_args(args: argparse.Namespace) -> None:
         raise BatchError(f"--resamples must be at least 10, got {args.resamples}")
 
 
-def _validated_design(args: argparse.Namespace) -> Design:
-    """The design for the command line, every point checked against the model's rules."""
-    factors, scenario, base = factors_from_args(args)
-    n = args.n if args.method == "sobol" else args.trajectories
-    design = make_design(args.method, factors, n, levels=args.levels, seed=args.sample_seed,
-                         base=base)
-    validate_points(scenario, design.points)
-    return design
+def _screened(factors: Sequence[Factor], indices: pd.DataFrame, keep: int,
+              outputs: Sequence[str]) -> list[Factor]:
+    """The ``keep`` factors with the largest Morris effect on any of ``outputs``.
+
+    Each output's mu* is divided by its largest mu*, so outputs in different units count
+    alike; a factor's score is its best over the outputs.
+    """
+    t = indices[(indices["parameter"] != SEEDS_ROW) & indices["output"].isin(outputs)].copy()
+    t["scaled"] = t["mu_star"] / t.groupby("output")["mu_star"].transform("max")
+    score = t.groupby("parameter")["scaled"].max().fillna(0.0)
+    chosen = set(score.sort_values(ascending=False, kind="mergesort").index[:keep])
+    return [f for f in factors if f.name in chosen]
 
 
 def _print_summary(indices: pd.DataFrame, conv: pd.DataFrame, outputs: Sequence[str]) -> None:
@@ -451,22 +455,50 @@ def _print_summary(indices: pd.DataFrame, conv: pd.DataFrame, outputs: Sequence[
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the sample, analyse it, write CSV and PNG; return the exit code."""
+    """Run the sample(s), analyse, write CSV and PNG; return the exit code."""
+    from experiments.outcomes import numeric_outcomes
+    from experiments.runner import BatchError
+
+    _check_args(args)
+    outputs = _outputs(args.output, numeric_outcomes())
+    factors, scenario, base = factors_from_args(args)
+    if args.screen:
+        if args.method != "sobol":
+            raise BatchError("--screen K screens with Morris before a Sobol' analysis: "
+                             "use it with --method sobol")
+        if args.screen >= len(factors):
+            raise BatchError(f"--screen {args.screen}: keep fewer than the {len(factors)} "
+                             "parameters varied")
+        screen = argparse.Namespace(**{**vars(args), "out": args.out / "screen"})
+        code, indices = _study(screen, "morris", factors, scenario, base, outputs)
+        if indices is None:
+            return code
+        headline = [o for o in outputs if not o.startswith("losses_")] or outputs
+        factors = _screened(factors, indices, args.screen, headline)
+        print(f"\nscreening kept {len(factors)} parameters for Sobol': "
+              f"{', '.join(f.name for f in factors)}\n", flush=True)
+    code, _ = _study(args, args.method, factors, scenario, base, outputs)
+    return code
+
+
+def _study(args: argparse.Namespace, method: str, factors: Sequence[Factor], scenario: Any,
+           base: Mapping[str, Any], outputs: Sequence[str]) -> tuple[int, pd.DataFrame | None]:
+    """One design: run it into ``args.out``, analyse, write files, print the summary."""
     from experiments.batchargs import failed_runs_note, run_from_args
-    from experiments.outcomes import numeric_outcomes, outcomes_by_run, source_columns
+    from experiments.outcomes import outcomes_by_run, source_columns
     from experiments.storage import load_results
 
     t0 = time.perf_counter()
-    _check_args(args)
-    outputs = _outputs(args.output, numeric_outcomes())
-    design = _validated_design(args)
+    n = args.n if method == "sobol" else args.trajectories
+    design = make_design(method, factors, n, levels=args.levels, seed=args.sample_seed,
+                         base=base)
+    validate_points(scenario, design.points)
     names = [f.name for f in design.factors]
-    d = len(names)
-    size = f"N={design.n}" if design.method == "sobol" else f"r={design.n} trajectories"
-    print(f"{args.scenario}: {design.method} over {d} parameters, {size}: {len(design.x)} "
+    size = f"N={design.n}" if method == "sobol" else f"r={design.n} trajectories"
+    print(f"{args.scenario}: {method} over {len(names)} parameters, {size}: {len(design.x)} "
           f"design rows, {len(design.points)} distinct points x {len(args.seeds)} seeds = "
           f"{len(design.points) * len(args.seeds)} runs of {args.quarters} quarters", flush=True)
-    if design.method == "sobol" and design.n & (design.n - 1):
+    if method == "sobol" and design.n & (design.n - 1):
         print(f"note: N={design.n} is not a power of 2; Sobol' sequences balance best at "
               "powers of 2", flush=True)
     result = run_from_args(args, design.points, "sensitivity", validate=False)
@@ -480,21 +512,21 @@ def run(args: argparse.Namespace) -> int:
         note = failed_runs_note(result, args.out)
         print(f"python -m experiments sensitivity: {exc}" + (f"; {note}" if note else ""),
               file=sys.stderr)
-        return 3
+        return 3, None
     indices = analyse(design, matrices, resamples=args.resamples,
                       conf_level=args.conf_level, seed=args.sample_seed)
     conv = convergence(indices, design.n, negligible=args.negligible,
-                       size_flag="--n" if design.method == "sobol" else "--trajectories")
+                       size_flag="--n" if method == "sobol" else "--trajectories")
     out: Path = args.out
     indices.to_csv(out / "sensitivity_indices.csv", index=False)
     conv.to_csv(out / "sensitivity_convergence.csv", index=False)
     runs.to_csv(out / "sensitivity_runs.csv", index=False)
     _print_summary(indices, conv, [o for o in outputs if not o.startswith("losses_")])
-    what = "Sobol' indices" if design.method == "sobol" else "Morris screening"
+    what = "Sobol' indices" if method == "sobol" else "Morris screening"
     title = (f"{args.scenario}: {what}, {size}, {len(args.seeds)} seeds per point "
              f"({round(args.conf_level * 100)}% intervals)")
     files = ["sensitivity_indices.csv", "sensitivity_convergence.csv", "sensitivity_runs.csv"]
-    main = "ST" if design.method == "sobol" else "mu_star"
+    main = "ST" if method == "sobol" else "mu_star"
     varied = set(indices.dropna(subset=[main])["output"])      # outputs that are not constant
     headline = [o for o in outputs if not o.startswith("losses_") and o in varied]
     bearers = [o for o in outputs if o.startswith("losses_") and o in varied]
@@ -504,4 +536,4 @@ def run(args: argparse.Namespace) -> int:
             files.append(name)
     print(f"\n{len(runs)} runs analysed in {time.perf_counter() - t0:.1f} s -> {out}: "
           + ", ".join(files))
-    return 0
+    return 0, indices

@@ -176,3 +176,23 @@ def test_sensitivity_cli_errors_exit_2(tmp_path, capsys, args, needle):
     assert code == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and needle in err[0]
+
+
+def test_screen_then_sobol_on_the_kept_parameters(tmp_path, capsys):
+    out = tmp_path / "screened"
+    code = main(["sensitivity", "--screen", "1", "--param", "herding", "--param",
+                 "revenue_ceiling=300:1500", "--param", "substitution_share",
+                 "--trajectories", "3", "--n", "4", "--seeds", "0", "--quarters", "6",
+                 "--executor", "serial", "--no-progress", "--resamples", "30",
+                 "--out", str(out)])
+    assert code == 0
+    printed = capsys.readouterr().out
+    screen = pd.read_csv(out / "screen" / "sensitivity_indices.csv")
+    assert set(screen["method"]) == {"morris"}
+    kept = pd.read_csv(out / "sensitivity_indices.csv")
+    assert set(kept["method"]) == {"sobol"}
+    params = set(kept["parameter"]) - {SEEDS_ROW}
+    assert len(params) == 1 and f"screening kept 1 parameters for Sobol': {params.pop()}" \
+        in printed
+    # substitution_share only changes jobs displaced: it never drives a crisis or a loss
+    assert "substitution_share" not in set(kept["parameter"])
