@@ -74,7 +74,7 @@ def _text(table: pd.DataFrame) -> str:
     widths[-1] = 0                                  # the meaning column is not padded
     lines = ["  ".join(str(x).ljust(w) for x, w in zip(row, widths, strict=True)).rstrip()
              for row in [head, *body]]
-    lines.insert(1, "  ".join("-" * max(w, 7) for w in widths))
+    lines.insert(1, "  ".join("-" * (w or len(head[-1])) for w in widths))
     return "\n".join(lines)
 
 
