@@ -249,6 +249,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                         "experiments/outcomes.py")
     p.add_argument("--above", type=float, default=None, metavar="VALUE",
                    help="a run is a case when TARGET > VALUE (default: crisis = 1)")
+    p.add_argument("--invert", action="store_true",
+                   help="look for where the cases do NOT happen (e.g. where crises are "
+                        "avoided); useful when most runs are cases")
     p.add_argument("--min-coverage", type=float, default=MIN_COVERAGE,
                    help=f"keep at least this share of the cases in the box "
                         f"(default {MIN_COVERAGE})")
@@ -342,12 +345,16 @@ def run(args: argparse.Namespace) -> int:
     by = [c for c in ("scenario", *names, "seed") if c in df]
     runs = outcomes_by_run(df, by=by)
     y, what = _cases(runs, args.target, args.above)
+    if args.invert:
+        y, what = ~y, f"not {what}"
     x = runs[names]
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     runs.to_csv(out / "discovery_runs.csv", index=False)
     print(f"{len(runs)} runs over {len(names)} parameters; {int(y.sum())} are {what} "
           f"({y.mean():.0%})")
+    if y.mean() > 0.8 and not args.invert:
+        print(f"(most runs are {what}: --invert finds where it does not happen)")
     if not 0 < y.sum() < len(y):
         print(f"nothing to discover: {'every' if y.all() else 'no'} run is {what}; widen the "
               "ranges or choose another --target/--above")

@@ -94,6 +94,10 @@ def test_discover_cli_from_a_synthetic_batch(tmp_path, capsys):
     assert main(["discover", "--from", str(batch), "--target", "losses", "--above", "10",
                  "--out", str(out2)]) == 0
     assert set(pd.read_csv(out2 / "discovery_boxes.csv")["parameter"]) == {"a", "b"}
+    # inverted: where crises do not happen; 88% of the square, so no restriction is dense
+    out3 = tmp_path / "disc-invert"
+    assert main(["discover", "--from", str(batch), "--invert", "--out", str(out3)]) == 0
+    assert "are not a crisis (8" in capsys.readouterr().out
 
 
 def test_discover_cli_new_batch_on_the_model(tmp_path, capsys):
