@@ -432,8 +432,10 @@ def _print_summary(indices: pd.DataFrame, conv: pd.DataFrame, outputs: Sequence[
         if t[main].isna().all():
             print(f"\n{output}: constant over the sample (no indices)")
             continue
-        print(f"\n{output}" + (f"  (seed share {t[t['parameter'] == SEEDS_ROW][main].iloc[0]:.2f}"
-                               f" +- {t[t['parameter'] == SEEDS_ROW][conf].iloc[0]:.2f})"))
+        seeds = t[t["parameter"] == SEEDS_ROW]
+        share, half = float(seeds[main].iloc[0]), float(seeds[conf].iloc[0])
+        print(f"\n{output}  " + ("(one seed per point: no seed share)" if math.isnan(share)
+                                 else f"(seed share {share:.2f} +- {half:.2f})"))
         head = "  rank  parameter                     " + (
             "     ST (+-95%)       S1 (+-95%)" if sobol else "     mu* (+-95%)      sigma")
         print(head)
