@@ -182,8 +182,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "Boltzmann example on this machine. Both run in this process, interleaved, "
                 "so the ratio does not depend on how fast the machine is: the model itself "
                 "is slower than the target.",
-        causes="the model's own work per quarter: see the profile below for the functions "
-               "that take the time.")
+        causes="the model's own work per quarter (ledger transfers, data collection, "
+               "balance-sheet totals): " + ("the profile below shows the functions that take "
+               "the time." if not args.no_profile else "`python -m experiments.bench core` "
+               "prints a profile of where the time goes."))
     build = construction_ms(args.scenario, args.repeats)
     per_quarter = (statistics.median(times[batch]["wall"]) - build) / args.quarters
     print(f"  construction median {build:6.1f} ms; per quarter {per_quarter:6.2f} ms "
