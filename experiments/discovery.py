@@ -39,6 +39,7 @@ __all__ = ["Box", "add_parser", "describe_box", "feature_scores", "find_boxes", 
 DEFAULT_POINTS = 1000
 DEFAULT_SEEDS = "0-1"          # x DEFAULT_POINTS = 2,000 runs
 MIN_COVERAGE = 0.8
+MAX_QP = 0.05                  # restrictions less significant than this are dropped
 
 
 def _ema():
@@ -67,6 +68,7 @@ class Box:
         limits: one row per restricted parameter: ``parameter, low, high, qp_low, qp_high``
             (quasi-p-values of the lower and upper restriction; NaN if not restricted).
         trajectory: the peeling trajectory (``step, coverage, density, mass, res_dim``).
+        dropped: restrictions of the chosen step dropped as not significant.
     """
 
     number: int
@@ -76,6 +78,7 @@ class Box:
     mass: float
     limits: pd.DataFrame
     trajectory: pd.DataFrame = field(repr=False)
+    dropped: list[str] = field(default_factory=list)
 
 
 def _choose_step(trajectory: pd.DataFrame, min_coverage: float) -> int:
@@ -88,9 +91,32 @@ def _choose_step(trajectory: pd.DataFrame, min_coverage: float) -> int:
     return int(best["step"].iloc[0])
 
 
+def _drop_weak_restrictions(box: Any, max_qp: float | None) -> list[str]:
+    """Drop, weakest first, restrictions whose quasi-p-value exceeds ``max_qp``.
+
+    A restriction that chance alone would often produce only makes the box harder to read
+    (Bryant & Lempert 2010); each drop is re-evaluated by the Workbench (coverage, density
+    and the remaining quasi-p-values change).
+    """
+    dropped: list[str] = []
+    while max_qp is not None:
+        _, lims = box.inspect(style="data")[0]
+        qp = lims.iloc[:, 2:].astype(float).min(axis=1, skipna=True)   # the stronger side
+        weak = qp[qp > max_qp]
+        if weak.empty or len(qp) <= 1:
+            return dropped
+        name = str(weak.idxmax())
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            box.drop_restriction(name)
+        dropped.append(name)
+    return dropped
+
+
 def find_boxes(x: pd.DataFrame, y: np.ndarray, *, boxes: int = 1,
-               min_coverage: float = MIN_COVERAGE, peel_alpha: float = 0.05,
-               paste_alpha: float = 0.05, mass_min: float = 0.05) -> list[Box]:
+               min_coverage: float = MIN_COVERAGE, max_qp: float | None = MAX_QP,
+               peel_alpha: float = 0.05, paste_alpha: float = 0.05,
+               mass_min: float = 0.05) -> list[Box]:
     """PRIM boxes for a binary outcome.
 
     Args:
@@ -98,6 +124,7 @@ def find_boxes(x: pd.DataFrame, y: np.ndarray, *, boxes: int = 1,
         y: 1/True where the run is a case of interest (a crisis).
         boxes: how many boxes to find (each next one among the runs outside the previous).
         min_coverage: keep at least this share of the cases when choosing the step.
+        max_qp: then drop restrictions whose quasi-p-value is above this (None: keep all).
         peel_alpha: share of the runs peeled off per step (EMA Workbench default).
         paste_alpha: share pasted back per step.
         mass_min: smallest box, as a share of all runs.
@@ -125,7 +152,8 @@ def find_boxes(x: pd.DataFrame, y: np.ndarray, *, boxes: int = 1,
             {"step": int, "res_dim": int})
         step = _choose_step(traj, min_coverage)
         box.select(step)
-        stats, lims = box.inspect(step, style="data")[0]
+        dropped = _drop_weak_restrictions(box, max_qp)
+        stats, lims = box.inspect(style="data")[0]
         rows = []
         for name in lims.index:
             low, high, qp_low, qp_high = (float(v) for v in lims.loc[name].to_numpy())
@@ -133,7 +161,7 @@ def find_boxes(x: pd.DataFrame, y: np.ndarray, *, boxes: int = 1,
                          "qp_low": qp_low, "qp_high": qp_high})
         limits = pd.DataFrame(rows, columns=["parameter", "low", "high", "qp_low", "qp_high"])
         found.append(Box(number, step, float(stats["coverage"]), float(stats["density"]),
-                         float(stats["mass"]), limits, traj))
+                         float(stats["mass"]), limits, traj, dropped))
     return found
 
 
@@ -172,9 +200,12 @@ def describe_box(box: Box, x: pd.DataFrame, info: Mapping[str, Any] | None = Non
             parts.append(f"{name} at least {_fmt(r.low)}")
         parts[-1] += f" (sampled {_fmt(lo_all)} to {_fmt(hi_all)})"
     where = "; and ".join(parts) if parts else "anywhere (PRIM found no restriction)"
-    return (f"Box {box.number}: {box.density:.0%} of runs are {what} where {where}. "
+    text = (f"Box {box.number}: {box.density:.0%} of runs are {what} where {where}. "
             f"The box holds {box.coverage:.0%} of all such runs (coverage) in "
             f"{box.mass:.0%} of the runs (mass).")
+    if box.dropped:
+        text += f" (Not significant, so dropped: {', '.join(box.dropped)}.)"
+    return text
 
 
 def _figure(boxes: Sequence[Box], scores: pd.Series, x: pd.DataFrame, title: str):
@@ -255,6 +286,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--min-coverage", type=float, default=MIN_COVERAGE,
                    help=f"keep at least this share of the cases in the box "
                         f"(default {MIN_COVERAGE})")
+    p.add_argument("--max-qp", type=float, default=MAX_QP,
+                   help="drop restrictions whose quasi-p-value is above this, weakest first "
+                        f"(default {MAX_QP}; 1 keeps every restriction)")
     p.add_argument("--boxes", type=int, default=1, help="boxes to find (default 1)")
     p.add_argument("--sample-seed", type=int, default=0,
                    help="seed of the sample and of the extra trees (default 0)")
@@ -359,7 +393,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"nothing to discover: {'every' if y.all() else 'no'} run is {what}; widen the "
               "ranges or choose another --target/--above")
         return 0
-    boxes = find_boxes(x, y, boxes=args.boxes, min_coverage=args.min_coverage)
+    boxes = find_boxes(x, y, boxes=args.boxes, min_coverage=args.min_coverage,
+                       max_qp=None if args.max_qp >= 1 else args.max_qp)
     scores = feature_scores(x, y, seed=args.sample_seed)
     for box in boxes:
         print("\n" + describe_box(box, x, what=what))
