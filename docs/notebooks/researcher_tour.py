@@ -42,7 +42,7 @@ from model import PARAMETER_INFO, AIEconomy
 QUICK = os.environ.get("NOTEBOOK_QUICK") == "1"
 OUT = Path(os.environ.get("NOTEBOOK_OUT", "results/notebook"))
 OUT.mkdir(parents=True, exist_ok=True)
-SEEDS = range(4) if QUICK else range(20)
+SEEDS = range(2) if QUICK else range(20)
 BATCH = {"executor": "process", "workers": 2, "progress": False}
 print("quick mode" if QUICK else "full mode", "- results in", OUT)
 
@@ -117,7 +117,7 @@ from experiments.sampling import make_factors
 from experiments.sensitivity import analyse, bar_chart, convergence, make_design, point_matrix
 
 factors = make_factors([f"{revenue}=300:1500", "base_rate", "herding", "spv_appetite"])
-design = make_design("sobol", factors, 8 if QUICK else 128, seed=0)
+design = make_design("sobol", factors, 4 if QUICK else 128, seed=0)
 names = [f.name for f in factors]
 seeds = [0, 1]
 sample = run_batch("baseline", seeds, overrides=design.points, quarters=40, validate=False,
@@ -143,7 +143,7 @@ bar_chart(indices, ["crisis", "losses", "peak_bubble"], "baseline: Sobol' indice
 from experiments.discovery import describe_box, feature_scores, find_boxes
 from experiments.sampling import latin_hypercube, to_points
 
-points, _ = to_points(factors, latin_hypercube(factors, 60 if QUICK else 600, seed=1))
+points, _ = to_points(factors, latin_hypercube(factors, 40 if QUICK else 600, seed=1))
 lhs = run_batch("baseline", [0], overrides=points, quarters=40, validate=False,
                 out=OUT / "discover", **BATCH)
 lhs_runs = outcomes_by_run(lhs, by=["scenario", *names, "seed"])
