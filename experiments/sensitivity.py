@@ -351,8 +351,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                "--n 512 --out results/sobol\n"
                "  python -m experiments sensitivity --method morris --trajectories 20 "
                "--out results/morris\n"
-               "  python -m experiments sensitivity --param herding --param "
-               "revenue_ceiling=300:1500 --n 256 --seeds 0-3 --out results/sobol-two")
+               "  python -m experiments sensitivity --screen 6 --group revenue --group "
+               "financing --n 2048 --out results/sobol-screened")
     p.add_argument("--method", choices=METHODS, default="sobol",
                    help="sobol (first-order and total indices) or morris (screening)")
     add_factor_options(p, "every parameter")

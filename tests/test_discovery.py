@@ -9,7 +9,9 @@ import pytest
 from experiments import run_batch
 from experiments.__main__ import main
 from experiments.discovery import describe_box, feature_scores, find_boxes
+from experiments.response import main_revenue_parameter
 from experiments.sampling import Factor, latin_hypercube, to_points
+from model import PARAMETER_INFO
 
 # The planted box: a crisis exactly when a < 0.3 and b > 0.6 (c and d do nothing). It holds
 # 0.3 x 0.4 = 12% of the unit square.
@@ -102,12 +104,15 @@ def test_discover_cli_from_a_synthetic_batch(tmp_path, capsys):
 
 def test_discover_cli_new_batch_on_the_model(tmp_path, capsys):
     out = tmp_path / "new"
-    code = main(["discover", "--param", "revenue_ceiling=50:2000", "--param", "herding",
+    revenue = main_revenue_parameter()
+    info = PARAMETER_INFO[revenue]
+    low, high = info.min, (info.min + info.max) / 2
+    code = main(["discover", "--param", f"{revenue}={low:g}:{high:g}", "--param", "herding",
                  "--points", "12", "--seeds", "0", "--quarters", "8", "--executor", "serial",
                  "--no-progress", "--out", str(out)])
     assert code == 0
     runs = pd.read_csv(out / "discovery_runs.csv")
-    assert len(runs) == 12 and runs["revenue_ceiling"].between(50, 2000).all()
+    assert len(runs) == 12 and runs[revenue].between(low, high).all()
     assert "runs over 2 parameters" in capsys.readouterr().out
 
 

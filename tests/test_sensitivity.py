@@ -10,6 +10,7 @@ import pytest
 
 from experiments import run_batch
 from experiments.__main__ import main
+from experiments.response import main_revenue_parameter
 from experiments.sampling import Factor, make_factors
 from experiments.sensitivity import (
     SEEDS_ROW,
@@ -181,7 +182,7 @@ def test_sensitivity_cli_errors_exit_2(tmp_path, capsys, args, needle):
 def test_screen_then_sobol_on_the_kept_parameters(tmp_path, capsys):
     out = tmp_path / "screened"
     code = main(["sensitivity", "--screen", "1", "--param", "herding", "--param",
-                 "revenue_ceiling=300:1500", "--param", "substitution_share",
+                 main_revenue_parameter(), "--param", "substitution_share",
                  "--trajectories", "3", "--n", "4", "--seeds", "0", "--quarters", "6",
                  "--executor", "serial", "--no-progress", "--resamples", "30",
                  "--out", str(out)])
