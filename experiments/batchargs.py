@@ -15,43 +15,31 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["add_batch_options", "failed_runs_note", "help_text", "run_from_args"]
+__all__ = ["batch_parent", "failed_runs_note", "help_text", "run_from_args"]
 
 
 def help_text(doc: str) -> str:
     """A module docstring's body as --help text: without its first line and reST markup."""
     body = doc.split("\n\n", 1)[-1]
     body = re.sub(r":\w+:`~?([^`]+)`", r"\1", body)       # :func:`name` -> name
-    return body.replace("``", "").replace("**", "").replace("*", "")
+    body = re.sub(r"\*\*([^*]+)\*\*", r"\1", body)          # **bold** -> bold
+    body = re.sub(r"(?<![\n*])\*([^*\n]+)\*", r"\1", body)   # *italic* -> italic
+    return body.replace("``", "")
 
 
-def add_batch_options(p: argparse.ArgumentParser, default_seeds: str,
-                      out_required: bool = True) -> argparse._ArgumentGroup:
-    """Add --scenario, --seeds, --quarters, --set, --out and the executor flags to ``p``."""
-    from experiments.__main__ import positive_int, seeds_type, set_type
-    from experiments.executors import EXECUTORS
+def batch_parent(default_seeds: str) -> argparse.ArgumentParser:
+    """A parent parser with the batch flags of ``run`` and ``sweep`` and ``--scenario``.
 
-    g = p.add_argument_group("batch options")
-    g.add_argument("--scenario", default="baseline", metavar="NAME",
+    The flags (--seeds, --quarters, --out, --executor, --workers, --scheduler, --set,
+    --resume, --no-progress, --chunk-size, --block-runs) are the CLI's own, so every
+    command that runs a batch takes the same ones.
+    """
+    from experiments.__main__ import _batch_options
+
+    p = _batch_options(default_seeds)
+    p.add_argument("--scenario", default="baseline", metavar="NAME",
                    help="scenario name or TOML path (default baseline)")
-    g.add_argument("--seeds", type=seeds_type, default=default_seeds, metavar="SEEDS",
-                   help=f"seeds: '0-19', '0,3,5' or '0-9,20' (default {default_seeds})")
-    g.add_argument("--quarters", type=positive_int, default=40,
-                   help="quarters per run (default 40 = 2025Q1-2034Q4)")
-    g.add_argument("--set", dest="fixed", type=set_type, action="append", default=[],
-                   metavar="NAME=VALUE", help="fixed parameter override (repeatable)")
-    g.add_argument("--out", required=out_required, type=Path, metavar="DIR",
-                   help="output directory: Parquet runs, manifest.json, CSV and PNG")
-    g.add_argument("--executor", choices=EXECUTORS, default=None,
-                   help="where runs execute (default process; dask if --scheduler is given)")
-    g.add_argument("--workers", type=positive_int, default=None,
-                   help="worker processes (default: CPUs available)")
-    g.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                   help="address of an existing Dask scheduler (implies --executor dask)")
-    g.add_argument("--resume", action="store_true",
-                   help="complete an interrupted batch in --out, skipping finished runs")
-    g.add_argument("--no-progress", action="store_true", help="no progress bar")
-    return g
+    return p
 
 
 def run_from_args(args: argparse.Namespace, points: Sequence[Mapping[str, Any]] | None,
@@ -74,7 +62,8 @@ def run_from_args(args: argparse.Namespace, points: Sequence[Mapping[str, Any]] 
         [args.scenario], args.seeds, overrides=points, quarters=args.quarters,
         executor=executor, workers=args.workers, out=args.out,
         progress=not args.no_progress, resume=args.resume, scheduler=args.scheduler,
-        validate=validate, collect=False,
+        chunk_size=args.chunk_size, block_runs=args.block_runs, validate=validate,
+        collect=False,
         meta={"command": command, "argv": getattr(args, "argv", None)})
 
 

@@ -253,11 +253,12 @@ def _figure(boxes: Sequence[Box], scores: pd.Series, x: pd.DataFrame, title: str
 # -- command line --------------------------------------------------------------------------
 def add_parser(subparsers) -> argparse.ArgumentParser:
     """Register ``discover`` on the ``python -m experiments`` sub-command parser."""
-    from experiments.batchargs import add_batch_options, help_text
+    from experiments.batchargs import batch_parent, help_text
     from experiments.sampling import add_factor_options
 
     p = subparsers.add_parser(
-        "discover", formatter_class=argparse.RawDescriptionHelpFormatter,
+        "discover", parents=[batch_parent(DEFAULT_SEEDS)],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         help="scenario discovery: PRIM boxes and feature scores for crises",
         description=help_text(__doc__),
         epilog="examples:\n"
@@ -270,7 +271,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--from", dest="source", type=Path, default=None, metavar="DIR",
                    help="analyse an existing batch directory (from run, sweep, sensitivity, "
                         "...) instead of running a new sample; its varied parameters are "
-                        "the candidates")
+                        "the candidates (the batch options then only need --out)")
     add_factor_options(p, "the revenue and financing groups")
     p.add_argument("--points", type=int, default=DEFAULT_POINTS,
                    help=f"Latin hypercube points of a new batch (default {DEFAULT_POINTS}; "
@@ -292,8 +293,6 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--boxes", type=int, default=1, help="boxes to find (default 1)")
     p.add_argument("--sample-seed", type=int, default=0,
                    help="seed of the sample and of the extra trees (default 0)")
-    g = add_batch_options(p, DEFAULT_SEEDS)
-    g.description = "batch options (a new batch; ignored with --from except --out)"
     return p
 
 

@@ -205,10 +205,11 @@ def response_figure(table: pd.DataFrame, runs: pd.DataFrame, name: str, label: s
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
     """Register ``response`` on the ``python -m experiments`` sub-command parser."""
-    from experiments.batchargs import add_batch_options, help_text
+    from experiments.batchargs import batch_parent, help_text
 
     p = subparsers.add_parser(
-        "response", formatter_class=argparse.RawDescriptionHelpFormatter,
+        "response", parents=[batch_parent(DEFAULT_SEEDS)],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         help="sweep the main revenue assumption: crisis probability, losses, timing",
         description=help_text(__doc__),
         epilog="examples:\n"
@@ -222,7 +223,6 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                         "(default: --count values over its declared range)")
     p.add_argument("--count", type=int, default=DEFAULT_COUNT,
                    help=f"how many values when --values is not given (default {DEFAULT_COUNT})")
-    add_batch_options(p, DEFAULT_SEEDS)
     return p
 
 

@@ -339,11 +339,12 @@ def bar_chart(indices: pd.DataFrame, outputs: Sequence[str], title: str, top: in
 # -- command line --------------------------------------------------------------------------
 def add_parser(subparsers) -> argparse.ArgumentParser:
     """Register ``sensitivity`` on the ``python -m experiments`` sub-command parser."""
-    from experiments.batchargs import add_batch_options, help_text
+    from experiments.batchargs import batch_parent, help_text
     from experiments.sampling import add_factor_options
 
     p = subparsers.add_parser(
-        "sensitivity", formatter_class=argparse.RawDescriptionHelpFormatter,
+        "sensitivity", parents=[batch_parent("0-1")],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         help="Sobol' or Morris sensitivity of crises and losses to the parameters",
         description=help_text(__doc__),
         epilog="examples:\n"
@@ -378,7 +379,6 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--screen", type=int, default=None, metavar="K",
                    help="first screen every parameter with Morris (--trajectories, into "
                         "OUT/screen), then run Sobol' over the K with the largest effects")
-    add_batch_options(p, "0-1")
     return p
 
 
