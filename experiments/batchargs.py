@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["batch_parent", "failed_runs_note", "help_text", "run_from_args"]
+__all__ = ["batch_parent", "command_parser", "failed_runs_note", "help_text", "run_from_args"]
 
 
 def help_text(doc: str) -> str:
@@ -40,6 +40,16 @@ def batch_parent(default_seeds: str) -> argparse.ArgumentParser:
     p.add_argument("--scenario", default="baseline", metavar="NAME",
                    help="scenario name or TOML path (default baseline)")
     return p
+
+
+def command_parser(subparsers: Any, name: str, doc: str, summary: str,
+                   examples: Sequence[str], default_seeds: str) -> argparse.ArgumentParser:
+    """Register an analysis command: its --help from ``doc``, the batch flags, examples."""
+    return subparsers.add_parser(
+        name, parents=[batch_parent(default_seeds)], help=summary,
+        formatter_class=argparse.RawDescriptionHelpFormatter, description=help_text(doc),
+        epilog="examples:\n" + "\n".join(f"  python -m experiments {name} {e}"
+                                         for e in examples))
 
 
 def run_from_args(args: argparse.Namespace, points: Sequence[Mapping[str, Any]] | None,

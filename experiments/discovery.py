@@ -253,21 +253,15 @@ def _figure(boxes: Sequence[Box], scores: pd.Series, x: pd.DataFrame, title: str
 # -- command line --------------------------------------------------------------------------
 def add_parser(subparsers) -> argparse.ArgumentParser:
     """Register ``discover`` on the ``python -m experiments`` sub-command parser."""
-    from experiments.batchargs import batch_parent, help_text
+    from experiments.batchargs import command_parser
     from experiments.sampling import add_factor_options
 
-    p = subparsers.add_parser(
-        "discover", parents=[batch_parent(DEFAULT_SEEDS)],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        help="scenario discovery: PRIM boxes and feature scores for crises",
-        description=help_text(__doc__),
-        epilog="examples:\n"
-               "  python -m experiments discover --group revenue --group financing "
-               "--points 1000 --seeds 0-1 --out results/discover\n"
-               "  python -m experiments discover --from results/sweep --out "
-               "results/sweep-discover\n"
-               "  python -m experiments discover --target losses --above 100 "
-               "--out results/discover-losses")
+    p = command_parser(
+        subparsers, "discover", __doc__,
+        "scenario discovery: PRIM boxes and feature scores for crises",
+        ["--points 1000 --seeds 0-1 --out results/discover",
+         "--from results/discover --invert --out results/discover-safe",
+         "--target losses --above 100 --out results/discover-losses"], DEFAULT_SEEDS)
     p.add_argument("--from", dest="source", type=Path, default=None, metavar="DIR",
                    help="analyse an existing batch directory (from run, sweep, sensitivity, "
                         "...) instead of running a new sample; its varied parameters are "

@@ -205,19 +205,14 @@ def response_figure(table: pd.DataFrame, runs: pd.DataFrame, name: str, label: s
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
     """Register ``response`` on the ``python -m experiments`` sub-command parser."""
-    from experiments.batchargs import batch_parent, help_text
+    from experiments.batchargs import command_parser
 
-    p = subparsers.add_parser(
-        "response", parents=[batch_parent(DEFAULT_SEEDS)],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        help="sweep the main revenue assumption: crisis probability, losses, timing",
-        description=help_text(__doc__),
-        epilog="examples:\n"
-               "  python -m experiments response --out results/response\n"
-               "  python -m experiments response --values 300:1500:7 --seeds 0-49 "
-               "--out results/response-fine\n"
-               "  python -m experiments response --scenario bust --count 11 "
-               "--out results/response-bust")
+    p = command_parser(
+        subparsers, "response", __doc__,
+        "sweep the main revenue assumption: crisis probability, losses, timing",
+        ["--out results/response",
+         "--values 300:1500:7 --seeds 0-49 --out results/response-fine",
+         "--scenario bust --count 11 --out results/response-bust"], DEFAULT_SEEDS)
     p.add_argument("--values", default=None, metavar="VALUES",
                    help="values of the revenue assumption: 'a,b,c' or 'start:stop:count' "
                         "(default: --count values over its declared range)")

@@ -339,21 +339,16 @@ def bar_chart(indices: pd.DataFrame, outputs: Sequence[str], title: str, top: in
 # -- command line --------------------------------------------------------------------------
 def add_parser(subparsers) -> argparse.ArgumentParser:
     """Register ``sensitivity`` on the ``python -m experiments`` sub-command parser."""
-    from experiments.batchargs import batch_parent, help_text
+    from experiments.batchargs import command_parser
     from experiments.sampling import add_factor_options
 
-    p = subparsers.add_parser(
-        "sensitivity", parents=[batch_parent("0-1")],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        help="Sobol' or Morris sensitivity of crises and losses to the parameters",
-        description=help_text(__doc__),
-        epilog="examples:\n"
-               "  python -m experiments sensitivity --group revenue --group financing "
-               "--n 512 --out results/sobol\n"
-               "  python -m experiments sensitivity --method morris --trajectories 20 "
-               "--out results/morris\n"
-               "  python -m experiments sensitivity --screen 6 --group revenue --group "
-               "financing --n 2048 --out results/sobol-screened")
+    p = command_parser(
+        subparsers, "sensitivity", __doc__,
+        "Sobol' or Morris sensitivity of crises and losses to the parameters",
+        ["--group revenue --group financing --n 512 --out results/sobol",
+         "--method morris --trajectories 20 --out results/morris",
+         "--screen 6 --group revenue --group financing --n 2048 --out results/sobol-screened"],
+        "0-1")
     p.add_argument("--method", choices=METHODS, default="sobol",
                    help="sobol (first-order and total indices) or morris (screening)")
     add_factor_options(p, "every parameter")
