@@ -63,6 +63,8 @@ SEEDS_ROW = "(seeds)"           # the seed share's row in the indices table
 TOP = 5                         # parameters checked by the convergence rule
 RELATIVE_HALF_WIDTH = 0.10      # ... whose CI half-width must be <= 10% of the index
 NEGLIGIBLE = 0.01               # an index whose whole CI is below this counts as settled
+
+
 @dataclass
 class Design:
     """A sample of parameter points for one method.
