@@ -409,14 +409,15 @@ def _check_args(args: argparse.Namespace) -> None:
 
 def _screened(factors: Sequence[Factor], indices: pd.DataFrame, keep: int,
               outputs: Sequence[str]) -> list[Factor]:
-    """The ``keep`` factors with the largest Morris effect on any of ``outputs``.
+    """The ``keep`` factors with the largest Morris effects over ``outputs``.
 
     Each output's mu* is divided by its largest mu*, so outputs in different units count
-    alike; a factor's score is its best over the outputs.
+    alike, and a factor's score is its mean over the outputs (the mean, not the best: one
+    noisy output, such as a crisis flag from few seeds, should not decide alone).
     """
     t = indices[(indices["parameter"] != SEEDS_ROW) & indices["output"].isin(outputs)].copy()
-    t["scaled"] = t["mu_star"] / t.groupby("output")["mu_star"].transform("max")
-    score = t.groupby("parameter")["scaled"].max().fillna(0.0)
+    t["scaled"] = (t["mu_star"] / t.groupby("output")["mu_star"].transform("max")).fillna(0.0)
+    score = t.groupby("parameter")["scaled"].mean()
     chosen = set(score.sort_values(ascending=False, kind="mergesort").index[:keep])
     return [f for f in factors if f.name in chosen]
 
