@@ -101,7 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     app_code: int | None = None
     t0 = time.perf_counter()
     for name in names:
-        print(f"== bench {name} ({'full' if args.full else 'short'} form) ==", flush=True)
+        form = "your arguments" if rest else ("full form" if args.full else "short form")
+        print(f"== bench {name} ({form}) ==", flush=True)
         forms = FULL if args.full else SHORT
         code, problem = _run_one(name, rest if rest else forms[name])
         if problem:

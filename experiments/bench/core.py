@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import io
 import pstats
 import statistics
@@ -70,6 +71,7 @@ def interleaved(contenders: dict[str, Callable[[int], None]],
     times = {name: {"wall": [], "cpu": []} for name in contenders}
     for seed in range(repeats):
         for name, fn in contenders.items():
+            gc.collect()                       # no one pays for the garbage of another
             c0, t0 = time.process_time(), time.perf_counter()
             fn(seed)
             times[name]["wall"].append(1e3 * (time.perf_counter() - t0))
