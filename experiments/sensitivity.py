@@ -202,6 +202,7 @@ def analyse(design: Design, matrices: Mapping[str, np.ndarray], *, resamples: in
 
     names = [f.name for f in design.factors]
     main, conf = ("ST", "ST_conf") if design.method == "sobol" else ("mu_star", "mu_star_conf")
+    boot_seed = int(seed) + 1       # SALib's Sobol' analysis treats seed 0 as "no seed"
     tables = []
     for output, matrix in matrices.items():
         y = matrix.mean(axis=1)[design.row_point]
@@ -211,13 +212,13 @@ def analyse(design: Design, matrices: Mapping[str, np.ndarray], *, resamples: in
             with np.errstate(all="ignore"):
                 r = sobol_analyze.analyze(design.problem, y, calc_second_order=False,
                                           num_resamples=resamples, conf_level=conf_level,
-                                          seed=seed)
+                                          seed=boot_seed)
             t = pd.DataFrame({"parameter": names, **{k: r[k] for k in
                                                      ("S1", "S1_conf", "ST", "ST_conf")}})
         else:
             r = morris_analyze.analyze(design.problem, design.x, y, num_resamples=resamples,
                                        conf_level=conf_level, num_levels=design.levels,
-                                       seed=seed)
+                                       seed=boot_seed)
             t = pd.DataFrame({"parameter": names, **{k: np.asarray(r[k], float) for k in
                                                      ("mu_star", "mu_star_conf", "sigma", "mu")}})
         t = t.sort_values(main, ascending=False, na_position="last", kind="mergesort")

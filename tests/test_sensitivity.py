@@ -197,3 +197,14 @@ def test_screen_then_sobol_on_the_kept_parameters(tmp_path, capsys):
         in printed
     # substitution_share only changes jobs displaced: it never drives a crisis or a loss
     assert "substitution_share" not in set(kept["parameter"])
+
+
+def test_sensitivity_same_indices_on_process_pool_and_serial(tmp_path):
+    common = ["sensitivity", "--param", "herding", "--param", "base_rate", "--n", "4",
+              "--seeds", "0-1", "--quarters", "6", "--no-progress", "--resamples", "50"]
+    assert main([*common, "--executor", "serial", "--out", str(tmp_path / "serial")]) == 0
+    assert main([*common, "--executor", "process", "--workers", "2",
+                 "--out", str(tmp_path / "process")]) == 0
+    serial = pd.read_csv(tmp_path / "serial" / "sensitivity_indices.csv")
+    process = pd.read_csv(tmp_path / "process" / "sensitivity_indices.csv")
+    pd.testing.assert_frame_equal(serial, process)
