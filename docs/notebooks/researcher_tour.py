@@ -23,10 +23,10 @@
 # 5. scenario discovery with PRIM (EMA Workbench);
 # 6. the stored Parquet, loaded with pandas.
 #
-# Open it as a notebook with `.venv/bin/jupytext --to ipynb docs/notebooks/researcher_tour.py`
-# (or run it as a script: `.venv/bin/python docs/notebooks/researcher_tour.py`). The test
-# suite executes it with small numbers (`NOTEBOOK_QUICK=1`), so it cannot rot; without that
-# variable the samples are large enough to read (a few minutes on two cores).
+# Make a notebook of it with `.venv/bin/jupytext --to ipynb docs/notebooks/researcher_tour.py`
+# and open that in Jupyter (`.venv/bin/pip install jupyterlab`; `.venv/bin/jupyter lab`).
+# The test suite executes it with small numbers (`NOTEBOOK_QUICK=1`), so it cannot rot;
+# without that variable the samples are large enough to read (a few minutes on two cores).
 
 # %%
 # %matplotlib inline
