@@ -41,7 +41,7 @@ lint: ## ruff check
 	@scripts/setup.sh
 	$(VENV)/bin/ruff check .
 
-bench: ## benchmarks: python -m experiments.bench (ARGS=... passed on)
+bench: ## benchmarks, short form (a few minutes); ARGS=--full for the long one (~10 min)
 	@scripts/setup.sh --browser
 	$(PY) -m experiments.bench $(ARGS)
 

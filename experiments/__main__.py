@@ -1,4 +1,4 @@
-"""Command line: ``python -m experiments {run,sweep,compare,crisis-map,calibrate,bench}``.
+"""Command line: ``python -m experiments COMMAND`` (``--help`` lists the commands).
 
 Exit codes: 0 success; 2 a user error, one line naming what to fix (bad argument or
 parameter value, unusable output folder, unreachable scheduler, plan too large, a
@@ -30,17 +30,23 @@ COMMANDS: list[tuple[str, str]] = [
     ("sweep", "experiments.commands.sweep"),
     ("compare", "experiments.commands.compare"),
     ("crisis-map", "experiments.commands.crisis_map"),
+    ("response", "experiments.response"),
+    ("sensitivity", "experiments.sensitivity"),
+    ("discover", "experiments.discovery"),
+    ("params", "experiments.params"),
     ("calibrate", "experiments.commands.calibrate"),
     ("bench", "experiments.commands.bench"),
 ]
 
 EXAMPLES = """examples:
   python -m experiments run --scenario bust --seeds 0-99 --quarters 40 --out results/bust
-  python -m experiments sweep --param revenue_ceiling=300:2500:9 --param herding=0:1:5 \\
+  python -m experiments sweep --param revenue_2030=300:2400:8 --param base_rate=0.02:0.06:5 \\
       --seeds 0-19 --out results/sweep
   python -m experiments compare baseline boom bust --seeds 0-19 --out results/compare
-  python -m experiments crisis-map --x revenue_ceiling=300:2500:9 --y herding=0:1:5 \\
+  python -m experiments crisis-map --x revenue_2030=300:2400:8 --y lab_burn=0.3:1.5:5 \\
       --seeds 0-19 --out results/map
+  python -m experiments response --seeds 0-19 --out results/response
+  python -m experiments params
   python -m experiments run --scenario baseline --seeds 0-999 --executor dask \\
       --scheduler tcp://10.0.0.5:8786 --out results/big
   python -m experiments calibrate
