@@ -1,0 +1,63 @@
+"""A scenario-file upload: drop zone plus a click-to-browse input, size checked before reading.
+
+The browser sends only the file's name and size; the server reads the content (through
+solara's chunked file transfer) only when the size is within :data:`MAX_UPLOAD_BYTES`, so
+a huge file never reaches memory.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any, cast
+
+import solara
+import traitlets
+from solara.components.file_drop import FileDropZone
+
+MAX_UPLOAD_BYTES = 100_000
+LIMIT_TEXT = f"A scenario .toml file, up to {MAX_UPLOAD_BYTES // 1000} kB."
+
+
+class UploadZone(FileDropZone):
+    """solara's drop zone with our template (adds a file input and the size limit)."""
+
+    template_file = (__file__, "upload.vue")
+    hint = traitlets.Unicode(LIMIT_TEXT).tag(sync=True)
+    input_id = traitlets.Unicode("aidb-upload-input").tag(sync=True)
+
+
+def too_big(name: str, size: int) -> str | None:
+    """The message for a file over the limit (None when the size is fine)."""
+    if size <= MAX_UPLOAD_BYTES:
+        return None
+    return (f"{name} is {size / 1e6:.1f} MB; a scenario file is a few lines "
+            f"(limit {MAX_UPLOAD_BYTES // 1000} kB). Nothing was read.")
+
+
+@solara.component
+def ScenarioUpload(on_file: Callable[[str, bytes], None],  # noqa: N802
+                   on_reject: Callable[[str], None], label: str = "Drop a scenario .toml here"):
+    """Upload box: ``on_file(name, data)`` for a file within the limit, else ``on_reject``."""
+    file_info, set_file_info = solara.use_state(cast(Any, None))
+    zone = UploadZone.element(label=label, on_file_info=set_file_info, multiple=False)
+
+    def receive(cancel: threading.Event) -> None:
+        if not file_info:
+            return
+        widget = cast(UploadZone, solara.get_widget(zone))
+        widget.version += 1
+        widget.reset_stats()
+        files = widget.get_files()
+        if not files:
+            return
+        f = files[0]
+        message = too_big(f["name"], int(f["size"]))
+        if message:
+            on_reject(message)
+            return
+        on_file(f["name"], f["file_obj"].read())
+
+    result = solara.use_thread(receive, [file_info])
+    if result.error:
+        on_reject(f"The upload failed: {result.error}")
