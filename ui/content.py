@@ -59,7 +59,7 @@ BOFA_BONDS = Source("BofA Global Research (as reported)", "Hyperscaler bond issu
                     "Nov 2025")
 JPM = Source("J.P. Morgan research", "Financing the AI data-centre build-out", "Nov 2025",
              stance="investment bank research")
-MS = Source("Morgan Stanley research", "Data-centre financing gap", "Jul 2025",
+MS = Source("Morgan Stanley research", "Data-centre financing gap", "2025",
             stance="investment bank research")
 META_HYPERION = Source("Meta Platforms", "Joint venture with Blue Owl Capital funds "
                        "(Hyperion data centre), press release and bond offering", "Oct 2025",

@@ -63,6 +63,7 @@ TERMS: dict[str, str] = {
 }
 ALIASES: dict[str, str] = {
     "bp": "basis point", "basis points": "basis point", "IG": "investment grade",
+    "investment-grade": "investment grade", "capital expenditure": "capex",
     "gates": "gate", "gated": "gate", "gating": "gate", "SPVs": "SPV",
     "special purpose vehicles": "SPV", "tranches": "tranche", "neoclouds": "neocloud",
     "hyperscalers": "hyperscaler", "risk-weighted assets": "RWA", "LPs": "LP",

@@ -180,17 +180,17 @@ def ParameterControl(info: ParamInfo, value: state.Value,  # noqa: N802
     step = 1.0 if integer else _nice_step((hi - lo) / 100)
     shown = str(int(value)) if integer else fmt.number(value, _digits(step))
     with solara.Column(gap="0px", style="margin-bottom:2px"):
-        solara.HTML(tag="div", unsafe_innerHTML=(
-            f"<span style='font-size:13px'>{html.escape(info.label)}</span>"
-            f"<span style='font-size:11px;color:#444'>{html.escape(unit)}</span>: "
-            f"<b style='font-size:13px' data-param='{html.escape(info.name)}'>{shown}</b>"),
-            attributes={"title": info.description})
+        # the slider carries the label (its accessible name); the value and unit sit below
         if integer:
             solara.SliderInt(info.label, value=int(value), min=int(lo), max=int(hi),
                              on_value=lambda v: on_change(info.name, int(v)))
         else:
             solara.SliderFloat(info.label, value=float(value), min=lo, max=hi, step=step,
                                on_value=lambda v: on_change(info.name, float(v)))
+        solara.HTML(tag="div", unsafe_innerHTML=(
+            f"<b style='font-size:13px' data-param='{html.escape(info.name)}'>{shown}</b>"
+            f"<span style='font-size:12px;color:#333'>{html.escape(unit)}</span>"),
+            attributes={"title": info.description}, style="margin:-14px 0 0 4px")
 
 
 @solara.component
