@@ -4,7 +4,7 @@ A private-credit fund sells a slice of its SPV loans at par to a new vehicle, wh
 them by selling notes: the senior tranche to bond investors, the mezzanine to another fund
 (or bond investors), the equity (first-loss) tranche kept by the originating fund. Each
 quarter the vehicle passes everything it collects through the waterfall of
-:mod:`model.securitization`: coupons senior first, pool losses bottom-up, principal
+:mod:`core.securitization`: coupons senior first, pool losses bottom-up, principal
 sequentially, the excess spread to the equity holder.
 """
 
@@ -13,16 +13,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from agents.base import FinancialAgent
-from model.contracts import Loan
-from model.finance import EPS, lend
-from model.securitization import Tranche, waterfall
+from core.coefficients import ABS_MIN_DEAL, ABS_NOTE_QUARTERS, ABS_POOL_SHARE, ABS_STRUCTURE
+from core.contracts import Loan
+from core.finance import EPS, lend
+from core.securitization import Tranche, waterfall
+from core.state import Status
 
 if TYPE_CHECKING:
-    from model.economy import AIEconomy
+    from core.protocol import Economy
 
-STRUCTURE = (("abs_senior", 0.70, 0.012), ("abs_mezzanine", 0.20, 0.045), ("abs_equity", 0.10, 0.0))
-POOL_SHARE = 0.3              # share of a fund's SPV loans securitized in a deal
-MIN_DEAL = 2.0
 
 
 class ABSVehicle(FinancialAgent):
@@ -30,32 +29,32 @@ class ABSVehicle(FinancialAgent):
 
     role: ClassVar[str] = "abs"
 
-    def __init__(self, model: AIEconomy, name: str, originator: FinancialAgent) -> None:
+    def __init__(self, model: Economy, name: str, originator: FinancialAgent) -> None:
         super().__init__(model, name, 0.0)
         self.originator = originator
         self.tranches: list[Loan] = []
         self.pool_losses = 0.0
 
     @staticmethod
-    def securitize(m: AIEconomy, fund: FinancialAgent) -> ABSVehicle | None:
+    def securitize(m: Economy, fund: FinancialAgent) -> ABSVehicle | None:
         """Pool a slice of ``fund``'s performing SPV loans into a new ABS deal."""
         performing = sorted((c for c in fund.held if isinstance(c, Loan)
-                             and c.category == "spv_debt" and c.issuer.status == "active"
+                             and c.category == "spv_debt" and c.issuer.status == Status.ACTIVE
                              and c.principal > EPS), key=lambda c: -c.principal)
-        target = POOL_SHARE * sum(c.principal for c in performing)
+        target = ABS_POOL_SHARE * sum(c.principal for c in performing)
         pool, amount = [], 0.0
         for c in performing:              # whole loans, largest first, up to the target
             if amount >= target:
                 break
             pool.append(c)
             amount += c.value()
-        if amount < MIN_DEAL:
+        if amount < ABS_MIN_DEAL:
             return None
         vehicle = ABSVehicle(m, f"ABS {2025 + m.t // 4}-{fund.name}", fund)
         m.abs_vehicles.append(vehicle)
-        others = [f for f in m.credit.lenders(fund)[0] if f is not fund and f.status == "active"]
+        others = [f for f in m.credit.lenders(fund)[0] if f is not fund and f.status == Status.ACTIVE]
         mezz_buyer = max(others, key=lambda f: f.lending_capacity(), default=None)
-        for category, share, spread in STRUCTURE:
+        for category, share, spread in ABS_STRUCTURE:
             size = share * amount
             if category == "abs_senior":
                 buyer = m.bond_investors
@@ -66,8 +65,8 @@ class ABSVehicle(FinancialAgent):
                 buyer = fund
             if buyer is not m.bond_investors:
                 size = buyer.raise_cash(size)
-            rate = max(0.0, m.long_rate + spread) if spread else 0.0
-            note = lend(m, buyer, vehicle, size, Loan, rate=rate, maturity=m.t + 80,
+            rate = max(0.0, m.market.long_rate + spread) if spread else 0.0
+            note = lend(m, buyer, vehicle, size, Loan, rate=rate, maturity=m.t + ABS_NOTE_QUARTERS,
                         category=category)
             if note is not None:
                 vehicle.tranches.append(note)

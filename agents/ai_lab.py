@@ -12,17 +12,24 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from agents.base import FinancialAgent
-from model.contracts import ComputeContract, Lease
-from model.finance import issue_equity, pay_due
+from core.coefficients import (
+    BURN_SCALE,
+    COMPUTE_SHARE,
+    DISTRESSED_CASH_SPEND,
+    MAX_RAISE_SHARE,
+    RAISE_BURN_QUARTERS,
+    RAISE_SENTIMENT_FLOOR,
+    ROUND_NEWS,
+    RUNWAY_FULL,
+    RUNWAY_TRIGGER,
+)
+from core.contracts import ComputeContract, Lease
+from core.finance import issue_equity, pay_due
+from core.state import Status
 
 if TYPE_CHECKING:
-    from model.economy import AIEconomy
+    from core.protocol import Economy
 
-COMPUTE_SHARE = 0.6        # share of a lab's planned spending that is compute
-BURN_SCALE = 10.0          # R_b: quarterly revenue at which the burn multiple halves
-RAISE_SENTIMENT_FLOOR = 0.7
-MAX_RAISE_SHARE = 0.08     # of valuation per quarter
-RUNWAY_TRIGGER = 4.0       # quarters of burn left that trigger a raise
 
 
 class AILab(FinancialAgent):
@@ -30,7 +37,7 @@ class AILab(FinancialAgent):
 
     role: ClassVar[str] = "lab"
 
-    def __init__(self, model: AIEconomy, name: str, spec: dict) -> None:
+    def __init__(self, model: Economy, name: str, spec: dict) -> None:
         super().__init__(model, name, spec["cash"])
         self.revenue_share = spec["revenue_share"]
         self.fixed_opex = spec["fixed_opex"]
@@ -48,11 +55,12 @@ class AILab(FinancialAgent):
         """Set this quarter's compute and other budgets from revenue, sentiment and runway."""
         m = self.model
         rev = self.revenue
-        runway = self.cash / self.burn if self.burn > 1e-9 else 8.0
-        b = m.params.lab_burn * m.sentiment * min(1.0, runway / 8.0) / (1.0 + rev / BURN_SCALE)
-        total = self.fixed_opex * m.non_ai_growth + rev * (1.0 + b)
-        if self.status != "active":
-            total = min(total, rev + max(self.cash, 0.0) * 0.5)
+        runway = self.cash / self.burn if self.burn > 1e-9 else RUNWAY_FULL
+        b = (m.params.lab_burn * m.market.sentiment * min(1.0, runway / RUNWAY_FULL)
+             / (1.0 + rev / BURN_SCALE))
+        total = self.fixed_opex * m.market.non_ai_growth + rev * (1.0 + b)
+        if self.status != Status.ACTIVE:
+            total = min(total, rev + max(self.cash, 0.0) * DISTRESSED_CASH_SPEND)
         self.compute_budget = COMPUTE_SHARE * total
         self.other_budget = total - self.compute_budget
 
@@ -94,18 +102,18 @@ class AILab(FinancialAgent):
         for lab, quarter, amount, investors in m.roster_rounds:
             if lab == self.name and quarter == m.t:
                 self._sell_shares(amount, dict(investors), announced=True)
-        if self.status == "defaulted":
+        if self.status == Status.DEFAULTED:
             return
-        if self.cash < RUNWAY_TRIGGER * self.burn and m.sentiment >= RAISE_SENTIMENT_FLOOR:
-            wanted = min(6.0 * self.burn, MAX_RAISE_SHARE * m.valuation(self))
+        if self.cash < RUNWAY_TRIGGER * self.burn and m.market.sentiment >= RAISE_SENTIMENT_FLOOR:
+            wanted = min(RAISE_BURN_QUARTERS * self.burn, MAX_RAISE_SHARE * m.valuation(self))
             vendor = m.params.vendor_financing_share
             vendors = m.gpu_vendors(self)
             split = {cm.name: vendor * share for cm, share in vendors}
             outside = max(1e-9, 1.0 - sum(split.values()))
             # outside investors' appetite for private AI rounds is finite and cyclical
-            wanted = min(wanted, m.equity_window / outside)
-            m.equity_window -= wanted * outside
-            self._sell_shares(wanted, split, announced=wanted >= 5.0)
+            wanted = min(wanted, m.market.equity_window / outside)
+            m.market.equity_window -= wanted * outside
+            self._sell_shares(wanted, split, announced=wanted >= ROUND_NEWS)
 
     def _sell_shares(self, amount: float, shares: dict[str, float], *, announced: bool) -> None:
         m = self.model

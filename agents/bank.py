@@ -9,15 +9,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from agents.base import FinancialAgent
-from model.contracts import CreditLine, Loan
+from core.coefficients import (
+    BANK_OPERATING_COST,
+    BANK_PAYOUT_SHARE,
+    CAPITAL_HEADROOM,
+    CASH_RESERVE,
+    DEPOSIT_GROWTH,
+    PAYOUT_HEADROOM,
+    UNDRAWN_WEIGHT,
+)
+from core.contracts import CreditLine, Loan
+from core.state import Status
 
 if TYPE_CHECKING:
-    from model.economy import AIEconomy
+    from core.protocol import Economy
 
-CASH_RESERVE = 0.05          # share of deposits kept as reserves
-UNDRAWN_WEIGHT = 0.5         # risk weight of committed undrawn lines
-PAYOUT_SHARE = 0.6
-OPERATING_COST = 0.012 / 4   # staff and systems, per quarter, share of loans
 
 
 class Bank(FinancialAgent):
@@ -25,7 +31,7 @@ class Bank(FinancialAgent):
 
     role: ClassVar[str] = "bank"
 
-    def __init__(self, model: AIEconomy, name: str, cash: float) -> None:
+    def __init__(self, model: Economy, name: str, cash: float) -> None:
         super().__init__(model, name, cash)
         self.deposits: Loan | None = None
         self.breached = False
@@ -58,10 +64,10 @@ class Bank(FinancialAgent):
 
     def lending_room(self) -> float:
         """New loans the bank can make without breaching its requirement or its reserves."""
-        if self.status != "active":
+        if self.status != Status.ACTIVE:
             return 0.0
         req = self.model.params.bank_capital_requirement
-        capital_room = self.equity_mark / (req + 0.005) - self.rwa_mark - self.lent_this_quarter
+        capital_room = self.equity_mark / (req + CAPITAL_HEADROOM) - self.rwa_mark - self.lent_this_quarter
         reserve = CASH_RESERVE * (self.deposits.value() if self.deposits else 0.0)
         return max(0.0, min(capital_room, self.cash - reserve))
 
@@ -69,15 +75,15 @@ class Bank(FinancialAgent):
         """Take in deposit growth and pay out part of the profit while well capitalised."""
         m = self.model
         if self.deposits is not None:
-            growth = 0.01 * self.deposits.principal
+            growth = DEPOSIT_GROWTH * self.deposits.principal
             m.ledger.transfer(m.depositors, self, growth, "deposit_flow")
             self.deposits.principal += growth
-        costs = OPERATING_COST * sum(c.value() for c in self.held if isinstance(c, Loan))
+        costs = BANK_OPERATING_COST * sum(c.value() for c in self.held if isinstance(c, Loan))
         self.pay(m.suppliers, min(costs, max(self.cash, 0.0)), "opex")
         profit = m.prev_pnl(self)
         req = m.params.bank_capital_requirement
-        if profit > 0 and self.capital_ratio > req + 0.02:
-            self.pay(m.equity_investors, min(PAYOUT_SHARE * profit, self.cash), "dividend")
+        if profit > 0 and self.capital_ratio > req + PAYOUT_HEADROOM:
+            self.pay(m.equity_investors, min(BANK_PAYOUT_SHARE * profit, self.cash), "dividend")
 
     def check_capital(self) -> None:
         """Flag and report a breach of the capital requirement."""

@@ -13,14 +13,19 @@ from typing import TYPE_CHECKING, ClassVar
 
 import mesa
 
-from model.contracts import ComputeContract, Contract, Lease, Loan
-from model.credit import EXPECTED_LOSS
+from core.coefficients import (
+    BUILDING_LIFE,
+    CHIP_CONTENT,
+    EXPECTED_LOSS,
+    GPU_SHARE_OF_CAPEX,
+    MARKDOWN_NEWS,
+)
+from core.contracts import ComputeContract, Contract, Lease, Loan
+from core.state import Snapshot, Status
 
 if TYPE_CHECKING:
-    from model.economy import AIEconomy
+    from core.protocol import Economy
 
-ACTIVE, DISTRESSED, DEFAULTED = "active", "distressed", "defaulted"
-MARKDOWN_NEWS = 0.01        # a markdown above 1% of equity makes the news
 
 
 class FinancialAgent(mesa.Agent):
@@ -40,9 +45,9 @@ class FinancialAgent(mesa.Agent):
 
     role: ClassVar[str] = "agent"
     overdraft: ClassVar[bool] = False
-    model: AIEconomy
+    model: Economy
 
-    def __init__(self, model: AIEconomy, name: str, cash: float = 0.0) -> None:
+    def __init__(self, model: Economy, name: str, cash: float = 0.0) -> None:
         super().__init__(model)
         self.name = name
         model.register(self)
@@ -56,7 +61,7 @@ class FinancialAgent(mesa.Agent):
         self.pipeline: list[tuple[int, float]] = []
         self.other_assets = 0.0
         self.loss_allowance = 0.0
-        self.status = ACTIVE
+        self.status = Status.ACTIVE
         self.pnl = 0.0
         self.capital = 0.0
         self.net_worth_0 = 0.0
@@ -64,7 +69,7 @@ class FinancialAgent(mesa.Agent):
         self.prev_income: dict[str, float] = {}
         self.missed = 0.0  # payments missed this quarter
         self.capex_this_quarter = 0.0
-        self.snap: dict = {}          # end-of-quarter figures (see snapshot())
+        self.snap: Snapshot | None = None   # end-of-quarter figures (see snapshot())
 
     # --- bookkeeping -----------------------------------------------------------------------
     def revalue(self, amount: float, kind: str) -> None:
@@ -143,7 +148,7 @@ class FinancialAgent(mesa.Agent):
         """Net worth implied by the recorded flows since the start."""
         return self.net_worth_0 + self.pnl + self.capital
 
-    def snapshot(self) -> dict[str, float | str]:
+    def snapshot(self) -> Snapshot:
         """End-of-quarter figures for the agent-level statistics, computed in one pass."""
         assets, liabilities, debt = self.total_assets, 0.0, 0.0
         for c in self.issued:
@@ -155,9 +160,9 @@ class FinancialAgent(mesa.Agent):
         inc = self.income
         revenue = (inc.get("ai_revenue", 0.0) + inc.get("compute", 0.0)
                    + inc.get("gpu_purchase", 0.0) + inc.get("lease_rent", 0.0))
-        return {"cash": self.cash, "debt": debt, "equity": assets - liabilities,
-                "leverage": debt / assets if assets > 1e-12 else 0.0, "status": self.status,
-                "revenue": revenue, "assets": assets}
+        return Snapshot(cash=self.cash, debt=debt, equity=assets - liabilities,
+                        leverage=debt / assets if assets > 1e-12 else 0.0, status=self.status,
+                        revenue=revenue, assets=assets)
 
     def balance_sheet(self) -> dict[str, dict[str, float]]:
         """Assets and liabilities by line, for tables and the app's inspector."""
@@ -190,8 +195,8 @@ class FinancialAgent(mesa.Agent):
         amount = min(amount, max(self.cash, 0.0))
         if amount <= 1e-9:
             return 0.0
-        gpu_part = amount * self.model.gpu_share
-        chip_part = gpu_part * self.model.chip_content
+        gpu_part = amount * GPU_SHARE_OF_CAPEX
+        chip_part = gpu_part * CHIP_CONTENT
         weights = sum(share for _, share in vendors) or 1.0
         paid = 0.0
         for vendor, share in vendors:
@@ -223,7 +228,7 @@ class FinancialAgent(mesa.Agent):
         # GPUs wear out over their book life; buildings over 20 years.
         self.capacity_gw *= 1.0 - 1.0 / params.gpu_book_life
         gpu_dep = self.gpu_book / params.gpu_book_life
-        bld_dep = self.building_book / 80.0
+        bld_dep = self.building_book / BUILDING_LIFE
         if gpu_dep or bld_dep:
             self.gpu_book -= gpu_dep
             self.building_book -= bld_dep

@@ -10,12 +10,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from agents.base import FinancialAgent
+from core.coefficients import CHIP_CASH_FLOOR, CHIP_OPEX_SHARE, CHIP_PAYOUT_SHARE
 
 if TYPE_CHECKING:
-    from model.economy import AIEconomy
+    from core.protocol import Economy
 
-OPEX_SHARE = 0.10          # R&D and SG&A, share of sales
-PAYOUT_SHARE = 0.5         # of quarterly profit, while cash is ample
 
 
 class Chipmaker(FinancialAgent):
@@ -23,7 +22,7 @@ class Chipmaker(FinancialAgent):
 
     role: ClassVar[str] = "chipmaker"
 
-    def __init__(self, model: AIEconomy, name: str, spec: dict) -> None:
+    def __init__(self, model: Economy, name: str, spec: dict) -> None:
         super().__init__(model, name, spec["cash"])
         self.market_share = spec["market_share"]
         self.gross_margin = spec["gross_margin"]
@@ -38,8 +37,8 @@ class Chipmaker(FinancialAgent):
         """Pay cost of goods and opex on last quarter's sales; pay out part of the profit."""
         m = self.model
         sales = m.prev_income(self, "gpu_purchase")
-        costs = ((1.0 - self.gross_margin) + OPEX_SHARE) * sales
+        costs = ((1.0 - self.gross_margin) + CHIP_OPEX_SHARE) * sales
         self.pay(m.suppliers, min(costs, max(self.cash, 0.0)), "opex")
         profit = sales - costs
-        if profit > 0 and self.cash > 10.0:
-            self.pay(m.equity_investors, min(PAYOUT_SHARE * profit, self.cash - 10.0), "dividend")
+        if profit > 0 and self.cash > CHIP_CASH_FLOOR:
+            self.pay(m.equity_investors, min(CHIP_PAYOUT_SHARE * profit, self.cash - CHIP_CASH_FLOOR), "dividend")

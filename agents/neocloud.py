@@ -10,14 +10,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from agents.base import FinancialAgent
-from model.contracts import ComputeContract
+from core.coefficients import (
+    FUND_SHARE_OF_DEALS,
+    GPU_LOAN_SPREAD,
+    GPU_LOAN_YEARS,
+    LOAN_TO_VALUE,
+    OPEX_PER_GW,
+    QUARTERS_PER_YEAR,
+    TARGET_UTILISATION,
+)
+from core.contracts import ComputeContract
+from core.state import Status
 
 if TYPE_CHECKING:
-    from model.economy import AIEconomy
+    from core.protocol import Economy
 
-LOAN_TO_VALUE = 0.85
-GPU_LOAN_SPREAD = 0.065
-GPU_LOAN_YEARS = 5
 
 
 class Neocloud(FinancialAgent):
@@ -25,7 +32,7 @@ class Neocloud(FinancialAgent):
 
     role: ClassVar[str] = "neocloud"
 
-    def __init__(self, model: AIEconomy, name: str, spec: dict) -> None:
+    def __init__(self, model: Economy, name: str, spec: dict) -> None:
         super().__init__(model, name, spec["cash"])
         self.spot_share = spec["spot_share"]
         self.planned_capex = 0.0
@@ -39,7 +46,7 @@ class Neocloud(FinancialAgent):
     def operate(self) -> None:
         """Pay power and operations for the capacity online."""
         m = self.model
-        opex = m.opex_per_gw * self.operated_gw
+        opex = OPEX_PER_GW * self.operated_gw
         paid = self.pay(m.suppliers, opex, "opex")
         self.missed += opex - paid
 
@@ -49,9 +56,9 @@ class Neocloud(FinancialAgent):
         ahead = m.t + m.params.build_lag
         wanted = self.contracted_gw(ahead) / (1.0 - self.spot_share)
         gap = wanted - self.operated_gw - self.pipeline_gw
-        confidence = min(1.0, m.sentiment) * min(1.0, m.utilisation / 0.8) ** 2
+        confidence = min(1.0, m.market.sentiment) * min(1.0, m.market.utilisation / TARGET_UTILISATION) ** 2
         self.planned_capex = max(0.0, gap) * confidence * m.params.cost_per_gw \
-            if self.status == "active" else 0.0
+            if self.status == Status.ACTIVE else 0.0
 
     def finance_and_build(self) -> None:
         """Borrow against the GPUs (85% LTV), pay the rest from cash, and buy."""
@@ -61,8 +68,8 @@ class Neocloud(FinancialAgent):
             return
         equity_part = min((1.0 - LOAN_TO_VALUE) * capex, max(self.cash, 0.0))
         capex = equity_part / (1.0 - LOAN_TO_VALUE)
-        borrowed = m.credit.syndicate(self, LOAN_TO_VALUE * capex, fund_share=2 / 3,
+        borrowed = m.credit.syndicate(self, LOAN_TO_VALUE * capex, fund_share=FUND_SHARE_OF_DEALS,
                                       rate=GPU_LOAN_SPREAD, floating=True,
-                                      maturity=m.t + 4 * GPU_LOAN_YEARS, amortising=True,
+                                      maturity=m.t + QUARTERS_PER_YEAR * GPU_LOAN_YEARS, amortising=True,
                                       category="gpu_loan", collateral=self)
         self.buy_capacity(equity_part + borrowed, m.gpu_vendors(self), m.suppliers)

@@ -10,15 +10,24 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from agents.base import FinancialAgent
-from model.contracts import CreditLine
-from model.distress import sell_loans
+from core.coefficients import (
+    BASE_REDEMPTION,
+    BASE_SUBSCRIPTION,
+    FUND_LIQUIDITY_BUFFER,
+    LINE_REPAY_BUFFER,
+    LP_HURDLE,
+    QUARTERS_PER_YEAR,
+    REDEMPTION_LOSS_WEIGHT,
+    REDEMPTION_SENTIMENT_WEIGHT,
+    SUBSCRIPTION_RETURN_WEIGHT,
+)
+from core.contracts import CreditLine
+from core.firesales import sell_loans
+from core.state import Status
 
 if TYPE_CHECKING:
-    from model.economy import AIEconomy
+    from core.protocol import Economy
 
-LIQUIDITY_BUFFER = 0.04     # share of NAV kept in cash for redemptions
-BASE_SUBSCRIPTION = 0.012   # quarterly LP inflow at neutral sentiment, share of NAV
-BASE_REDEMPTION = 0.008     # quarterly redemption requests in calm markets, share of NAV
 
 
 class PrivateCreditFund(FinancialAgent):
@@ -26,7 +35,7 @@ class PrivateCreditFund(FinancialAgent):
 
     role: ClassVar[str] = "fund"
 
-    def __init__(self, model: AIEconomy, name: str, cash: float) -> None:
+    def __init__(self, model: Economy, name: str, cash: float) -> None:
         super().__init__(model, name, cash)
         self.line: CreditLine | None = None
         self.queued_redemptions = 0.0
@@ -43,9 +52,9 @@ class PrivateCreditFund(FinancialAgent):
 
     def lending_capacity(self) -> float:
         """Cash above the buffer plus what the bank line still allows."""
-        if self.status != "active":
+        if self.status != Status.ACTIVE:
             return 0.0
-        free = max(0.0, self.cash - LIQUIDITY_BUFFER * self.nav_mark)
+        free = max(0.0, self.cash - FUND_LIQUIDITY_BUFFER * self.nav_mark)
         line = self.line
         if line is not None and line.holder.role == "bank" and line.holder.lending_room() > 0:
             free += min(line.undrawn(), line.holder.lending_room())
@@ -77,7 +86,7 @@ class PrivateCreditFund(FinancialAgent):
         line = self.line
         if line is None or line.principal <= 1e-9:
             return
-        spare = self.cash - 2 * LIQUIDITY_BUFFER * max(self.nav, 0.0)
+        spare = self.cash - LINE_REPAY_BUFFER * FUND_LIQUIDITY_BUFFER * max(self.nav, 0.0)
         if spare > 1e-9:
             paid = self.pay(line.holder, min(spare, line.principal), "principal")
             line.principal -= paid
@@ -90,10 +99,12 @@ class PrivateCreditFund(FinancialAgent):
         if nav <= 1e-9:
             return
         ret = self.last_return
-        inflow = nav * max(0.0, BASE_SUBSCRIPTION * m.sentiment + 0.5 * (ret - 0.02 / 4))
-        if inflow > 1e-9 and self.status == "active":
+        inflow = nav * max(0.0, BASE_SUBSCRIPTION * m.market.sentiment
+                           + SUBSCRIPTION_RETURN_WEIGHT * (ret - LP_HURDLE / QUARTERS_PER_YEAR))
+        if inflow > 1e-9 and self.status == Status.ACTIVE:
             m.ledger.transfer(m.lps, self, inflow, "lp_subscription")
-        stress = max(0.0, -ret) * 4.0 + max(0.0, 1.0 - m.sentiment) * 0.05
+        stress = (max(0.0, -ret) * REDEMPTION_LOSS_WEIGHT
+                  + max(0.0, 1.0 - m.market.sentiment) * REDEMPTION_SENTIMENT_WEIGHT)
         request = nav * (BASE_REDEMPTION + p.lp_redemption_sensitivity * stress)
         self.queued_redemptions += request
         cap = p.redemption_gate * nav

@@ -13,20 +13,31 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from agents.base import FinancialAgent
-from model.contracts import EquityStake, Lease, Loan
-from model.finance import issue_equity, pay_due
+from core.coefficients import (
+    BUILDING_LIFE,
+    FUND_SHARE_OF_DEALS,
+    MIN_SPV_DEAL,
+    OPEX_PER_GW,
+    PROGRAMME_QUARTERS,
+    QUARTERS_PER_YEAR,
+    RENEWAL_UTILISATION,
+    RVG_SHARE,
+    SMALL_DEBT,
+    SPONSOR_EQUITY_SHARE,
+    SPV_DEBT_SHARE,
+    SPV_EQUITY_YIELD,
+    SPV_LEASE_QUARTERS,
+    SPV_LOAN_YEARS,
+    SPV_SPREAD,
+    START_YEAR,
+)
+from core.contracts import EquityStake, Lease, Loan
+from core.finance import issue_equity, pay_due
+from core.state import Status
 
 if TYPE_CHECKING:
-    from model.economy import AIEconomy
+    from core.protocol import Economy
 
-DEBT_SHARE = 0.88
-SPONSOR_EQUITY_SHARE = 0.2   # of the equity; a fund takes the rest (Blue Owl on Hyperion)
-EQUITY_YIELD = 0.12          # annual return on equity built into the rent
-SPV_SPREAD = 0.025           # over the base rate
-SPV_LOAN_YEARS = 8            # GPUs last ~6 years, buildings ~20: debt in between
-LEASE_QUARTERS = 16          # 4-year renewable leases
-PROGRAMME_QUARTERS = 8        # a sponsor's new deals go into one SPV per two years
-RENEWAL_UTILISATION = 0.75   # average utilisation of the past year needed to renew
 
 
 class SPV(FinancialAgent):
@@ -34,7 +45,7 @@ class SPV(FinancialAgent):
 
     role: ClassVar[str] = "spv"
 
-    def __init__(self, model: AIEconomy, name: str, sponsor: FinancialAgent) -> None:
+    def __init__(self, model: Economy, name: str, sponsor: FinancialAgent) -> None:
         super().__init__(model, name, 0.0)
         self.sponsor = sponsor
         self.lease: Lease | None = None
@@ -43,43 +54,44 @@ class SPV(FinancialAgent):
 
     # --- creation --------------------------------------------------------------------------
     @staticmethod
-    def finance_deal(m: AIEconomy, sponsor: FinancialAgent, amount: float) -> float:
+    def finance_deal(m: Economy, sponsor: FinancialAgent, amount: float) -> float:
         """Route ``amount`` of the sponsor's capex through this year's SPV; return what was funded.
 
         The debt is syndicated to private-credit funds (2/3) and banks (1/3) within their
         lending capacity; a deal that cannot be fully funded shrinks.
         """
         # one vehicle per sponsor and two-year programme (e.g. "Meta SPV 2027-28")
-        year = 2025 + 2 * (m.t // PROGRAMME_QUARTERS)
+        year = START_YEAR + (m.t // PROGRAMME_QUARTERS) * PROGRAMME_QUARTERS // QUARTERS_PER_YEAR
         key = (sponsor.name, year)
         spv = m.spv_by_key.get(key)
-        debt_wanted = DEBT_SHARE * amount
-        capacity = m.credit.capacity(sponsor, fund_share=2 / 3)
+        debt_wanted = SPV_DEBT_SHARE * amount
+        capacity = m.credit.capacity(sponsor, fund_share=FUND_SHARE_OF_DEALS)
         scale = min(1.0, capacity / debt_wanted) if debt_wanted > 1e-9 else 0.0
-        if scale * amount < 0.5:
+        if scale * amount < MIN_SPV_DEAL:
             return 0.0
         if spv is None:
             spv = m.add_spv(f"{sponsor.name} SPV {year}-{(year + 1) % 100:02d}", sponsor)
             m.spv_by_key[key] = spv
-            guarantee = 0.5 if getattr(sponsor, "guarantees_spv", False) else 0.0
+            guarantee = RVG_SHARE if getattr(sponsor, "guarantees_spv", False) else 0.0
             spv.lease = m.book.add(Lease(issuer=sponsor, holder=spv, start=m.t,
-                                         end=m.t + LEASE_QUARTERS - 1, term=LEASE_QUARTERS,
+                                         end=m.t + SPV_LEASE_QUARTERS - 1, term=SPV_LEASE_QUARTERS,
                                          renewable=True, guaranteed_value=guarantee))
             m.log(f"{sponsor.name} sets up {spv.name}, off its balance sheet", "deal", sponsor)
         funded = scale * amount
-        equity = (1.0 - DEBT_SHARE) * funded
+        equity = (1.0 - SPV_DEBT_SHARE) * funded
         fund = max(m.credit.lenders(sponsor)[0], key=lambda f: f.lending_capacity())
         issue_equity(m, spv, sponsor, SPONSOR_EQUITY_SHARE * equity, equity)
         issue_equity(m, spv, fund, (1.0 - SPONSOR_EQUITY_SHARE) * equity, equity)
         spv.rebalance_stakes()
-        m.credit.syndicate(spv, DEBT_SHARE * funded, fund_share=2 / 3, relationship_of=sponsor,
+        m.credit.syndicate(spv, SPV_DEBT_SHARE * funded, fund_share=FUND_SHARE_OF_DEALS,
+                           relationship_of=sponsor,
                            rate=SPV_SPREAD,
-                           floating=True, maturity=m.t + 4 * SPV_LOAN_YEARS, amortising=True,
+                           floating=True, maturity=m.t + QUARTERS_PER_YEAR * SPV_LOAN_YEARS, amortising=True,
                            category="spv_debt", collateral=spv)
         spv.buy_capacity(spv.cash, m.gpu_vendors(sponsor), m.suppliers)
         if spv.lease is not None and spv.lease.guaranteed_value:
             # the guarantee covers half of the cost of what the SPV bought
-            spv.lease.guaranteed_value += 0.5 * funded
+            spv.lease.guaranteed_value += RVG_SHARE * funded
         return funded
 
     def rebalance_stakes(self) -> None:
@@ -107,24 +119,24 @@ class SPV(FinancialAgent):
         interest = principal = 0.0
         for c in self.issued:
             if isinstance(c, Loan):
-                i, r = c.scheduled(m.t, m.base_rate)
+                i, r = c.scheduled(m.t, m.market.base_rate)
                 interest += i + c.arrears
                 principal += r
-        depreciation = (self.gpu_book / m.params.gpu_book_life + self.building_book / 80.0)
+        depreciation = (self.gpu_book / m.params.gpu_book_life + self.building_book / BUILDING_LIFE)
         self.lease.rent = (interest + max(principal, depreciation)
-                           + EQUITY_YIELD / 4 * self.equity_invested)
+                           + SPV_EQUITY_YIELD / QUARTERS_PER_YEAR * self.equity_invested)
 
     def operate(self) -> None:
         """A merchant SPV runs its own capacity; a leased one leaves that to the lessee."""
         m = self.model
         if self.merchant:
-            opex = m.opex_per_gw * self.capacity_gw
+            opex = OPEX_PER_GW * self.capacity_gw
             self.pay(m.suppliers, min(opex, max(self.cash, 0.0)), "opex")
 
     def distribute(self) -> None:
         """Once a year, pay the year's profit (not more than the cash) to the equity holders."""
         self.undistributed += sum(self.income.values())
-        if self.model.t % 4 != 3 or self.status != "active" or self.debt_service_arrears() > 0:
+        if self.model.t % 4 != 3 or self.status != Status.ACTIVE or self.debt_service_arrears() > 0:
             return
         excess = min(self.cash, self.undistributed)
         if excess <= 1e-6:
@@ -145,8 +157,8 @@ class SPV(FinancialAgent):
         if lease is None or not lease.active or m.t != lease.end + 1:
             return
         # the sponsor keeps the capacity while the market still uses it
-        sponsor_ok = self.sponsor.status == "active"
-        if lease.renewable and sponsor_ok and m.utilisation_avg >= RENEWAL_UTILISATION:
+        sponsor_ok = self.sponsor.status == Status.ACTIVE
+        if lease.renewable and sponsor_ok and m.market.utilisation_avg >= RENEWAL_UTILISATION:
             lease.end += lease.term
             m.log(f"{self.sponsor.name} renews the lease on {self.name}", "info", self)
             return
@@ -159,7 +171,7 @@ class SPV(FinancialAgent):
         # (unpaid rent stays a claim on the sponsor, on an expired lease, until it is paid or
         # cleared in a default)
         what = ("does not renew the lease on" if lease.renewable
-                else f"comes to the end of its {lease.term // 4}-year lease on")
+                else f"comes to the end of its {lease.term // QUARTERS_PER_YEAR}-year lease on")
         self.go_merchant(f"{self.sponsor.name} {what} {self.name}")
         if shortfall > 1e-6:
             paid = self.sponsor.pay(self, shortfall, "guarantee")
@@ -173,8 +185,8 @@ class SPV(FinancialAgent):
         self.merchant = True
         debt = self.debt
         self.model.log(f"{why}: it must now rent its capacity on the spot market"
-                       + (f", with {debt:.1f}B of debt still to pay" if debt > 0.05 else ""),
-                       "distress" if debt > 0.05 else "info", self)
+                       + (f", with {debt:.1f}B of debt still to pay" if debt > SMALL_DEBT else ""),
+                       "distress" if debt > SMALL_DEBT else "info", self)
 
     def prepay_debt(self) -> None:
         """Use spare cash to repay debt early, most senior first."""

@@ -3,7 +3,7 @@
 An agent that cannot pay what it owes first uses cash, then draws committed lines, then sells
 assets (equity stakes, loans, GPUs and data centres) at fire-sale prices that depress the
 market it sells into, and only then defaults. Defaults are cleared over the whole obligation
-network in the same quarter (Eisenberg-Noe clearing of :func:`model.clearing.clear_payments`),
+network in the same quarter (Eisenberg-Noe clearing of :func:`core.clearing.clear_payments`),
 so creditors whose losses wipe out their equity (funds, banks) default in the same quarter.
 
 Seniority and collateral decide recoveries: the proceeds of a defaulter's collateral go to
@@ -14,13 +14,13 @@ outside-sector account that finally bears it.
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from model.clearing import clear_payments
-from model.contracts import (
+from core.clearing import clear_payments
+from core.coefficients import FIRE_SALE_RECOVERY
+from core.contracts import (
     Backstop,
     ComputeContract,
     Contract,
@@ -30,119 +30,13 @@ from model.contracts import (
     Loan,
     Warrant,
 )
-from model.credit import EXPECTED_LOSS
-from model.finance import EPS
+from core.finance import EPS
+from core.firesales import FINANCIALS, raise_liquidity, sell_capacity, sell_loans, sell_stakes
+from core.state import Status
 
 if TYPE_CHECKING:
     from agents.base import FinancialAgent
     from model.economy import AIEconomy
-
-CAPACITY_DISCOUNT = 0.30      # fire-sale discount on GPUs and data centres
-STAKE_DISCOUNT = 0.25         # on equity stakes and warrants
-LOAN_DISCOUNT = 0.10          # on loans, over and above their expected loss, ...
-LOAN_MARKET_DEPTH = 50.0      # ... doubling for every 50B of loans dumped in one quarter
-PRICE_IMPACT = 3.0            # used-GPU prices fall by exp(-impact x share of capacity sold)
-FINANCIALS = ("fund", "bank")
-FIRE_SALE_NEWS = 0.5          # USD bn: smaller sales do not make the event log
-
-
-# --- fire sales ----------------------------------------------------------------------------
-def sell_capacity(m: AIEconomy, seller: FinancialAgent, wanted: float | None = None,
-                  *, announce: bool = True) -> float:
-    """Sell GPUs and data centres to outside buyers; all of them, or enough to raise ``wanted``."""
-    book = seller.gpu_book + seller.building_book
-    if book <= EPS:
-        return 0.0
-    price = m.market_value_of_capacity(seller) * (1.0 - CAPACITY_DISCOUNT)
-    if price <= EPS:
-        share = 1.0 if wanted is None else 0.0
-    else:
-        share = 1.0 if wanted is None or price <= wanted else wanted / price
-    if share <= 0.0:
-        return 0.0
-    proceeds, book_sold = price * share, book * share
-    gw_sold = (seller.capacity_gw + seller.pipeline_gw) * share
-    keep = 1.0 - share
-    seller.gpu_book *= keep
-    seller.building_book *= keep
-    seller.gpu_market *= keep
-    seller.capacity_gw *= keep
-    seller.pipeline = [(when, gw * keep) for when, gw in seller.pipeline] if keep > 0 else []
-    if proceeds > EPS:
-        m.ledger.transfer(m.distressed_investors, seller, proceeds, "asset_sale")
-    seller.revalue(proceeds - book_sold, "fire_sale")
-    m.record_loss(seller, "fire-sale discount", book_sold - proceeds)
-    if m.capacity_total > EPS and gw_sold > EPS:
-        m.fire_sale_factor *= math.exp(-PRICE_IMPACT * gw_sold / m.capacity_total)
-    if announce and proceeds >= FIRE_SALE_NEWS:
-        m.log(f"{seller.name} sells {gw_sold:.2f} GW of GPUs and data centres for "
-              f"{proceeds:.1f}B (book value {book_sold:.1f}B)", "fire_sale", seller)
-    return proceeds
-
-
-def sell_stakes(m: AIEconomy, seller: FinancialAgent) -> float:
-    """Sell every equity stake and warrant the agent holds, at a discount to their marks."""
-    raised = 0.0
-    for c in [c for c in seller.held if isinstance(c, EquityStake | Warrant)]:
-        mark = c.value()
-        proceeds = mark * (1.0 - STAKE_DISCOUNT)
-        m.book.transfer_holder(c, m.distressed_investors)
-        if proceeds > EPS:
-            m.ledger.transfer(m.distressed_investors, seller, proceeds, "asset_sale")
-        seller.revalue(proceeds - mark, "fire_sale")
-        m.record_loss(seller, "fire-sale discount", mark - proceeds)
-        raised += proceeds
-    return raised
-
-
-def sell_loans(m: AIEconomy, seller: FinancialAgent, wanted: float | None = None,
-               exclude: frozenset = frozenset()) -> float:
-    """Sell loans to distressed-debt investors below par: all, or enough to raise ``wanted``.
-
-    The soundest loans go first and at most one loan is split. Loans to agents in
-    ``exclude`` (defaulters being cleared) stay with the seller.
-    """
-    loans = sorted((c for c in seller.held if isinstance(c, Loan) and c.value() > EPS
-                    and c.issuer not in exclude and c.issuer is not m.distressed_investors),
-                   key=lambda c: (EXPECTED_LOSS[c.issuer.status], -c.value()))
-    raised = 0.0
-    for loan in loans:
-        if wanted is not None and raised >= wanted - EPS:
-            break
-        # price impact: the more loans are sold this quarter, the deeper the discount
-        discount = min(0.9, LOAN_DISCOUNT * (1.0 + m.loans_sold / LOAN_MARKET_DEPTH))
-        price_rate = (1.0 - EXPECTED_LOSS[loan.issuer.status]) * (1.0 - discount)
-        price = loan.value() * price_rate
-        part = loan
-        if wanted is not None and price > wanted - raised:
-            part = m.book.split(loan, (wanted - raised) / price)
-        value = part.value()
-        proceeds = value * price_rate
-        m.book.transfer_holder(part, m.distressed_investors)
-        m.ledger.transfer(m.distressed_investors, seller, proceeds, "asset_sale")
-        seller.revalue(proceeds - value, "fire_sale")
-        m.record_loss(seller, "fire-sale discount", value - proceeds)
-        m.loans_sold += value
-        raised += proceeds
-    if raised > EPS and seller.role in FINANCIALS:
-        m.log(f"{seller.name} sells {raised:.1f}B of loans at a discount to raise cash",
-              "fire_sale", seller)
-    return raised
-
-
-def raise_liquidity(m: AIEconomy, agent: FinancialAgent, needed: float) -> None:
-    """The distress chain before default: lines, then stakes, loans and real assets."""
-    if needed <= EPS or agent.role in ("spv", "abs"):
-        return          # a vehicle's assets are its lenders' collateral: it has only its cash
-    line = getattr(agent, "line", None)
-    if isinstance(line, CreditLine):
-        agent.draw_line(needed - agent.cash)
-    if agent.cash < needed:
-        sell_stakes(m, agent)
-    if agent.cash < needed:
-        sell_loans(m, agent, needed - agent.cash)
-    if agent.cash < needed:
-        sell_capacity(m, agent, needed - agent.cash)
 
 
 # --- the phase -----------------------------------------------------------------------------
@@ -150,7 +44,7 @@ def resolve(m: AIEconomy) -> None:
     """Run the distress chain for everyone in arrears, then clear the defaults."""
     triggered = []
     for a in m.finance_agents:
-        if a.status == "defaulted":
+        if a.status == Status.DEFAULTED:
             continue
         owed = [c for c in a.issued if c.arrears > EPS]
         if not owed:
@@ -162,9 +56,10 @@ def resolve(m: AIEconomy) -> None:
         if any(c.arrears > 1e-6 for c in a.issued):
             triggered.append(a)
     insolvent = [a for a in m.finance_agents if a.role in FINANCIALS
-                 and a.status != "defaulted" and a.equity < -1e-6]
+                 and a.status != Status.DEFAULTED and a.equity < -1e-6]
     clear_defaults(m, [*triggered, *(a for a in insolvent if a not in triggered)])
-    m.fire_sale_factor = 1.0 - 0.8 * (1.0 - m.fire_sale_factor)   # prices recover slowly
+    # used-GPU prices recover slowly from fire sales
+    m.market.fire_sale_factor = 1.0 - FIRE_SALE_RECOVERY * (1.0 - m.market.fire_sale_factor)
 
 
 def clear_defaults(m: AIEconomy, first: list[FinancialAgent]) -> None:
@@ -187,10 +82,10 @@ def clear_defaults(m: AIEconomy, first: list[FinancialAgent]) -> None:
                   + (f"; the losses fall on {_names(losers)}" if losers else ""), "default", a)
             _wind_down(m, a)
         new = [a for a in m.finance_agents if a.role in FINANCIALS and a not in defaulted
-               and a.status != "defaulted" and a.equity < -1e-6]
+               and a.status != Status.DEFAULTED and a.equity < -1e-6]
     if defaulted:
         for a in (*m.funds, *m.banks):
-            if a.status != "defaulted":
+            if a.status != Status.DEFAULTED:
                 a.mark_loans()
 
 
@@ -310,10 +205,10 @@ def _wind_down(m: AIEconomy, a: FinancialAgent) -> None:
     A defaulter's own fire-sale discounts are passed on to its creditors and shareholders,
     who bear them as write-offs: they are not the defaulter's loss, so they are dropped.
     """
-    a.status = "defaulted"
-    m.flows_extra["defaults"] += 1
+    a.status = Status.DEFAULTED
+    m.flows.defaults += 1
     m.losses = [x for x in m.losses
-                if not (x[0] == m.t and x[1] == a.name and x[3] == "fire-sale discount")]
+                if not (x.t == m.t and x.bearer == a.name and x.channel == "fire-sale discount")]
     for c in list(a.issued) + list(a.held):
         if not c.active:
             continue

@@ -7,16 +7,26 @@ ten calls in :meth:`AIEconomy.step`, in the order of MODEL.md section 4.
 from __future__ import annotations
 
 import gc
+import numbers
 from collections import defaultdict, deque
 from pathlib import Path
 from typing import Any
 
 import mesa
+import numpy as np
 import pandas as pd
 
 from agents import SPV, FinancialAgent
-from model import phases
-from model.contracts import (
+from core.coefficients import (
+    BASE_RENT,
+    GPU_VENDORS,
+    IG_SPREAD_BASE,
+    NORMAL_MULTIPLE,
+    OPEX_PER_GW,
+    QUARTERS_PER_YEAR,
+    TERM_PREMIUM,
+)
+from core.contracts import (
     Backstop,
     ComputeContract,
     ContractBook,
@@ -25,20 +35,21 @@ from model.contracts import (
     Loan,
     Warrant,
 )
-from model.credit import CreditMarket
-from model.errors import ParameterError
-from model.events import Event, quarter_label
-from model.finance import relationship
+from core.credit import CreditMarket
+from core.errors import ParameterError
+from core.events import Event, quarter_label
+from core.finance import relationship
+from core.ledger import Ledger
+from core.markets import capacity_value_per_gw
+from core.state import Loss, MarketState, QuarterFlows, Status
+from model import phases
 from model.invariants import check_invariants
-from model.ledger import Ledger
-from model.markets import BASE_RENT, NORMAL_MULTIPLE, capacity_value_per_gw
 from model.metrics import AGENT_REPORTERS, model_reporters
-from model.roster import build_roster, load_roster_data
+from model.roster import build_outside_sector, build_roster, load_roster_data
 from model.scenario import Scenario, load_scenario
 from model.synthetic import synthetic_roster
 
-ROSTERS = ("calibrated", "synthetic")
-GPU_VENDORS = 2               # chipmakers a buyer deals with
+ROSTERS = ("calibrated", "synthetic", "empty")
 
 
 class AIEconomy(mesa.Model):
@@ -48,7 +59,9 @@ class AIEconomy(mesa.Model):
         scenario: a packaged scenario name (``baseline``, ``boom``, ``bust``), a path to a
             TOML file, or a :class:`Scenario`.
         rng: seed (or numpy Generator) for every random draw in the run.
-        roster: ``"calibrated"`` (the named firms of 2025) or ``"synthetic"``.
+        roster: ``"calibrated"`` (the named firms of 2025), ``"synthetic"`` (``roster_size``
+            firms per role drawn around them) or ``"empty"`` (only the outside-sector
+            accounts: build a small economy by hand, then call :meth:`open_books`).
         roster_size: agents per role for a synthetic roster.
         agent_data: collect the agent-level statistics every quarter (batches that only need
             the model-level frame switch it off: it is about a sixth of a run's time).
@@ -62,6 +75,7 @@ class AIEconomy(mesa.Model):
                  roster: str = "calibrated", roster_size: int | None = None,
                  agent_data: bool = True, **overrides: Any) -> None:
         loaded = load_scenario(scenario, **overrides)
+        rng = _checked_rng(rng)
         if roster not in ROSTERS:
             raise ParameterError(f"roster must be one of {ROSTERS}, got {roster!r}")
         if roster == "synthetic" and (not isinstance(roster_size, int) or isinstance(
@@ -77,7 +91,7 @@ class AIEconomy(mesa.Model):
         self.credit = CreditMarket(self)
         self.t = 0
         self.events: list[Event] = []
-        self.losses: list[tuple[int, str, str, str, float]] = []
+        self.losses: list[Loss] = []
         self.hyperscalers: list = []
         self.labs: list = []
         self.neoclouds: list = []
@@ -88,31 +102,9 @@ class AIEconomy(mesa.Model):
         self.abs_vehicles: list = []
         self.spv_by_key: dict = {}
         self._by_name: dict[str, FinancialAgent] = {}
-        self.flows_extra: defaultdict[str, float] = defaultdict(float)
-        # market state (2025Q1 starting values)
-        self.revenue = self.revenue_prev = self.cloud_revenue = 0.0
-        self.non_ai_growth = 1.0
-        self.equity_window = 0.0
-        self.noise = 0.0
-        self.efficiency = 1.0
-        self.sentiment = 1.0
-        self.expected_growth = 0.10
-        self.bubble_index = 1.0
-        self.value_ai = self.value_prev = 0.0
-        self.base_rate = p.base_rate
-        self.long_rate = p.base_rate + 0.004
-        self.ig_spread = 0.0075
-        self.spot_rent = BASE_RENT
-        self.gpu_price_index = 1.0
-        self.fire_sale_factor = 1.0   # used-GPU price pressure from fire sales (1 = none)
-        self.loans_sold = 0.0         # par value of loans fire-sold this quarter
-        self.utilisation = self.utilisation_avg = 0.8
-        self.demand_gw = self.capacity_total = 0.0
-        self.revenue_gap = self.gap_share = self.distress_share = 0.0
-        self.cumulative_capex = 0.0
-        self.opex_per_gw = 0.35       # power, staff, maintenance per GW-quarter
-        self.gpu_share = 0.6          # of capex spent on GPUs and servers
-        self.chip_content = 0.65      # of GPU/server spend that is accelerator sales
+        self.flows = QuarterFlows()
+        self.market = MarketState(base_rate=p.base_rate, long_rate=p.base_rate + TERM_PREMIUM,
+                                  ig_spread=IG_SPREAD_BASE, spot_rent=BASE_RENT)
         self.roster_rounds: list = []
         self.warrant: Warrant | None = None
         self.warrant_vesting = (0, 1)
@@ -123,11 +115,22 @@ class AIEconomy(mesa.Model):
         self.news_sent: set[str] = set()
         self._results: pd.DataFrame | None = None
 
-        data = load_roster_data()
-        if roster == "synthetic":
-            data = synthetic_roster(data, roster_size, self.rng)
-        build_roster(self, data)
-        phases.initial_markets(self)
+        if roster == "empty":
+            build_outside_sector(self)
+        else:
+            data = load_roster_data()
+            if roster == "synthetic":
+                data = synthetic_roster(data, roster_size, self.rng)
+            build_roster(self, data)
+            phases.initial_markets(self)
+            self.open_books()
+        self.agent_data = bool(agent_data)
+        self.datacollector = mesa.DataCollector(
+            model_reporters=model_reporters(),
+            agent_reporters=AGENT_REPORTERS if self.agent_data else None)
+
+    def open_books(self) -> None:
+        """Take the present balance sheets as the opening position the invariants start from."""
         for b in self.banks:
             b.refresh_capital()
         for f in self.funds:
@@ -139,10 +142,6 @@ class AIEconomy(mesa.Model):
             a.income.clear()
             a.prev_income = {}
         self.ledger.initial_total = self.ledger.total()
-        self.agent_data = bool(agent_data)
-        self.datacollector = mesa.DataCollector(
-            model_reporters=model_reporters(),
-            agent_reporters=AGENT_REPORTERS if self.agent_data else None)
 
     # --- the quarter -----------------------------------------------------------------------
     def step(self) -> None:
@@ -241,7 +240,7 @@ class AIEconomy(mesa.Model):
     def record_loss(self, bearer: FinancialAgent, channel: str, amount: float) -> None:
         """Attribute a realised loss to the agent or outside account that finally bears it."""
         if amount > 1e-9:
-            self.losses.append((self.t, bearer.name, bearer.role, channel, amount))
+            self.losses.append(Loss(self.t, bearer.name, bearer.role, channel, amount))
 
     def prev_income(self, agent: FinancialAgent, kind: str) -> float:
         """An income-statement line of the agent in the previous quarter."""
@@ -257,25 +256,25 @@ class AIEconomy(mesa.Model):
 
         Private SPVs and the financial sector are valued at book.
         """
-        if agent.status == "defaulted":
+        if agent.status == Status.DEFAULTED:
             return 0.0
-        bi = self.bubble_index
+        bi = self.market.bubble_index
         if agent.role == "lab":
             rev = agent.income.get("ai_revenue", 0.0) or agent.prev_income.get("ai_revenue", 0.0)
-            return max(agent.cash, 4.0 * rev * NORMAL_MULTIPLE * bi + agent.cash)
+            return max(agent.cash, QUARTERS_PER_YEAR * rev * NORMAL_MULTIPLE * bi + agent.cash)
         if agent.role == "neocloud":
             rev = agent.income.get("compute", 0.0) + agent.income.get("backstop", 0.0)
-            return max(0.0, 4.0 * rev * NORMAL_MULTIPLE * bi + agent.cash - agent.debt)
+            return max(0.0, QUARTERS_PER_YEAR * rev * NORMAL_MULTIPLE * bi + agent.cash - agent.debt)
         if agent.role == "chipmaker":
             sales = agent.income.get("gpu_purchase", 0.0)
-            return 4.0 * sales * NORMAL_MULTIPLE * bi + agent.cash + agent.other_assets
+            return QUARTERS_PER_YEAR * sales * NORMAL_MULTIPLE * bi + agent.cash + agent.other_assets
         return max(0.0, agent.equity)
 
     def market_value_of_capacity(self, agent: FinancialAgent) -> float:
         """What the agent's data centres and GPUs would fetch: capitalised net rent."""
-        per_gw = capacity_value_per_gw(self.spot_rent, self.utilisation, self.opex_per_gw,
+        per_gw = capacity_value_per_gw(self.market.spot_rent, self.market.utilisation, OPEX_PER_GW,
                                        self.params.cost_per_gw)
-        return per_gw * self.fire_sale_factor * (agent.capacity_gw + agent.pipeline_gw)
+        return per_gw * self.market.fire_sale_factor * (agent.capacity_gw + agent.pipeline_gw)
 
     # --- reports ---------------------------------------------------------------------------
     def check_invariants(self) -> None:
@@ -301,11 +300,24 @@ class AIEconomy(mesa.Model):
 
     def losses_by_bearer(self) -> pd.DataFrame:
         """Cumulative realised losses by who bears them and through which channel."""
-        df = pd.DataFrame(self.losses, columns=["t", "bearer", "bearer_type", "channel", "loss"])
+        df = pd.DataFrame([(x.t, x.bearer, x.bearer_type, x.channel, x.amount) for x in self.losses],
+                          columns=["t", "bearer", "bearer_type", "channel", "loss"])
         if df.empty:
             return pd.DataFrame(columns=["bearer", "bearer_type", "channel", "loss"])
         return (df.groupby(["bearer", "bearer_type", "channel"], as_index=False)["loss"].sum()
                 .sort_values("loss", ascending=False, ignore_index=True))
+
+
+def _checked_rng(rng: Any) -> Any:
+    """None, a whole-number seed (numpy integers too), a SeedSequence or a Generator."""
+    if rng is None or isinstance(rng, np.random.SeedSequence | np.random.Generator):
+        return rng
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool | np.bool_):
+        if rng < 0:
+            raise ParameterError(f"rng must be a non-negative seed, got {rng!r}")
+        return int(rng)
+    raise ParameterError(f"rng must be None, a whole-number seed, a numpy SeedSequence or a "
+                         f"numpy Generator, got {rng!r} ({type(rng).__name__})")
 
 
 def _contract_exposure(m: AIEconomy, c) -> float:

@@ -14,8 +14,8 @@ import math
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from model.contracts import EquityStake, Loan, Warrant
-from model.errors import AccountingError
+from core.contracts import EquityStake, Loan, Warrant
+from core.errors import AccountingError
 
 if TYPE_CHECKING:
     from model.economy import AIEconomy

@@ -5,9 +5,11 @@ All stocks are end-of-quarter values; flows are per quarter; USD bn unless named
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
-from model.contracts import Loan
+from core.contracts import Loan
+from core.state import Status
 
 if TYPE_CHECKING:
     from model.economy import AIEconomy
@@ -31,8 +33,9 @@ MODEL_COLUMNS: tuple[str, ...] = (
 
 AGENT_REPORTERS = {
     "name": "name", "role": "role",
-    **{key: (lambda a, key=key: a.snap[key])
-       for key in ("cash", "debt", "equity", "leverage", "status", "revenue")},
+    **{key: attrgetter(f"snap.{key}") for key in ("cash", "debt", "equity", "leverage")},
+    "status": lambda a: a.snap.status.value,
+    "revenue": attrgetter("snap.revenue"),
 }
 
 
@@ -70,16 +73,16 @@ def compute_metrics(m: AIEconomy) -> dict[str, float]:
     m.chip_history.append(chip_rev)
     vendor_4q, chip_4q = sum(m.vendor_history), sum(m.chip_history)
     losses = dict.fromkeys(BEARER_TYPES, 0.0)
-    for _, _, role, _, amount in m.losses:
-        losses[role] = losses.get(role, 0.0) + amount
-    annual_revenue = 4.0 * m.revenue
+    for loss in m.losses:
+        losses[loss.bearer_type] = losses.get(loss.bearer_type, 0.0) + loss.amount
+    annual_revenue = 4.0 * m.market.revenue
     row = {
-        "ai_revenue": m.revenue,
-        "capex": m.flows_extra["capex"],
-        "cumulative_capex": m.cumulative_capex,
-        "compute_utilisation": m.utilisation,
-        "bubble_index": m.bubble_index,
-        "equity_value_ai": m.value_ai,
+        "ai_revenue": m.market.revenue,
+        "capex": m.flows.capex,
+        "cumulative_capex": m.market.cumulative_capex,
+        "compute_utilisation": m.market.utilisation,
+        "bubble_index": m.market.bubble_index,
+        "equity_value_ai": m.market.value_ai,
         "ig_bonds_ai": ig,
         "spv_debt": spv,
         "private_credit_ai": pc,
@@ -88,29 +91,29 @@ def compute_metrics(m: AIEconomy) -> dict[str, float]:
         "ai_debt_total": total,
         "off_balance_sheet_share": spv / total if total > 0 else 0.0,
         "circular_revenue_share": min(vendor_4q, chip_4q) / chip_4q if chip_4q > 0 else 0.0,
-        "credit_spread_ig": m.ig_spread * 1e4,
-        "gpu_price_index": m.gpu_price_index,
-        "defaults": m.flows_extra["defaults"],
+        "credit_spread_ig": m.market.ig_spread * 1e4,
+        "gpu_price_index": m.market.gpu_price_index,
+        "defaults": m.flows.defaults,
         "cumulative_losses": sum(losses.values()),
         **{f"losses_{b}": losses.get(b, 0.0) for b in BEARER_TYPES},
         "bank_capital_ratio": bank_equity / bank_rwa if bank_rwa > 0 else 0.0,
         "bank_capital_ratio_min": min((e / max(r, 1e-9) for e, r in capital), default=0.0),
-        "fund_redemptions": m.flows_extra["fund_redemptions"],
-        "power_gw": m.capacity_total,
+        "fund_redemptions": m.flows.fund_redemptions,
+        "power_gw": m.market.capacity_total,
         "jobs_displaced": annual_revenue * 1e9 * p.substitution_share / (p.average_wage * 1e3)
         / 1e6,
-        "hyperscaler_capex": m.flows_extra["hyperscaler_capex"],
-        "ig_bonds_issued": m.flows_extra["ig_bonds_issued"],
+        "hyperscaler_capex": m.flows.hyperscaler_capex,
+        "ig_bonds_issued": m.flows.ig_bonds_issued,
         "chip_revenue": chip_rev,
         "lab_revenue": sum(lab.income.get("ai_revenue", 0.0) for lab in m.labs),
-        "revenue_gap": m.revenue_gap,
-        "sentiment": m.sentiment,
-        "expected_growth": m.expected_growth,
-        "spot_rent": m.spot_rent,
-        "demand_gw": m.demand_gw,
-        "distressed": float(sum(1 for a in m.finance_agents if a.status == "distressed")),
-        "defaulted_total": float(sum(1 for a in m.finance_agents if a.status == "defaulted")),
+        "revenue_gap": m.market.revenue_gap,
+        "sentiment": m.market.sentiment,
+        "expected_growth": m.market.expected_growth,
+        "spot_rent": m.market.spot_rent,
+        "demand_gw": m.market.demand_gw,
+        "distressed": float(sum(1 for a in m.finance_agents if a.status == Status.DISTRESSED)),
+        "defaulted_total": float(sum(1 for a in m.finance_agents if a.status == Status.DEFAULTED)),
         "gated_funds": float(sum(1 for f in m.funds if f.gated)),
-        "base_rate": m.base_rate,
+        "base_rate": m.market.base_rate,
     }
     return row

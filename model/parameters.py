@@ -1,16 +1,20 @@
-"""Typed model parameters with units, allowed ranges and one validation routine.
+"""Typed model parameters, each declared once: default, range, unit, group, label and help.
 
-All money is USD bn, flows are per quarter unless the name says ``_per_year``, time is in
-quarters (0 = 2025Q1). A quarter index of -1 switches a shock off.
+All money is USD bn, flows are per quarter unless the name or unit says per year, time is in
+quarters (0 = 2025Q1). A quarter index of -1 switches a shock off. ``PARAMETER_INFO`` (what
+sliders, validation, the CLI and the docs read) is built from the dataclass fields below.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
 import math
+import numbers
 from dataclasses import dataclass, fields
 from typing import Any, NamedTuple
 
-from model.errors import ParameterError
+from core.errors import ParameterError
 
 
 class ParamInfo(NamedTuple):
@@ -27,138 +31,135 @@ class ParamInfo(NamedTuple):
     integer: bool = False
 
 
-# name: (default, min, max, unit, group, label, description[, integer])
-_SPECS: dict[str, tuple] = {
-    # --- revenue assumptions -------------------------------------------------------------
-    "revenue_ceiling": (900.0, 50.0, 5000.0, "USD bn/yr", "revenue", "Revenue ceiling",
-                        "Long-run end-customer AI revenue per year (logistic ceiling)."),
-    "revenue_growth": (0.21, 0.02, 1.0, "1/quarter", "revenue", "Revenue growth speed",
-                       "Steepness k of the logistic revenue path."),
-    "revenue_midpoint": (13.0, -10.0, 60.0, "quarter", "revenue", "Revenue midpoint",
-                         "Quarter at which revenue reaches half its ceiling (0 = 2025Q1)."),
-    "revenue_noise": (0.04, 0.0, 0.3, "share", "revenue", "Revenue noise",
-                      "Std. dev. of the AR(1) multiplicative noise on revenue."),
-    "lab_revenue_share": (0.28, 0.05, 0.8, "share", "revenue", "Labs' share of revenue",
-                          "Share of end-customer AI revenue earned by the AI labs; "
-                          "the rest goes to hyperscaler cloud AI services."),
-    "compute_price_decline": (0.02, 0.0, 0.15, "1/quarter", "revenue", "Compute price decline",
-                              "Trend fall of spot GPU rent per quarter (cheaper chips, "
-                              "competition)."),
-    "efficiency_gain": (0.015, 0.0, 0.08, "1/quarter", "technology", "Efficiency gain",
-                        "Trend fall of compute needed per revenue dollar."),
-    # --- technology and power ------------------------------------------------------------
-    "gpu_economic_life": (16.0, 4.0, 40.0, "quarters", "technology", "GPU economic life",
-                          "Quarters over which a GPU loses its market value; book life is "
-                          "longer, the gap is the stranded-asset exposure.", True),
-    "gpu_book_life": (24.0, 8.0, 40.0, "quarters", "technology", "GPU book life",
-                      "Accounting depreciation life of GPUs and servers.", True),
-    "build_lag": (4.0, 1.0, 10.0, "quarters", "technology", "Build lag",
-                  "Quarters from capex to capacity online (buildings 6-8, GPUs 1-2).", True),
-    "cost_per_gw": (50.0, 20.0, 120.0, "USD bn/GW", "technology", "Cost per GW",
-                    "Capex per GW of AI data-centre capacity (60% GPUs, 40% buildings, power)."),
-    "power_gw_2025": (4.0, 0.5, 20.0, "GW/quarter", "technology", "Power connectable",
-                      "GW of new data-centre load that can be connected per quarter in 2025 "
-                      "(worldwide)."),
-    "power_growth": (0.05, 0.0, 0.2, "1/quarter", "technology", "Power growth",
-                     "Growth of connectable power per quarter."),
-    # --- financing and behaviour ---------------------------------------------------------
-    "herding": (0.5, 0.0, 1.0, "", "financing", "Herding",
-                "Weight of market sentiment in expected demand growth."),
-    "expectation_memory": (0.75, 0.0, 0.99, "", "financing", "Expectation memory",
-                           "Weight of last quarter's expected growth (adaptive expectations)."),
-    "spv_appetite": (1.0, 0.0, 3.0, "x", "financing", "SPV appetite",
-                     "Multiplier on the share of hyperscaler capex routed to "
-                     "off-balance-sheet SPVs."),
-    "cash_target": (0.75, 0.0, 2.0, "x capex", "financing", "Cash buffer target",
-                    "Hyperscalers issue IG bonds to keep cash at this multiple of the next "
-                    "four quarters' capex."),
-    "vendor_financing_share": (0.25, 0.0, 0.8, "share", "financing", "Vendor financing",
-                               "Share of labs' equity raises funded by chipmakers (circular)."),
-    "take_or_pay": (0.9, 0.0, 1.0, "share", "financing", "Take-or-pay share",
-                    "Share of contracted compute a lab must pay for even when unused."),
-    "lab_burn": (0.9, 0.0, 3.0, "", "financing", "Lab burn intensity",
-                 "Base burn multiple b0: lab spending = revenue x (1 + b)."),
-    "lp_redemption_sensitivity": (1.0, 0.0, 5.0, "", "financing", "LP redemption sensitivity",
-                                  "How strongly fund investors redeem after losses and stress."),
-    "redemption_gate": (0.05, 0.0, 0.5, "share of NAV", "financing", "Redemption gate",
-                        "Maximum redemptions a private-credit fund pays per quarter."),
-    "bank_capital_requirement": (0.10, 0.04, 0.25, "share of RWA", "financing",
-                                 "Bank capital requirement",
-                                 "Minimum equity / risk-weighted assets for new lending."),
-    "base_rate": (0.04, 0.0, 0.12, "1/yr", "financing", "Base rate",
-                  "Short-term policy rate (SOFR); floating loans pay it plus a spread."),
-    # --- shocks --------------------------------------------------------------------------
-    "efficiency_shock_quarter": (-1.0, -1.0, 60.0, "quarter", "shocks", "Efficiency shock quarter",
-                                 "Quarter of a one-off efficiency shock (-1 = off).", True),
-    "efficiency_shock_size": (0.35, 0.0, 0.9, "share", "shocks", "Efficiency shock size",
-                              "Cut in compute per revenue dollar when the shock hits."),
-    "power_crunch_quarter": (-1.0, -1.0, 60.0, "quarter", "shocks", "Power crunch quarter",
-                             "Quarter a power crunch starts (-1 = off).", True),
-    "power_crunch_size": (0.5, 0.0, 1.0, "share", "shocks", "Power crunch size",
-                          "Cut in connectable power from that quarter on."),
-    "rate_shock_quarter": (-1.0, -1.0, 60.0, "quarter", "shocks", "Rate shock quarter",
-                           "Quarter of a permanent base-rate shock (-1 = off).", True),
-    "rate_shock_bp": (200.0, -400.0, 800.0, "bp", "shocks", "Rate shock size",
-                      "Change of the base rate when the rate shock hits, in basis points."),
-    "chip_jump_quarter": (-1.0, -1.0, 60.0, "quarter", "shocks", "Chip generation jump quarter",
-                          "Quarter a new chip generation makes installed GPUs obsolete "
-                          "faster (-1 = off).", True),
-    "chip_jump_size": (0.3, 0.0, 0.9, "share", "shocks", "Chip generation jump size",
-                       "One-off fall in the market value of installed GPUs and in spot rent."),
-    # --- labour --------------------------------------------------------------------------
-    "substitution_share": (0.5, 0.0, 1.0, "share", "revenue", "Labour substitution share",
-                           "Share of AI revenue that replaces wages."),
-    "average_wage": (80.0, 10.0, 300.0, "USD k/yr", "revenue", "Average wage",
-                     "Average annual wage of a displaced job."),
-}
+GROUPS = ("revenue", "technology", "financing", "policy", "shocks")
 
-PARAMETER_INFO: dict[str, ParamInfo] = {
-    name: ParamInfo(name, *spec) for name, spec in _SPECS.items()
-}
+
+def _param(default: float, low: float, high: float, unit: str, group: str, label: str,
+           description: str) -> Any:
+    """A dataclass field carrying the parameter's declaration."""
+    return dataclasses.field(default=default, metadata={
+        "range": (low, high), "unit": unit, "group": group, "label": label,
+        "description": description})
 
 
 @dataclass(frozen=True, slots=True)
 class Parameters:
     """One complete, validated parameter set. Build with :func:`make_parameters`."""
 
-    revenue_ceiling: float
-    revenue_growth: float
-    revenue_midpoint: float
-    revenue_noise: float
-    lab_revenue_share: float
-    compute_price_decline: float
-    efficiency_gain: float
-    gpu_economic_life: int
-    gpu_book_life: int
-    build_lag: int
-    cost_per_gw: float
-    power_gw_2025: float
-    power_growth: float
-    herding: float
-    expectation_memory: float
-    spv_appetite: float
-    cash_target: float
-    vendor_financing_share: float
-    take_or_pay: float
-    lab_burn: float
-    lp_redemption_sensitivity: float
-    redemption_gate: float
-    bank_capital_requirement: float
-    base_rate: float
-    efficiency_shock_quarter: int
-    efficiency_shock_size: float
-    power_crunch_quarter: int
-    power_crunch_size: float
-    rate_shock_quarter: int
-    rate_shock_bp: float
-    chip_jump_quarter: int
-    chip_jump_size: float
-    substitution_share: float
-    average_wage: float
+    # --- revenue assumptions -------------------------------------------------------------
+    revenue_ceiling: float = _param(
+        900.0, 50.0, 5000.0, "USD bn/yr", "revenue", "Revenue ceiling",
+        "Long-run end-customer AI revenue per year (logistic ceiling).")
+    revenue_growth: float = _param(
+        0.21, 0.02, 1.0, "1/quarter", "revenue", "Revenue growth speed",
+        "Steepness k of the logistic revenue path.")
+    revenue_midpoint: float = _param(
+        13.0, -10.0, 60.0, "quarter", "revenue", "Revenue midpoint",
+        "Quarter at which revenue reaches half its ceiling (0 = 2025Q1).")
+    revenue_noise: float = _param(
+        0.04, 0.0, 0.3, "share", "revenue", "Revenue noise",
+        "Std. dev. of the AR(1) multiplicative noise on revenue.")
+    lab_revenue_share: float = _param(
+        0.28, 0.05, 0.8, "share", "revenue", "Labs' share of revenue",
+        "Share of end-customer AI revenue earned by the AI labs; the rest goes to hyperscaler "
+        "cloud AI services.")
+    compute_price_decline: float = _param(
+        0.02, 0.0, 0.15, "1/quarter", "revenue", "Compute price decline",
+        "Trend fall of spot GPU rent per quarter (cheaper chips, competition).")
+    efficiency_gain: float = _param(
+        0.015, 0.0, 0.08, "1/quarter", "technology", "Efficiency gain",
+        "Trend fall of compute needed per revenue dollar.")
+    # --- technology and power ------------------------------------------------------------
+    gpu_economic_life: int = _param(
+        16, 4, 40, "quarters", "technology", "GPU economic life",
+        "Quarters over which a GPU loses its market value; book life is longer, the gap is "
+        "the stranded-asset exposure.")
+    gpu_book_life: int = _param(
+        24, 8, 40, "quarters", "technology", "GPU book life",
+        "Accounting depreciation life of GPUs and servers.")
+    build_lag: int = _param(
+        4, 1, 10, "quarters", "technology", "Build lag",
+        "Quarters from capex to capacity online (buildings 6-8, GPUs 1-2).")
+    cost_per_gw: float = _param(
+        50.0, 20.0, 120.0, "USD bn/GW", "technology", "Cost per GW",
+        "Capex per GW of AI data-centre capacity (60% GPUs, 40% buildings, power).")
+    power_gw_2025: float = _param(
+        4.0, 0.5, 20.0, "GW/quarter", "technology", "Power connectable",
+        "GW of new data-centre load that can be connected per quarter in 2025 (worldwide).")
+    power_growth: float = _param(
+        0.05, 0.0, 0.2, "1/quarter", "technology", "Power growth",
+        "Growth of connectable power per quarter.")
+    # --- financing and behaviour ---------------------------------------------------------
+    herding: float = _param(
+        0.5, 0.0, 1.0, "", "financing", "Herding",
+        "Weight of market sentiment in expected demand growth.")
+    expectation_memory: float = _param(
+        0.75, 0.0, 0.99, "", "financing", "Expectation memory",
+        "Weight of last quarter's expected growth (adaptive expectations).")
+    spv_appetite: float = _param(
+        1.0, 0.0, 3.0, "x", "financing", "SPV appetite",
+        "Multiplier on the share of hyperscaler capex routed to off-balance-sheet SPVs.")
+    cash_target: float = _param(
+        0.75, 0.0, 2.0, "x capex", "financing", "Cash buffer target",
+        "Hyperscalers issue IG bonds to keep cash at this multiple of the next four "
+        "quarters' capex.")
+    vendor_financing_share: float = _param(
+        0.25, 0.0, 0.8, "share", "financing", "Vendor financing",
+        "Share of labs' equity raises funded by chipmakers (circular).")
+    take_or_pay: float = _param(
+        0.9, 0.0, 1.0, "share", "financing", "Take-or-pay share",
+        "Share of contracted compute a lab must pay for even when unused.")
+    lab_burn: float = _param(
+        0.9, 0.0, 3.0, "", "financing", "Lab burn intensity",
+        "Base burn multiple b0: lab spending = revenue x (1 + b).")
+    lp_redemption_sensitivity: float = _param(
+        1.0, 0.0, 5.0, "", "financing", "LP redemption sensitivity",
+        "How strongly fund investors redeem after losses and stress.")
+    redemption_gate: float = _param(
+        0.05, 0.0, 0.5, "share of NAV", "financing", "Redemption gate",
+        "Maximum redemptions a private-credit fund pays per quarter.")
+    bank_capital_requirement: float = _param(
+        0.10, 0.04, 0.25, "share of RWA", "financing", "Bank capital requirement",
+        "Minimum equity / risk-weighted assets for new lending.")
+    base_rate: float = _param(
+        0.04, 0.0, 0.12, "1/yr", "financing", "Base rate",
+        "Short-term policy rate (SOFR); floating loans pay it plus a spread.")
+    # --- shocks --------------------------------------------------------------------------
+    efficiency_shock_quarter: int = _param(
+        -1, -1, 60, "quarter", "shocks", "Efficiency shock quarter",
+        "Quarter of a one-off efficiency shock (-1 = off).")
+    efficiency_shock_size: float = _param(
+        0.35, 0.0, 0.9, "share", "shocks", "Efficiency shock size",
+        "Cut in compute per revenue dollar when the shock hits.")
+    power_crunch_quarter: int = _param(
+        -1, -1, 60, "quarter", "shocks", "Power crunch quarter",
+        "Quarter a power crunch starts (-1 = off).")
+    power_crunch_size: float = _param(
+        0.5, 0.0, 1.0, "share", "shocks", "Power crunch size",
+        "Cut in connectable power from that quarter on.")
+    rate_shock_quarter: int = _param(
+        -1, -1, 60, "quarter", "shocks", "Rate shock quarter",
+        "Quarter of a permanent base-rate shock (-1 = off).")
+    rate_shock_bp: float = _param(
+        200.0, -400.0, 800.0, "bp", "shocks", "Rate shock size",
+        "Change of the base rate when the rate shock hits, in basis points.")
+    chip_jump_quarter: int = _param(
+        -1, -1, 60, "quarter", "shocks", "Chip generation jump quarter",
+        "Quarter a new chip generation makes installed GPUs obsolete faster (-1 = off).")
+    chip_jump_size: float = _param(
+        0.3, 0.0, 0.9, "share", "shocks", "Chip generation jump size",
+        "One-off fall in the market value of installed GPUs and in spot rent.")
+    # --- labour --------------------------------------------------------------------------
+    substitution_share: float = _param(
+        0.5, 0.0, 1.0, "share", "revenue", "Labour substitution share",
+        "Share of AI revenue that replaces wages.")
+    average_wage: float = _param(
+        80.0, 10.0, 300.0, "USD k/yr", "revenue", "Average wage",
+        "Average annual wage of a displaced job.")
 
     def with_overrides(self, **overrides: Any) -> Parameters:
         """Return a validated copy with some fields changed."""
-        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values = self.as_dict()
         values.update(overrides)
         return make_parameters(values)
 
@@ -167,28 +168,50 @@ class Parameters:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
+def _info(f: dataclasses.Field) -> ParamInfo:
+    meta = f.metadata
+    low, high = meta["range"]
+    integer = f.type in (int, "int")
+    return ParamInfo(f.name, f.default, low, high, meta["unit"], meta["group"], meta["label"],
+                     meta["description"], integer)
+
+
+PARAMETER_INFO: dict[str, ParamInfo] = {f.name: _info(f) for f in fields(Parameters)}
+
+
+def _allowed(info: ParamInfo) -> str:
+    unit = f" {info.unit}" if info.unit else ""
+    return f"allowed range [{info.min:g}, {info.max:g}]{unit}"
+
+
+def _kind(info: ParamInfo) -> str:
+    return "a whole number" if info.integer else "a number"
+
+
 def validate_value(name: str, value: Any) -> float | int:
-    """Check one parameter value against its range; return it with the right type."""
+    """Check one parameter value against its type and range; return it with the field type.
+
+    Booleans and strings are not numbers: ``True`` or ``"900"`` are errors, not 1 and 900.
+    """
     if name not in PARAMETER_INFO:
-        raise ParameterError(
-            f"unknown parameter {name!r}; known parameters: {', '.join(sorted(PARAMETER_INFO))}"
-        )
+        close = difflib.get_close_matches(name, PARAMETER_INFO, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ParameterError(f"unknown parameter {name!r}{hint} (known parameters: "
+                             f"{', '.join(PARAMETER_INFO)})")
     info = PARAMETER_INFO[name]
-    allowed = f"allowed range [{info.min:g}, {info.max:g}]" + (f" {info.unit}" if info.unit else "")
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        try:
-            value = float(value)
-        except (TypeError, ValueError):
-            raise ParameterError(
-                f"{name} must be a number ({allowed}), got {value!r}"
-            ) from None
-    if not math.isfinite(value) or not info.min <= value <= info.max:
-        raise ParameterError(f"{name} = {value!r} is outside the {allowed}")
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or type(value).__name__ \
+            == "bool_":
+        raise ParameterError(f"{name} must be {_kind(info)} ({_allowed(info)}), got {value!r} "
+                             f"({type(value).__name__})")
+    number = float(value)
+    if not math.isfinite(number) or not info.min <= number <= info.max:
+        raise ParameterError(f"{name} = {value!r} is outside the {_allowed(info)}")
     if info.integer:
-        if value != int(value):
-            raise ParameterError(f"{name} must be a whole number ({allowed}), got {value!r}")
-        return int(value)
-    return float(value)
+        if number != int(number):
+            raise ParameterError(f"{name} must be {_kind(info)} ({_allowed(info)}), got "
+                                 f"{value!r}")
+        return int(number)
+    return number
 
 
 def make_parameters(values: dict[str, Any]) -> Parameters:
@@ -199,11 +222,11 @@ def make_parameters(values: dict[str, Any]) -> Parameters:
     if checked["gpu_economic_life"] > checked["gpu_book_life"]:
         raise ParameterError(
             f"gpu_economic_life ({checked['gpu_economic_life']}) must not exceed gpu_book_life "
-            f"({checked['gpu_book_life']}): the economic life is the shorter, honest one"
-        )
+            f"({checked['gpu_book_life']}): the economic life is the shorter, honest one")
     return Parameters(**checked)
 
 
 DEFAULTS = make_parameters({})
 
-__all__ = ["DEFAULTS", "PARAMETER_INFO", "ParamInfo", "Parameters", "make_parameters"]
+__all__ = ["DEFAULTS", "GROUPS", "PARAMETER_INFO", "ParamInfo", "Parameters",
+           "make_parameters", "validate_value"]

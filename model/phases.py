@@ -7,17 +7,40 @@ moves every payment through the ledger. ``AIEconomy.step`` calls them in order.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from agents.abs_vehicle import ABSVehicle
-from model.contracts import Backstop, ComputeContract, EquityStake, Lease, Loan, Warrant
-from model.distress import resolve
-from model.events import quarter_label
-from model.finance import pay_due, service_loan
-from model.markets import (
+from core.coefficients import (
     BASE_RENT,
+    BUILDING_LIFE,
+    CAPACITY_MARGIN,
+    CAPTIVE_GROWTH,
+    CAPTIVE_GW_2025,
+    CLOUD_GW_PER_REVENUE,
+    COST_OF_CAPITAL,
+    EQUITY_SUPPLY_2025,
+    EQUITY_SUPPLY_GROWTH,
+    EQUITY_WINDOW_CAP,
+    EQUITY_WINDOW_FROM,
+    GAP_HORIZON,
+    GUIDED_CAPEX,
+    IDLE_NEWS,
+    NON_AI_GROWTH,
     NORMAL_MULTIPLE,
+    OPEX_PER_GW,
+    QUARTERS_PER_YEAR,
+    REVENUE_NOISE_FLOOR,
+    SECURITIZATION_SENTIMENT,
+    SENTIMENT_STRESS_WEIGHT,
+    TARGET_UTILISATION,
     TERM_PREMIUM,
+    UTILISATION_SMOOTHING,
+)
+from core.contracts import Backstop, ComputeContract, EquityStake, Lease, Loan, Warrant
+from core.events import quarter_label
+from core.finance import pay_due, service_loan
+from core.markets import (
     ar1_step,
     expected_growth,
     growth_premium,
@@ -26,37 +49,28 @@ from model.markets import (
     spot_rent,
     update_sentiment,
 )
+from core.state import QuarterFlows, Status
+from model.distress import resolve
 from model.metrics import compute_metrics
 
 if TYPE_CHECKING:
     from model.economy import AIEconomy
 
 # Guided capex of the five hyperscalers, 2025Q1-2026Q4 (orders placed in 2023-24).
-GUIDED_CAPEX = (88.0, 105.0, 120.0, 135.0, 150.0, 165.0, 180.0, 195.0)
-CAPTIVE_GW_2025 = 3.0          # hyperscalers' own AI use: ads, search, recommendation
-CAPTIVE_GROWTH = 0.02
-CLOUD_GW_PER_REVENUE = 0.34    # GW per USD bn/quarter of cloud AI-services revenue (2025)
-NON_AI_GROWTH = 0.015
-EQUITY_SUPPLY_2025 = 30.0      # USD bn a quarter of outside money for private AI rounds
-EQUITY_SUPPLY_GROWTH = 0.03
-CAPACITY_MARGIN = 1.1
-GAP_HORIZON = 8               # quarters ahead at which the revenue gap is judged
-COST_OF_CAPITAL = 0.10         # annual return investors need on AI capital (revenue gap)
 # order in which issuers service their debt: rent reaches SPVs before they pay lenders
 DEBT_SERVICE_ORDER = ("outside", "hyperscaler", "lab", "neocloud", "chipmaker", "spv", "abs",
                       "fund", "bank")
-SECURITIZATION_SENTIMENT = 0.8  # ABS markets are open only in good times
-IDLE_NEWS = 0.3                 # idle capacity share that makes the news
 
 
 def initial_markets(m: AIEconomy) -> None:
     """Starting valuations and marks of equity stakes before the first quarter."""
     p = m.params
-    m.revenue_prev = logistic_revenue(-1, p.revenue_ceiling, p.revenue_growth, p.revenue_midpoint)
-    m.bubble_index = growth_premium(m.expected_growth) * m.sentiment
-    m.value_ai = m.value_prev = 4.0 * m.revenue_prev * NORMAL_MULTIPLE * m.bubble_index
-    m.fundamental_prev = m.revenue_prev * growth_premium(m.expected_growth)
-    lab_rev = m.revenue_prev * p.lab_revenue_share
+    m.market.revenue_prev = logistic_revenue(-1, p.revenue_ceiling, p.revenue_growth, p.revenue_midpoint)
+    m.market.bubble_index = growth_premium(m.market.expected_growth) * m.market.sentiment
+    m.market.value_ai = m.market.value_prev = (QUARTERS_PER_YEAR * m.market.revenue_prev
+                                               * NORMAL_MULTIPLE * m.market.bubble_index)
+    m.market.fundamental_prev = m.market.revenue_prev * growth_premium(m.market.expected_growth)
+    lab_rev = m.market.revenue_prev * p.lab_revenue_share
     for lab in m.labs:
         lab.prev_income = {"ai_revenue": lab_rev * lab.revenue_share}
         lab.income["ai_revenue"] = lab_rev * lab.revenue_share
@@ -70,8 +84,8 @@ def initial_markets(m: AIEconomy) -> None:
 def begin_quarter(m: AIEconomy) -> None:
     """Roll the income statements and the quarter's flow counters."""
     m.ledger.begin_quarter()
-    m.flows_extra.clear()
-    m.loans_sold = 0.0
+    m.flows = QuarterFlows()
+    m.market.loans_sold = 0.0
     for a in m.all_agents:
         a.prev_income = dict(a.income)
         a.income.clear()
@@ -83,37 +97,38 @@ def begin_quarter(m: AIEconomy) -> None:
         f.record_return()
     for b in m.banks:
         b.refresh_capital()
-    m.non_ai_growth = (1.0 + NON_AI_GROWTH) ** m.t
+    m.market.non_ai_growth = (1.0 + NON_AI_GROWTH) ** m.t
     # outside money for private AI rounds this quarter: grows, and dries up as sentiment sours
-    m.equity_window = (EQUITY_SUPPLY_2025 * (1.0 + EQUITY_SUPPLY_GROWTH) ** m.t
-                       * min(1.5, max(0.0, (m.sentiment - 0.5) / 0.5)))
+    m.market.equity_window = (EQUITY_SUPPLY_2025 * (1.0 + EQUITY_SUPPLY_GROWTH) ** m.t
+                       * min(EQUITY_WINDOW_CAP, max(0.0, (m.market.sentiment - EQUITY_WINDOW_FROM)
+                                                  / (1.0 - EQUITY_WINDOW_FROM))))
 
 
 # --- 1. demand -----------------------------------------------------------------------------
 def demand(m: AIEconomy) -> None:
     """End-customer AI revenue from the logistic path with AR(1) noise; efficiency shocks."""
     p, t = m.params, m.t
-    m.revenue_prev = m.revenue if t > 0 else m.revenue_prev
-    m.noise = ar1_step(m.noise, float(m.rng.standard_normal()))
+    m.market.revenue_prev = m.market.revenue if t > 0 else m.market.revenue_prev
+    m.market.noise = ar1_step(m.market.noise, float(m.rng.standard_normal()))
     base = logistic_revenue(t, p.revenue_ceiling, p.revenue_growth, p.revenue_midpoint)
-    m.revenue = base * max(0.2, 1.0 + p.revenue_noise * m.noise)
-    m.efficiency *= 1.0 - p.efficiency_gain
+    m.market.revenue = base * max(REVENUE_NOISE_FLOOR, 1.0 + p.revenue_noise * m.market.noise)
+    m.market.efficiency *= 1.0 - p.efficiency_gain
     if t == p.efficiency_shock_quarter:
-        m.efficiency *= 1.0 - p.efficiency_shock_size
+        m.market.efficiency *= 1.0 - p.efficiency_shock_size
         m.log(f"A cheaper model cuts the compute needed per revenue dollar by "
               f"{p.efficiency_shock_size:.0%}", "shock")
-    labs = [lab for lab in m.labs if lab.status != "defaulted"]
-    lab_total = m.revenue * p.lab_revenue_share if labs else 0.0
+    labs = [lab for lab in m.labs if lab.status != Status.DEFAULTED]
+    lab_total = m.market.revenue * p.lab_revenue_share if labs else 0.0
     shares = sum(lab.revenue_share for lab in labs)
     for lab in labs:
         m.ledger.transfer(m.customers, lab, lab_total * lab.revenue_share / shares, "ai_revenue")
-    cloud = m.revenue - lab_total
-    m.cloud_revenue = cloud
-    alive = [h for h in m.hyperscalers if h.status != "defaulted"]
+    cloud = m.market.revenue - lab_total
+    m.market.cloud_revenue = cloud
+    alive = [h for h in m.hyperscalers if h.status != Status.DEFAULTED]
     cloud_shares = sum(h.cloud_share for h in alive)
     for h in alive:
         m.ledger.transfer(m.customers, h, cloud * h.cloud_share / cloud_shares, "ai_revenue")
-        m.ledger.transfer(m.customers, h, h.non_ai_ocf * m.non_ai_growth, "non_ai_revenue")
+        m.ledger.transfer(m.customers, h, h.non_ai_ocf * m.market.non_ai_growth, "non_ai_revenue")
 
 
 # --- 2. compute ----------------------------------------------------------------------------
@@ -125,15 +140,15 @@ def compute(m: AIEconomy) -> None:
     spot_budgets = {}
     for lab in m.labs:
         lab.plan_spending()
-        spot_budgets[lab] = lab.pay_compute() if lab.status != "defaulted" else 0.0
+        spot_budgets[lab] = lab.pay_compute() if lab.status != Status.DEFAULTED else 0.0
     for c in m.book.of(ComputeContract):
         if c.issuer.role != "lab" and c.in_force(t):
             pay_due(m, c, c.payment(t, c.gw), "compute")      # hyperscaler buys from neocloud
-    efficiency = m.efficiency
+    efficiency = m.market.efficiency
     captive = CAPTIVE_GW_2025 * (1.0 + CAPTIVE_GROWTH) ** t * efficiency
-    cloud_gw = m.cloud_revenue * CLOUD_GW_PER_REVENUE * efficiency
+    cloud_gw = m.market.cloud_revenue * CLOUD_GW_PER_REVENUE * efficiency
     contracted_use = sum(lab.used_gw for lab in m.labs)
-    spot_wanted = sum(spot_budgets.values()) / m.spot_rent
+    spot_wanted = sum(spot_budgets.values()) / m.market.spot_rent
     # spot capacity: what each provider has beyond its contracted and own use
     free = {}
     cloud_total = sum(h.cloud_share for h in m.hyperscalers) or 1.0
@@ -159,16 +174,18 @@ def compute(m: AIEconomy) -> None:
         amount = spent * f / total_free if total_free > 0 else 0.0
         if amount > 1e-12:
             m.ledger.transfer(m.clearing_house, provider, amount, "compute")
-            spot_sales[provider] = amount / m.spot_rent
+            spot_sales[provider] = amount / m.market.spot_rent
     for c in m.book.of(Backstop):
         if c.active:
             unsold = max(0.0, free.get(c.holder, 0.0) - spot_sales.get(c.holder, 0.0))
-            paid = pay_due(m, c, c.payment(t, unsold * m.spot_rent), "backstop")
+            paid = pay_due(m, c, c.payment(t, unsold * m.market.spot_rent), "backstop")
             m.record_loss(c.issuer, "guarantee called", paid)
-    m.capacity_total = sum(a.capacity_gw for a in m.capacity_owners())
-    m.demand_gw = captive + cloud_gw + contracted_use + sold_gw
-    m.utilisation = min(1.0, m.demand_gw / m.capacity_total) if m.capacity_total > 0 else 0.0
-    m.utilisation_avg = 0.75 * m.utilisation_avg + 0.25 * m.utilisation
+    m.market.capacity_total = sum(a.capacity_gw for a in m.capacity_owners())
+    m.market.demand_gw = captive + cloud_gw + contracted_use + sold_gw
+    m.market.utilisation = (min(1.0, m.market.demand_gw / m.market.capacity_total)
+                            if m.market.capacity_total > 0 else 0.0)
+    m.market.utilisation_avg = (UTILISATION_SMOOTHING * m.market.utilisation_avg
+                                + (1.0 - UTILISATION_SMOOTHING) * m.market.utilisation)
 
 
 # --- 3. operations -------------------------------------------------------------------------
@@ -178,7 +195,7 @@ def operations(m: AIEconomy) -> None:
         a.depreciate()
     for group in (m.hyperscalers, m.labs, m.neoclouds, m.chipmakers, m.spvs, m.banks):
         for a in group:
-            if a.status != "defaulted":
+            if a.status != Status.DEFAULTED:
                 a.operate()
 
 
@@ -218,16 +235,17 @@ def investment(m: AIEconomy) -> None:
         # each hyperscaler builds for its share of expected open demand plus the compute it
         # has sold forward (Oracle's contract with OpenAI needs ~4.5 GW of its own)
         lag = p.build_lag
-        growth = math.exp(m.expected_growth * lag) * CAPACITY_MARGIN
+        growth = math.exp(m.market.expected_growth * lag) * CAPACITY_MARGIN
         contracted = {h: sum(c.gw for c in h.compute_contracts_held() if c.in_force(t + lag))
                       for h in m.hyperscalers}
-        open_demand = max(0.0, m.demand_gw - sum(contracted.values()))
-        alive = [h for h in m.hyperscalers if h.status == "active"]
+        open_demand = max(0.0, m.market.demand_gw - sum(contracted.values()))
+        alive = [h for h in m.hyperscalers if h.status == Status.ACTIVE]
         share_total = sum(h.cloud_share for h in alive) or 1.0
         # cut when capacity stands idle or the market turns
-        confidence = min(1.0, m.utilisation / 0.8) ** 2 * min(1.0, m.sentiment)
+        confidence = (min(1.0, m.market.utilisation / TARGET_UTILISATION) ** 2
+                      * min(1.0, m.market.sentiment))
         for h in m.hyperscalers:
-            if h.status != "active":
+            if h.status != Status.ACTIVE:
                 h.planned_capex = 0.0
                 continue
             need = open_demand * growth * h.cloud_share / share_total + contracted[h]
@@ -256,34 +274,34 @@ def power_available(m: AIEconomy) -> float:
 def financing(m: AIEconomy) -> None:
     """Labs raise equity; builders fund capex by the pecking order and buy capacity."""
     for lab in m.labs:
-        if lab.status != "defaulted":
+        if lab.status != Status.DEFAULTED:
             lab.record_burn()
             lab.raise_funds()
     for b in (*m.hyperscalers, *m.neoclouds):
-        if b.status != "defaulted":
+        if b.status != Status.DEFAULTED:
             b.finance_and_build()
     capex = sum(a.capex_this_quarter for a in m.all_agents)
-    m.flows_extra["capex"] = capex
-    m.flows_extra["hyperscaler_capex"] = sum(h.capex_this_quarter for h in m.hyperscalers)
-    m.cumulative_capex += capex
+    m.flows.capex = capex
+    m.flows.hyperscaler_capex = sum(h.capex_this_quarter for h in m.hyperscalers)
+    m.market.cumulative_capex += capex
 
 
 # --- 7. credit supply ----------------------------------------------------------------------
 def credit_supply(m: AIEconomy) -> None:
     """Fund investors come and go (gated); funds repay lines; banks check capital."""
     for f in m.funds:
-        if f.status == "defaulted":
+        if f.status == Status.DEFAULTED:
             continue
         f.investor_flows()
         f.repay_line()
-        m.flows_extra["fund_redemptions"] += f.redeemed
-    if m.t % 4 == 3 and m.t >= 4 and m.sentiment >= SECURITIZATION_SENTIMENT:
+        m.flows.fund_redemptions += f.redeemed
+    if m.t % 4 == 3 and m.t >= 4 and m.market.sentiment >= SECURITIZATION_SENTIMENT:
         # once a year, the fund with the largest book of SPV loans sells a slice as ABS
-        active = [f for f in m.funds if f.status == "active"]
+        active = [f for f in m.funds if f.status == Status.ACTIVE]
         if active:
             ABSVehicle.securitize(m, max(active, key=_spv_book))
     for b in m.banks:
-        if b.status != "defaulted":
+        if b.status != Status.DEFAULTED:
             b.check_capital()
             b.refresh_capital()
 
@@ -296,36 +314,37 @@ def _spv_book(fund) -> float:
 def markets(m: AIEconomy) -> None:
     """Expectations, sentiment, valuations, spreads, rents, used-GPU prices, marks."""
     p, t = m.params, m.t
-    observed = math.log(max(m.revenue, 1e-9) / max(m.revenue_prev, 1e-9))
-    surprise = observed - m.expected_growth
-    m.expected_growth = expected_growth(m.expected_growth, observed, m.sentiment,
+    observed = math.log(max(m.market.revenue, 1e-9) / max(m.market.revenue_prev, 1e-9))
+    surprise = observed - m.market.expected_growth
+    m.market.expected_growth = expected_growth(m.market.expected_growth, observed, m.market.sentiment,
                                         p.expectation_memory, p.herding)
-    m.distress_share = _distress_share(m)
-    m.revenue_gap, m.gap_share = _revenue_gap(m)
-    fundamental = m.revenue * growth_premium(m.expected_growth)
-    dln_value = math.log(max(fundamental, 1e-9) / max(m.fundamental_prev, 1e-9))
-    m.fundamental_prev = fundamental
-    m.sentiment = update_sentiment(m.sentiment, dln_value, surprise, m.distress_share,
-                                   m.gap_share)
-    m.bubble_index = growth_premium(m.expected_growth) * m.sentiment
-    m.value_prev = m.value_ai
-    m.value_ai = 4.0 * m.revenue * NORMAL_MULTIPLE * m.bubble_index
+    m.market.distress_share = _distress_share(m)
+    m.market.revenue_gap, m.market.gap_share = _revenue_gap(m)
+    fundamental = m.market.revenue * growth_premium(m.market.expected_growth)
+    dln_value = math.log(max(fundamental, 1e-9) / max(m.market.fundamental_prev, 1e-9))
+    m.market.fundamental_prev = fundamental
+    m.market.sentiment = update_sentiment(m.market.sentiment, dln_value, surprise, m.market.distress_share,
+                                   m.market.gap_share)
+    m.market.bubble_index = growth_premium(m.market.expected_growth) * m.market.sentiment
+    m.market.value_prev = m.market.value_ai
+    m.market.value_ai = QUARTERS_PER_YEAR * m.market.revenue * NORMAL_MULTIPLE * m.market.bubble_index
     # rates and spreads
     shock = p.rate_shock_bp / 1e4 if 0 <= p.rate_shock_quarter <= t else 0.0
-    m.base_rate = max(0.0, p.base_rate + shock)          # policy rates stop at zero
+    m.market.base_rate = max(0.0, p.base_rate + shock)          # policy rates stop at zero
     if t == p.rate_shock_quarter:
         m.log(f"Rates jump by {p.rate_shock_bp:+.0f} bp", "shock")
-    m.long_rate = m.base_rate + TERM_PREMIUM
-    m.ig_spread = ig_spread(m.distress_share + 0.5 * max(0.0, 1.0 - m.sentiment))
+    m.market.long_rate = m.market.base_rate + TERM_PREMIUM
+    m.market.ig_spread = ig_spread(m.market.distress_share
+                                   + SENTIMENT_STRESS_WEIGHT * max(0.0, 1.0 - m.market.sentiment))
     # compute rents and used GPUs
-    m.spot_rent = spot_rent(m.spot_rent, m.utilisation, p.compute_price_decline)
+    m.market.spot_rent = spot_rent(m.market.spot_rent, m.market.utilisation, p.compute_price_decline)
     if t == p.chip_jump_quarter:
-        m.spot_rent *= 1.0 - p.chip_jump_size
+        m.market.spot_rent *= 1.0 - p.chip_jump_size
         for a in m.capacity_owners():
             a.gpu_market *= 1.0 - p.chip_jump_size
         m.log(f"A new chip generation ships: installed GPUs lose {p.chip_jump_size:.0%} of "
               "their value", "shock")
-    m.gpu_price_index = m.spot_rent / BASE_RENT * m.fire_sale_factor
+    m.market.gpu_price_index = m.market.spot_rent / BASE_RENT * m.market.fire_sale_factor
     _market_news(m)
     _vest_warrant(m)
     _mark_equity(m)
@@ -335,18 +354,18 @@ def markets(m: AIEconomy) -> None:
 
 def _market_news(m: AIEconomy) -> None:
     """Plain-language milestones of the market: the bubble halving, capacity standing idle."""
-    if m.bubble_index > m.bubble_peak[0]:
-        m.bubble_peak = (m.bubble_index, m.t)
+    if m.market.bubble_index > m.bubble_peak[0]:
+        m.bubble_peak = (m.market.bubble_index, m.t)
         m.news_sent.discard("bubble halved")
-    elif m.bubble_index < 0.5 * m.bubble_peak[0] and "bubble halved" not in m.news_sent:
+    elif m.market.bubble_index < 0.5 * m.bubble_peak[0] and "bubble halved" not in m.news_sent:
         m.news_sent.add("bubble halved")
         m.log(f"The AI bubble index has halved from its {quarter_label(m.bubble_peak[1])} peak "
-              f"({m.bubble_peak[0]:.1f} -> {m.bubble_index:.1f})", "info")
-    idle = 1.0 - m.utilisation
+              f"({m.bubble_peak[0]:.1f} -> {m.market.bubble_index:.1f})", "info")
+    idle = 1.0 - m.market.utilisation
     if idle > IDLE_NEWS and "idle" not in m.news_sent:
         m.news_sent.add("idle")
         m.log(f"{idle:.0%} of AI data-centre capacity stands idle; spot GPU rents are "
-              f"{m.spot_rent / BASE_RENT:.0%} of their 2025 level", "distress")
+              f"{m.market.spot_rent / BASE_RENT:.0%} of their 2025 level", "distress")
     elif idle < IDLE_NEWS / 2:
         m.news_sent.discard("idle")
 
@@ -354,9 +373,9 @@ def _market_news(m: AIEconomy) -> None:
 def _distress_share(m: AIEconomy) -> float:
     """Share of AI firms distressed or defaulted, weighted by last quarter's total assets."""
     firms = [*m.hyperscalers, *m.labs, *m.neoclouds, *m.spvs]
-    sizes = [max(a.snap["assets"], 0.0) if a.snap else 0.0 for a in firms]
+    sizes = [max(a.snap.assets, 0.0) if a.snap else 0.0 for a in firms]
     total = sum(sizes)
-    hit = sum(s for a, s in zip(firms, sizes, strict=True) if a.status != "active")
+    hit = sum(s for a, s in zip(firms, sizes, strict=True) if a.status != Status.ACTIVE)
     return hit / total if total > 0 else 0.0
 
 
@@ -367,13 +386,14 @@ def _revenue_gap(m: AIEconomy) -> tuple[float, float]:
     capital = sum(a.gpu_book + a.building_book for a in owners)
     gpu = sum(a.gpu_book for a in owners)
     building = capital - gpu
-    needed = (gpu / p.gpu_economic_life + building / 80.0 + COST_OF_CAPITAL / 4 * capital
-              + m.opex_per_gw * m.capacity_total)
+    needed = (gpu / p.gpu_economic_life + building / BUILDING_LIFE + COST_OF_CAPITAL / QUARTERS_PER_YEAR * capital
+              + OPEX_PER_GW * m.market.capacity_total)
     captive_value = CAPTIVE_GW_2025 * (1 + CAPTIVE_GROWTH) ** m.t * BASE_RENT
-    earned = m.revenue + captive_value
+    earned = m.market.revenue + captive_value
     gap = needed - earned
     # markets judge the gap on the revenue they expect two years out
-    expected = m.revenue * math.exp(GAP_HORIZON * max(m.expected_growth, 0.0)) + captive_value
+    expected = (m.market.revenue * math.exp(GAP_HORIZON * max(m.market.expected_growth, 0.0))
+                + captive_value)
     return gap, max(0.0, needed - expected) / needed if needed > 0 else 0.0
 
 
@@ -411,18 +431,20 @@ def distress(m: AIEconomy) -> None:
     resolve(m)
     for a in m.finance_agents:
         a.snap = snap = a.snapshot()     # the end-of-quarter figures, reused by record()
-        if a.status == "defaulted":
+        if a.status == Status.DEFAULTED:
             continue
         arrears = sum(c.arrears for c in a.issued)
         troubled = (a.missed > 1e-6 or arrears > 1e-6
-                    or (snap["equity"] < -1e-6 and a.role != "abs"))
-        if troubled and a.status == "active":
-            a.status = snap["status"] = "distressed"
+                    or (snap.equity < -1e-6 and a.role != "abs"))
+        if troubled and a.status == Status.ACTIVE:
+            a.status = Status.DISTRESSED
+            a.snap = replace(snap, status=a.status)
             what = (f"misses {a.missed:.1f}B of payments" if a.missed > 1e-6
                     else "has negative equity")
             m.log(f"{a.name} {what} and is in distress", "distress", a)
-        elif not troubled and a.status == "distressed":
-            a.status = snap["status"] = "active"
+        elif not troubled and a.status == Status.DISTRESSED:
+            a.status = Status.ACTIVE
+            a.snap = replace(snap, status=a.status)
             m.log(f"{a.name} is current on its payments again", "info", a)
 
 

@@ -19,7 +19,26 @@ from agents import (
     OutsideSector,
     PrivateCreditFund,
 )
-from model.contracts import (
+from core.coefficients import (
+    AI_SHARE_OF_DC,
+    BANK_OTHER_LOAN_RATE,
+    BASE_RENT,
+    CONTRACT_PREMIUM,
+    DEPOSIT_SPREAD,
+    FINANCE_LEASE_RATE,
+    FUND_OTHER_BOOK_QUARTERS,
+    FUND_OTHER_LOAN_RATE,
+    GPU_LOAN_SPREAD,
+    GPU_SHARE_OF_CAPEX,
+    LEGACY_BOND_COUPON,
+    LEGACY_BOND_QUARTERS,
+    LEGACY_CHIP_BOND_QUARTERS,
+    LEGACY_GPU_LOAN_QUARTERS,
+    NEOCLOUD_GPU_SHARE,
+    OPEN_ENDED,
+    WAREHOUSE_SPREAD,
+)
+from core.contracts import (
     Backstop,
     Bond,
     ComputeContract,
@@ -29,16 +48,12 @@ from model.contracts import (
     Loan,
     Warrant,
 )
-from model.finance import issue_equity, lend
-from model.markets import BASE_RENT
+from core.finance import issue_equity, lend
 
 if TYPE_CHECKING:
     from model.economy import AIEconomy
 
-AI_SHARE_OF_DC = 0.75       # share of hyperscalers' data-centre assets that is AI capacity
-CONTRACT_PRICE = 1.1 * BASE_RENT   # 2025 take-or-pay price per GW-quarter
-LEGACY_BOND_COUPON = 0.035
-OTHER_BOOK_QUARTERS = 40   # funds' non-AI loans run off over ten years, freeing cash
+CONTRACT_PRICE = CONTRACT_PREMIUM * BASE_RENT   # 2025 take-or-pay price per GW-quarter
 
 
 def load_roster_data() -> dict:
@@ -47,17 +62,24 @@ def load_roster_data() -> dict:
     return tomllib.loads(text)
 
 
+OUTSIDE_ACCOUNTS = (
+    ("customers", "End customers"), ("bond_investors", "Bond investors"),
+    ("equity_investors", "Equity investors"), ("lps", "Fund LPs"),
+    ("suppliers", "Suppliers"), ("other_borrowers", "Other borrowers"),
+    ("depositors", "Depositors"), ("distressed_investors", "Distressed-asset buyers"),
+    ("clearing_house", "Clearing house"))
+
+
+def build_outside_sector(m: AIEconomy) -> None:
+    """Open the outside-sector accounts (end customers, investors, suppliers, ...)."""
+    for key, label in OUTSIDE_ACCOUNTS:
+        setattr(m, key, OutsideSector(m, label))
+
+
 def build_roster(m: AIEconomy, data: dict) -> None:
     """Create every agent and the contracts between them."""
     p = m.params
-    outside = {key: OutsideSector(m, label) for key, label in (
-        ("customers", "End customers"), ("bond_investors", "Bond investors"),
-        ("equity_investors", "Equity investors"), ("lps", "Fund LPs"),
-        ("suppliers", "Suppliers"), ("other_borrowers", "Other borrowers"),
-        ("depositors", "Depositors"), ("distressed_investors", "Distressed-asset buyers"),
-        ("clearing_house", "Clearing house"))}
-    for key, agent in outside.items():
-        setattr(m, key, agent)
+    build_outside_sector(m)
 
     for name, spec in data["hyperscalers"].items():
         h = Hyperscaler(m, name, spec)
@@ -65,8 +87,9 @@ def build_roster(m: AIEconomy, data: dict) -> None:
         _install_capacity(h, ai_assets, p.cost_per_gw)
         h.other_assets = max(0.0, spec["book_equity"] + spec["bonds"] + spec["finance_leases"]
                              - spec["cash"] - ai_assets)
-        _legacy_debt(m, h, spec["bonds"], Bond, "ig_bond", LEGACY_BOND_COUPON, 40)
-        _legacy_debt(m, h, spec["finance_leases"], Loan, "finance_lease", 0.045, 40,
+        _legacy_debt(m, h, spec["bonds"], Bond, "ig_bond", LEGACY_BOND_COUPON, LEGACY_BOND_QUARTERS)
+        _legacy_debt(m, h, spec["finance_leases"], Loan, "finance_lease", FINANCE_LEASE_RATE,
+                     LEGACY_BOND_QUARTERS,
                      amortising=True)
         m.hyperscalers.append(h)
     for name, spec in data["labs"].items():
@@ -74,7 +97,8 @@ def build_roster(m: AIEconomy, data: dict) -> None:
     for name, spec in data["chipmakers"].items():
         c = Chipmaker(m, name, spec)
         c.other_assets = max(0.0, spec["book_equity"] + spec["bonds"] - spec["cash"])
-        _legacy_debt(m, c, spec["bonds"], Bond, "corporate_bond", LEGACY_BOND_COUPON, 28)
+        _legacy_debt(m, c, spec["bonds"], Bond, "corporate_bond", LEGACY_BOND_COUPON,
+                     LEGACY_CHIP_BOND_QUARTERS)
         m.chipmakers.append(c)
     for name, spec in data["funds"].items():
         m.funds.append(PrivateCreditFund(m, name, spec["aum"]))
@@ -82,14 +106,15 @@ def build_roster(m: AIEconomy, data: dict) -> None:
         deposits = (1.0 + spec["cash_share"]) * spec["other_loans"]
         b = Bank(m, name, spec["equity"] + deposits)
         b.deposits = m.book.add(Loan(issuer=b, holder=m.depositors, start=0, principal=deposits,
-                                     rate=-0.01, floating=True, maturity=10_000,
+                                     rate=DEPOSIT_SPREAD, floating=True, maturity=OPEN_ENDED,
                                      category="deposit"))
         m.banks.append(b)
     for name, spec in data["neoclouds"].items():
         n = Neocloud(m, name, spec)
-        _install_capacity(n, spec["dc_assets"], p.cost_per_gw, gpu_share=0.8)
+        _install_capacity(n, spec["dc_assets"], p.cost_per_gw, gpu_share=NEOCLOUD_GPU_SHARE)
         for lender, share in spec["lenders"]:
-            _legacy_debt(m, n, share * spec["gpu_loans"], Loan, "gpu_loan", 0.065, 16,
+            _legacy_debt(m, n, share * spec["gpu_loans"], Loan, "gpu_loan", GPU_LOAN_SPREAD,
+                         LEGACY_GPU_LOAN_QUARTERS,
                          holder=m.agent_by_name(lender), floating=True, amortising=True,
                          collateral=n)
         m.neoclouds.append(n)
@@ -123,18 +148,18 @@ def build_roster(m: AIEconomy, data: dict) -> None:
     # size (capital ratios, NAV) while the AI book is what moves.
     for f, spec in zip(m.funds, data["funds"].values(), strict=True):
         lend(m, f, m.other_borrowers, f.cash - spec["cash_share"] * spec["aum"], Loan,
-             rate=0.058, floating=True, maturity=OTHER_BOOK_QUARTERS, amortising=True,
+             rate=FUND_OTHER_LOAN_RATE, floating=True, maturity=FUND_OTHER_BOOK_QUARTERS, amortising=True,
              category="corporate")
         bank = m.agent_by_name(spec["warehouse_bank"])
         f.line = m.book.add(CreditLine(issuer=f, holder=bank, start=0, principal=0.0,
-                                       limit=spec["warehouse_line"], rate=0.02, floating=True,
-                                       maturity=10_000, category="warehouse"))
+                                       limit=spec["warehouse_line"], rate=WAREHOUSE_SPREAD, floating=True,
+                                       maturity=OPEN_ENDED, category="warehouse"))
     for b, spec in zip(m.banks, data["banks"].values(), strict=True):
-        lend(m, b, m.other_borrowers, spec["other_loans"], Loan, rate=0.015, floating=True,
-             maturity=10_000, category="corporate")
+        lend(m, b, m.other_borrowers, spec["other_loans"], Loan, rate=BANK_OTHER_LOAN_RATE, floating=True,
+             maturity=OPEN_ENDED, category="corporate")
 
 
-def _install_capacity(agent, value: float, cost_per_gw: float, gpu_share: float = 0.6,
+def _install_capacity(agent, value: float, cost_per_gw: float, gpu_share: float = GPU_SHARE_OF_CAPEX,
                       online: int = 0) -> None:
     """Give an agent real capacity worth ``value`` (online now, or in the pipeline)."""
     agent.gpu_book += gpu_share * value

@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from model.errors import ParameterError
+from core.errors import ParameterError
 from model.parameters import Parameters, make_parameters
 
 SCENARIOS: tuple[str, ...] = ("baseline", "boom", "bust")
@@ -27,7 +27,11 @@ class Scenario:
     params: Parameters
 
 
+SCENARIO_KEYS = ("name", "description")
+
+
 def _read_toml(text: str, origin: str) -> dict[str, Any]:
+    """Parse a scenario file and check its shape (tables, keys and their types)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -39,7 +43,28 @@ def _read_toml(text: str, origin: str) -> dict[str, Any]:
         )
     if not isinstance(data.get("parameters", {}), dict):
         raise ParameterError(f"{origin}: 'parameters' must be a table of name = number")
+    meta = data.get("scenario", {})
+    if not isinstance(meta, dict):
+        raise ParameterError(f"{origin}: 'scenario' must be a table with keys "
+                             f"{', '.join(SCENARIO_KEYS)}, got {meta!r}")
+    extra = set(meta) - set(SCENARIO_KEYS)
+    if extra:
+        raise ParameterError(f"{origin}: unknown key(s) {sorted(extra)} in [scenario]; allowed "
+                             f"are {', '.join(SCENARIO_KEYS)}")
+    for key, value in meta.items():
+        if not isinstance(value, str):
+            raise ParameterError(f"{origin}: [scenario] {key} must be a string, got {value!r}")
     return data
+
+
+def _read_file(path: Path) -> str:
+    try:
+        return path.read_text("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ParameterError(f"{path}: not a UTF-8 text file (byte {exc.start}); save the "
+                             "scenario as UTF-8 TOML") from None
+    except OSError as exc:
+        raise ParameterError(f"{path}: cannot be read ({exc.strerror})") from None
 
 
 def load_scenario(scenario: str | Path = "baseline", **overrides: Any) -> Scenario:
@@ -63,7 +88,7 @@ def load_scenario(scenario: str | Path = "baseline", **overrides: Any) -> Scenar
                 f"scenario {key!r} is neither a packaged scenario ({', '.join(SCENARIOS)}) "
                 "nor an existing .toml file"
             )
-        text = path.read_text("utf-8")
+        text = _read_file(path)
         origin = str(path)
     data = _read_toml(text, origin)
     meta = data.get("scenario", {})

@@ -8,11 +8,7 @@ paper. ``model.invariants.check_invariants`` runs on it unchanged.
 
 from __future__ import annotations
 
-import functools
-from collections import defaultdict
 from typing import Any
-
-import mesa
 
 from agents import (
     SPV,
@@ -26,11 +22,9 @@ from agents import (
 )
 from agents.base import FinancialAgent
 from model import AIEconomy
-from model.contracts import ContractBook
-from model.credit import CreditMarket
 from model.invariants import check_invariants
-from model.ledger import Ledger
 from model.parameters import make_parameters
+from model.scenario import Scenario
 
 __all__ = ["SPV", "AILab", "Bank", "Chipmaker", "FinancialAgent", "Hyperscaler", "MiniEconomy",
            "Neocloud", "OutsideSector", "Plain", "PrivateCreditFund", "first_status_quarter",
@@ -47,62 +41,17 @@ class Plain(FinancialAgent):
     role = "plain"
 
 
-@functools.cache
-def _market_state() -> dict[str, Any]:
-    """The scalar market state of a fresh AIEconomy (2025Q1), and which attributes are
-    containers; copied into every MiniEconomy so it keeps up with the real model's fields."""
-    template = AIEconomy("baseline", rng=0)
-    bare = set(vars(mesa.Model(rng=0)))
-    state: dict[str, Any] = {}
-    for key, value in vars(template).items():
-        if key in bare or key.startswith("_"):
-            continue
-        scalar_tuple = isinstance(value, tuple) and all(isinstance(v, int | float) for v in value)
-        if isinstance(value, bool | int | float | str) or scalar_tuple:
-            state[key] = value
-        elif isinstance(value, defaultdict):
-            state[key] = ("container", lambda f=value.default_factory: defaultdict(f))
-        elif isinstance(value, list | dict):
-            state[key] = ("container", type(value))
-    return state
-
-
 class MiniEconomy(AIEconomy):
-    """The smallest economy the agents and finance functions run in: no roster.
+    """The smallest economy the agents and finance functions run in: no firms.
 
-    It has every method of AIEconomy and its 2025Q1 market state (utilisation 0.8, spot rent
-    3.0, sentiment 1, ...), but only the outside-sector accounts until a test adds agents.
+    An ``AIEconomy`` built with ``roster="empty"``: every method, the 2025Q1 market state
+    (utilisation 0.8, spot rent 3.0, sentiment 1, ...) and the outside-sector accounts; a
+    test adds two or three agents and contracts by hand, then calls ``open_books()``.
     """
 
     def __init__(self, seed: int = 0, **overrides: Any) -> None:
-        mesa.Model.__init__(self, rng=seed)
-        for key, value in _market_state().items():
-            if isinstance(value, tuple) and value and value[0] == "container":
-                value = value[1]()
-            setattr(self, key, value)
-        self._by_name = {}
-        self._results = None
-        self.params = make_parameters(overrides)
-        self.ledger = Ledger()
-        self.book = ContractBook()
-        self.credit = CreditMarket(self)
-        self.warrant = None
-        self.t = 0
-        self.base_rate = self.params.base_rate
-        self.long_rate = self.base_rate + 0.004
-        for key, label in (("customers", "End customers"), ("bond_investors", "Bond investors"),
-                           ("equity_investors", "Equity investors"), ("lps", "Fund LPs"),
-                           ("suppliers", "Suppliers"), ("other_borrowers", "Other borrowers"),
-                           ("depositors", "Depositors")):
-            setattr(self, key, OutsideSector(self, label))
-
-    def open_books(self) -> None:
-        """Take the present balance sheets as opening positions (as AIEconomy does)."""
-        for a in self.all_agents:
-            a.net_worth_0 = a.equity
-            a.pnl = a.capital = 0.0
-            a.income.clear()
-        self.ledger.initial_total = self.ledger.total()
+        super().__init__(Scenario("mini", "", make_parameters(overrides)), rng=seed,
+                         roster="empty")
 
     def check(self) -> None:
         """Run the model's stock-flow checks on this economy."""

@@ -15,9 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from model import markets
-from model.contracts import Bond, ComputeContract, CreditLine, EquityStake, Lease, Loan
-from model.finance import lend
+from core import markets
+from core.contracts import Bond, ComputeContract, CreditLine, EquityStake, Lease, Loan
+from core.finance import lend
 from tests.helpers_core import (
     HYPERSCALER_SPEC,
     LAB_SPEC,
@@ -88,7 +88,7 @@ def test_operating_cash_counts_last_quarters_ai_and_compute_revenue():
     m = MiniEconomy()
     h = hyperscaler(m)
     h.prev_income = {"ai_revenue": 5.0, "compute": 2.5, "opex": -3.0}
-    m.non_ai_growth = 1.1
+    m.market.non_ai_growth = 1.1
     # 4 x (25 x 1.1 + 5 + 2.5) = 4 x 35 = 140
     assert h.annual_operating_cash() == approx(140.0)
 
@@ -96,7 +96,7 @@ def test_operating_cash_counts_last_quarters_ai_and_compute_revenue():
 def test_issue_bonds_fills_up_to_the_rating_threshold():
     m = MiniEconomy()
     h = hyperscaler(m, cash=10.0, debt=210.0)
-    m.long_rate, m.ig_spread = 0.045, 0.008
+    m.market.long_rate, m.market.ig_spread = 0.045, 0.008
     # room = 3.0 x OCF 100 - net debt (210 - 10) = 100; 150 wanted -> 100 sold
     # coupon = long rate 4.5% + spread 0.8% + 0.003 x ratio 2.0 = 5.9%
     sold = h.issue_bonds(150.0)
@@ -106,7 +106,7 @@ def test_issue_bonds_fills_up_to_the_rating_threshold():
     assert new.rate == approx(0.059) and new.principal == approx(100.0)
     assert new.maturity == m.t + 40
     assert h.cash == approx(110.0) and h.debt == approx(310.0)
-    assert m.flows_extra["ig_bonds_issued"] == approx(100.0) and h.bonds_issued == approx(100.0)
+    assert m.flows.ig_bonds_issued == approx(100.0) and h.bonds_issued == approx(100.0)
     assert any(e.kind == "deal" and "100B of bonds" in e.text for e in m.events)
     m.check()
 
@@ -141,7 +141,7 @@ def lab(m: MiniEconomy, cash: float, revenue: float, burn: float) -> AILab:
 
 def test_lab_burn_formula():
     m = MiniEconomy(lab_burn=0.9)
-    m.sentiment, m.non_ai_growth = 1.2, 1.0
+    m.market.sentiment, m.market.non_ai_growth = 1.2, 1.0
     a = lab(m, cash=20.0, revenue=10.0, burn=5.0)
     a.plan_spending()
     # runway = 20 / 5 = 4 quarters -> min(1, 4/8) = 0.5
@@ -153,7 +153,7 @@ def test_lab_burn_formula():
 
 def test_lab_burn_is_full_with_a_long_runway_and_shrinks_with_scale():
     m = MiniEconomy(lab_burn=0.9)
-    m.sentiment, m.non_ai_growth = 1.0, 1.0
+    m.market.sentiment, m.market.non_ai_growth = 1.0, 1.0
     small = lab(m, cash=100.0, revenue=10.0, burn=0.0)     # no burn yet: runway taken as 8
     small.plan_spending()
     # b = 0.9 x 1 x 1 / 2 = 0.45: spend = 2 + 14.5 = 16.5
@@ -167,7 +167,7 @@ def test_lab_burn_is_full_with_a_long_runway_and_shrinks_with_scale():
 
 def test_distressed_lab_spends_revenue_plus_half_its_cash():
     m = MiniEconomy(lab_burn=0.9)
-    m.sentiment = 1.2
+    m.market.sentiment = 1.2
     a = lab(m, cash=2.0, revenue=10.0, burn=5.0)
     a.status = "distressed"
     a.plan_spending()
@@ -200,7 +200,7 @@ def test_fund_gate_caps_redemptions_and_queues_the_rest():
     m = MiniEconomy(redemption_gate=0.05, lp_redemption_sensitivity=1.0)
     fund = PrivateCreditFund(m, "Fund", 100.0)
     m.open_books()
-    m.sentiment = 0.5
+    m.market.sentiment = 0.5
     fund.last_return = -0.05
     fund.investor_flows()
     # NAV 100. Inflow: 100 x max(0, 0.012 x 0.5 + 0.5 x (-0.05 - 0.005)) = 0
@@ -212,7 +212,7 @@ def test_fund_gate_caps_redemptions_and_queues_the_rest():
     assert fund.capital == approx(-5.0)            # redemptions are capital, not a loss
     assert [e.kind for e in m.events] == ["gate"]
 
-    m.sentiment = 1.0
+    m.market.sentiment = 1.0
     fund.last_return = 0.0
     fund.investor_flows()
     # NAV 95. Inflow 95 x (0.012 - 0.0025) = 0.9025; request 95 x 0.008 = 0.76
@@ -317,11 +317,11 @@ def test_neocloud_orders_for_its_backlog_scaled_by_confidence():
     m.book.add(ComputeContract(issuer=buyer, holder=n, start=2, end=20, gw=4.0, price=3.0))
     n.capacity_gw = 2.0
     n.pipeline = [(3, 0.5)]
-    m.sentiment, m.utilisation = 1.0, 0.8
+    m.market.sentiment, m.market.utilisation = 1.0, 0.8
     n.plan_capex()
     # wanted 4 / (1 - 0.2) = 5 GW at t + 4; gap 5 - 2 - 0.5 = 2.5 GW x 50 = 125
     assert n.planned_capex == approx(125.0)
-    m.sentiment, m.utilisation = 0.6, 0.4
+    m.market.sentiment, m.market.utilisation = 0.6, 0.4
     n.plan_capex()
     # confidence 0.6 x (0.4 / 0.8)^2 = 0.15: 18.75
     assert n.planned_capex == approx(18.75)

@@ -1,4 +1,4 @@
-"""Tests for model.clearing: Eisenberg–Noe / Rogers–Veraart greatest clearing vector.
+"""Tests for core.clearing: Eisenberg–Noe / Rogers–Veraart greatest clearing vector.
 
 Convention: L[i, j] is what node i owes node j, pbar = row sums, Pi = L / pbar (row-wise),
 received = Pi^T p. All expected numbers below are worked out by hand in the comments.
@@ -12,8 +12,8 @@ import scipy.sparse as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import model.clearing as clearing_module
-from model.clearing import ClearingResult, clear_payments
+import core.clearing as clearing_module
+from core.clearing import ClearingResult, clear_payments
 
 # ---------------------------------------------------------------------------------------
 # (a) Eisenberg–Noe: a first default causes a second and a third one

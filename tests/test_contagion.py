@@ -6,10 +6,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.contracts import EquityStake, Lease, Loan
+from core.finance import lend
+from core.firesales import CAPACITY_DISCOUNT, sell_loans
 from model import AIEconomy
-from model.contracts import EquityStake, Lease, Loan
-from model.distress import CAPACITY_DISCOUNT, clear_defaults, sell_loans
-from model.finance import lend
+from model.distress import clear_defaults
 
 
 def first_quarter(m: AIEconomy, kind: str, roles: set[str] | None = None) -> int | None:
@@ -40,7 +41,7 @@ def boom() -> AIEconomy:
 def test_spv_default_collateral_goes_to_secured_lenders_and_losses_are_written_off():
     m = AIEconomy("baseline", rng=0)
     spv = m.agent_by_name("xAI GPU SPV")
-    m.spot_rent = 1.0             # the GPU market has slumped
+    m.market.spot_rent = 1.0             # the GPU market has slumped
     loans = [c for c in spv.issued if isinstance(c, Loan)]
     owed = {c.holder.name: c.value() for c in loans}        # Apollo 8.0, Blue Owl 4.5
     assert owed == pytest.approx({"Apollo": 8.0, "Blue Owl": 4.5})
@@ -78,7 +79,7 @@ def test_a_default_that_wipes_out_a_bank_makes_it_fail_in_the_same_quarter():
     lend(m, jpm, spv, 70.0, Loan, rate=0.05, maturity=40, category="spv_debt")
     m.ledger.transfer(spv, m.suppliers, 70.0, "building_purchase")
     spv.building_book += 70.0
-    m.spot_rent = 0.5             # data centres are worth next to nothing
+    m.market.spot_rent = 0.5             # data centres are worth next to nothing
     assert jpm.equity < 70.0
     deposits = jpm.deposits.value()
     clear_defaults(m, [spv])
@@ -110,7 +111,7 @@ def test_loan_fire_sales_depress_the_price_of_the_next_sale():
     m = AIEconomy("baseline", rng=0)
     first, second = m.agent_by_name("Pimco"), m.agent_by_name("Apollo")
     sell_loans(m, first, 25.0)          # par sold: 25 / 0.8955 = 27.92
-    sold = m.loans_sold
+    sold = m.market.loans_sold
     assert sold == pytest.approx(25.0 / 0.8955)
     before = second.nav
     sell_loans(m, second, 10.0)
@@ -179,7 +180,7 @@ def test_pool_losses_hit_the_equity_tranche_first_then_mezzanine():
     senior, mezz, equity = v.tranches
     pool_spvs = {c.issuer for c in v.held}
     pool = sum(c.value() for c in v.held)
-    m.spot_rent = 0.5                         # the data centres are now nearly worthless
+    m.market.spot_rent = 0.5                         # the data centres are now nearly worthless
     clear_defaults(m, sorted(pool_spvs, key=lambda a: a.name))
     loss = v.pool_losses
     assert 0 < loss <= pool

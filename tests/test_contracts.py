@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from model import phases
-from model.contracts import (
+from core.contracts import (
     Backstop,
     Bond,
     ComputeContract,
@@ -18,7 +17,8 @@ from model.contracts import (
     Loan,
     Warrant,
 )
-from model.finance import issue_equity, lend, pay_due, service_loan
+from core.finance import issue_equity, lend, pay_due, service_loan
+from model import phases
 from tests.helpers_core import HYPERSCALER_SPEC, Chipmaker, Hyperscaler, MiniEconomy, Plain
 
 approx = pytest.approx
@@ -34,9 +34,9 @@ def quarter(m: MiniEconomy, t: int) -> None:
 
 def market(m: MiniEconomy, utilisation: float, rent: float | None = None) -> None:
     """Set this quarter's utilisation (and its past-year average) and the spot rent."""
-    m.utilisation = m.utilisation_avg = utilisation
+    m.market.utilisation = m.market.utilisation_avg = utilisation
     if rent is not None:
-        m.spot_rent = rent
+        m.market.spot_rent = rent
 
 
 # --- Loan and Bond -------------------------------------------------------------------------
@@ -95,7 +95,7 @@ def test_floating_amortising_loan_follows_base_rate():
     interest, principal, outstanding = [], [], []
     for t, base in enumerate([0.05, 0.05, 0.07, 0.07]):
         quarter(m, t)
-        m.base_rate = base
+        m.market.base_rate = base
         service_loan(m, loan)
         interest.append(m.ledger.flows["interest"])
         principal.append(m.ledger.flows["principal"])
@@ -254,7 +254,9 @@ def test_lease_not_renewed_calls_the_residual_value_guarantee():
     assert sponsor.cash == approx(100.0 - 28.8)
     assert sponsor.income["guarantee"] == approx(-28.8)
     assert spv.income["guarantee"] == approx(28.8)
-    assert m.losses == [(4, "Sponsor", "hyperscaler", "guarantee called", approx(28.8))]
+    assert [(x.t, x.bearer, x.bearer_type, x.channel) for x in m.losses] == [
+        (4, "Sponsor", "hyperscaler", "guarantee called")]
+    assert m.losses[0].amount == approx(28.8)
     # the SPV prepays its 20 loan from the call and keeps 8.8
     assert not loan.active and lender.cash == approx(20.0)
     assert spv.cash == approx(8.8)
@@ -279,7 +281,7 @@ def test_guarantee_call_is_capped_by_the_sponsors_cash():
     market(m, 0.5, 2.0)
     spv.review_lease()
     assert sponsor.cash == 0.0
-    assert m.losses[0][4] == approx(10.0)
+    assert m.losses[0].amount == approx(10.0)
     m.check()
 
 

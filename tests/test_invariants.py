@@ -15,9 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.contracts import Bond, EquityStake, Loan
+from core.errors import AccountingError
 from model import MODEL_COLUMNS, PARAMETER_INFO, SCENARIOS, AIEconomy
-from model.contracts import Bond, EquityStake, Loan
-from model.errors import AccountingError
 from tests.helpers_core import run_cached, run_checked
 
 SEEDS = range(20)

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from model.errors import AccountingError
-from model.ledger import FLOW_KINDS
+from core.errors import AccountingError
+from core.ledger import FLOW_KINDS
 from tests.helpers_core import MiniEconomy, Plain
 
 approx = pytest.approx

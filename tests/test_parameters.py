@@ -6,6 +6,7 @@ import dataclasses
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from model import (
@@ -211,7 +212,7 @@ def test_toml_bad_value_names_file_field_and_range(tmp_path):
     msg = str(err.value)
     assert msg.startswith(f"{path}: redemption_gate = 0.9 is outside the allowed range [0, 0.5]")
     path2 = _write(tmp_path, '[parameters]\nbuild_lag = "soon"\n', "two.toml")
-    with pytest.raises(ParameterError, match=r"two\.toml: build_lag must be a number"):
+    with pytest.raises(ParameterError, match=r"two\.toml: build_lag must be a whole number"):
         load_scenario(path2)
     path3 = _write(tmp_path, "[parameters]\nbogus = 1\n", "three.toml")
     with pytest.raises(ParameterError, match=r"three\.toml: unknown parameter 'bogus'"):
@@ -232,3 +233,66 @@ def test_unknown_scenario_or_missing_file(tmp_path, what):
         load_scenario(key)
     with pytest.raises(ParameterError, match="baseline, boom, bust"):
         AIEconomy(key)
+
+
+# --- strict types (booleans and strings are not numbers) ---------------------------------
+@pytest.mark.parametrize("bad", [True, False, "900", "0.5", None, [1.0], np.bool_(True)])
+def test_booleans_strings_and_others_are_not_numbers(bad):
+    with pytest.raises(ParameterError, match=r"herding must be a number \(allowed range "
+                       r"\[0, 1\]\), got .*\((bool|str|NoneType|list|bool_)\)"):
+        make_parameters({"herding": bad})
+
+
+def test_numpy_numbers_are_numbers():
+    p = make_parameters({"herding": np.float64(0.25), "build_lag": np.int64(3)})
+    assert p.herding == 0.25 and type(p.herding) is float
+    assert p.build_lag == 3 and type(p.build_lag) is int
+
+
+def test_unknown_parameter_suggests_the_closest_name():
+    with pytest.raises(ParameterError, match=r"did you mean 'herding'\?"):
+        make_parameters({"hearding": 0.5})
+
+
+def test_toml_boolean_value_is_refused(tmp_path):
+    f = tmp_path / "s.toml"
+    f.write_text("[parameters]\nherding = true\n", encoding="utf-8")
+    with pytest.raises(ParameterError, match=r"s\.toml: herding must be a number .*got True"):
+        load_scenario(f)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("scenario = 5\n", r"'scenario' must be a table"),
+    ('[scenario]\nname = "x"\nauthor = "me"\n', r"unknown key\(s\) \['author'\] in \[scenario\]"),
+    ("[scenario]\nname = 3\n", r"\[scenario\] name must be a string"),
+])
+def test_scenario_table_shape_is_checked(tmp_path, text, message):
+    f = tmp_path / "s.toml"
+    f.write_text(text, encoding="utf-8")
+    with pytest.raises(ParameterError, match=message):
+        load_scenario(f)
+
+
+def test_non_utf8_file_names_the_file(tmp_path):
+    f = tmp_path / "latin.toml"
+    f.write_bytes("[scenario]\nname = \"Düsseldorf\"\n".encode("latin-1"))
+    with pytest.raises(ParameterError, match=r"latin\.toml: not a UTF-8 text file"):
+        load_scenario(f)
+
+
+@pytest.mark.parametrize("rng", [None, 3, np.int64(3), np.random.SeedSequence(3),
+                                 np.random.default_rng(3)])
+def test_rng_accepts_seeds_seed_sequences_and_generators(rng):
+    assert AIEconomy("baseline", rng=rng).t == 0
+
+
+def test_numpy_integer_seed_is_the_same_seed():
+    a = AIEconomy("baseline", rng=np.int64(5)).run(2)
+    b = AIEconomy("baseline", rng=5).run(2)
+    assert a.equals(b)
+
+
+@pytest.mark.parametrize("rng", ["abc", True, 1.5, -1, [1, 2]])
+def test_rng_rejects_everything_else(rng):
+    with pytest.raises(ParameterError, match="rng must be"):
+        AIEconomy("baseline", rng=rng)

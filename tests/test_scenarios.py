@@ -140,7 +140,7 @@ def test_revenue_ranks_boom_baseline_bust():
 # --- input errors --------------------------------------------------------------------------
 def test_unknown_roster():
     with pytest.raises(ParameterError, match=r"roster must be one of \('calibrated', "
-                       r"'synthetic'\), got 'bogus'"):
+                       r"'synthetic', 'empty'\), got 'bogus'"):
         AIEconomy("baseline", roster="bogus")
 
 

@@ -1,4 +1,4 @@
-"""Tests for model.securitization: tranches, waterfall, ABS deal.
+"""Tests for core.securitization: tranches, waterfall, ABS deal.
 
 All expected numbers are worked out by hand in the comments.
 """
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from model.securitization import ABSDeal, Tranche, structure_deal, waterfall
+from core.securitization import ABSDeal, Tranche, structure_deal, waterfall
 
 # Senior 70 at 5%, mezzanine 20 at 10%, equity 10 with no coupon (takes the residual).
 SENIOR = Tranche("senior", 70.0, 0.05, "bank")

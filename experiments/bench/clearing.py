@@ -1,4 +1,4 @@
-"""Benchmark of ``model.clearing.clear_payments`` against a naive dense fixed point.
+"""Benchmark of ``core.clearing.clear_payments`` against a naive dense fixed point.
 
 ``python -m experiments.bench clearing [--n 10000] [--edges 100000] [--naive-n 2000]``
 
@@ -21,7 +21,7 @@ from functools import partial
 import numpy as np
 import scipy.sparse as sp
 
-from model.clearing import ClearingResult, clear_payments
+from core.clearing import ClearingResult, clear_payments
 
 
 def random_network(

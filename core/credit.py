@@ -10,38 +10,35 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from model.contracts import Loan
-from model.finance import EPS, lend, relationship, split_by_capacity
+from core.coefficients import BANK_LENDERS, FUND_LENDERS
+from core.contracts import Loan
+from core.finance import EPS, lend, relationship, split_by_capacity
 
 # expected loss on a loan by the borrower's status: the marks funds and banks take
-EXPECTED_LOSS = {"active": 0.005, "distressed": 0.15, "defaulted": 0.45}
-FUND_LENDERS = 2              # a deal is syndicated to at most this many funds
-BANK_LENDERS = 1              # and this many banks
 
 if TYPE_CHECKING:
-    from agents.base import FinancialAgent
-    from model.economy import AIEconomy
+    from core.protocol import Agent, Economy
 
 
 class CreditMarket:
     """Lending capacity of funds and banks and the syndication of new loans."""
 
-    def __init__(self, model: AIEconomy) -> None:
+    def __init__(self, model: Economy) -> None:
         self.model = model
 
-    def lenders(self, borrower: FinancialAgent) -> tuple[list, list]:
+    def lenders(self, borrower: Agent) -> tuple[list, list]:
         """The borrower's relationship funds and banks."""
         m = self.model
         return (relationship(borrower, m.funds, FUND_LENDERS),
                 relationship(borrower, m.banks, BANK_LENDERS))
 
-    def capacity(self, borrower: FinancialAgent, fund_share: float) -> float:
+    def capacity(self, borrower: Agent, fund_share: float) -> float:
         """Largest loan the borrower's lenders can fund now with the given fund/bank split."""
         funds, banks = self.lenders(borrower)
         from_funds = sum(f.lending_capacity() for f in funds)
         return from_funds + sum(b.lending_room() for b in banks) if fund_share < 1 else from_funds
 
-    def syndicate(self, borrower: FinancialAgent, amount: float, *, fund_share: float,
+    def syndicate(self, borrower: Agent, amount: float, *, fund_share: float,
                   **terms) -> float:
         """Lend ``amount`` to ``borrower`` from funds and banks; return the amount lent."""
         if amount <= EPS:
@@ -62,7 +59,7 @@ class CreditMarket:
                 lent += self._lend(bank, borrower, part, terms)
         return lent
 
-    def _lend(self, lender: FinancialAgent, borrower: FinancialAgent, amount: float,
+    def _lend(self, lender: Agent, borrower: Agent, amount: float,
               terms: dict) -> float:
         before = lender.cash
         lend(self.model, lender, borrower, amount, Loan, merge=True, **terms)

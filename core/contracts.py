@@ -11,18 +11,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, ClassVar
 
-if TYPE_CHECKING:
-    from agents.base import FinancialAgent
+from core.coefficients import QUARTERS_PER_YEAR
 
-QUARTERS_PER_YEAR = 4
+if TYPE_CHECKING:
+    from core.protocol import Agent
+
 
 
 @dataclass(eq=False, slots=True)
 class Contract:
     """Common fields: the two parties, start quarter and unpaid amounts due (arrears)."""
 
-    issuer: FinancialAgent
-    holder: FinancialAgent
+    issuer: Agent
+    holder: Agent
     start: int
     arrears: float = 0.0
     active: bool = True
@@ -56,7 +57,7 @@ class Loan(Contract):
     amortising: bool = False
     category: str = "other"
     seniority: int = 0
-    collateral: FinancialAgent | None = None
+    collateral: Agent | None = None
     kind: ClassVar[str] = "loan"
 
     def value(self) -> float:
@@ -245,7 +246,7 @@ class ContractBook:
         loan.arrears -= part.arrears
         return self.add(part)
 
-    def transfer_holder(self, contract: Contract, new_holder: FinancialAgent) -> None:
+    def transfer_holder(self, contract: Contract, new_holder: Agent) -> None:
         """Move a contract to a new holder (a loan sale, or collateral seized)."""
         contract.holder.held.remove(contract)
         contract.holder = new_holder

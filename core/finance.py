@@ -9,16 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from model.contracts import Contract, EquityStake, Loan
+from core.contracts import Contract, EquityStake, Loan
 
 if TYPE_CHECKING:
-    from agents.base import FinancialAgent
-    from model.economy import AIEconomy
+    from core.protocol import Agent, Economy
 
 EPS = 1e-9
 
 
-def lend(m: AIEconomy, lender: FinancialAgent, borrower: FinancialAgent, amount: float,
+def lend(m: Economy, lender: Agent, borrower: Agent, amount: float,
          cls: type[Loan] = Loan, *, merge: bool = False, **terms) -> Loan | None:
     """Create a loan (or bond) and pay its principal from lender to borrower.
 
@@ -42,7 +41,7 @@ def lend(m: AIEconomy, lender: FinancialAgent, borrower: FinancialAgent, amount:
     return loan
 
 
-def relationship(agent: FinancialAgent, pool: Sequence, k: int) -> list:
+def relationship(agent: Agent, pool: Sequence, k: int) -> list:
     """The ``k`` counterparties in ``pool`` an agent deals with (lenders, vendors).
 
     A fixed rotation by the agent's id: with ``k >= len(pool)`` it is the whole pool; in large
@@ -64,7 +63,7 @@ def split_by_capacity(amount: float, capacities: Sequence[float]) -> list[float]
     return [take * max(c, 0.0) / total for c in capacities]
 
 
-def issue_equity(m: AIEconomy, issuer: FinancialAgent, investor: FinancialAgent, amount: float,
+def issue_equity(m: Economy, issuer: Agent, investor: Agent, amount: float,
                  post_money: float) -> EquityStake | None:
     """Sell new shares worth ``amount`` at a post-money valuation; earlier holders are diluted."""
     if amount <= EPS or post_money <= EPS:
@@ -90,7 +89,7 @@ def issue_equity(m: AIEconomy, issuer: FinancialAgent, investor: FinancialAgent,
     return existing
 
 
-def pay_due(m: AIEconomy, contract: Contract, amount: float, kind: str) -> float:
+def pay_due(m: Economy, contract: Contract, amount: float, kind: str) -> float:
     """Pay arrears first, then ``amount`` newly due; accrue what cannot be paid as arrears.
 
     Unpaid amounts are booked as an expense of the payer and income of the payee (accrual),
@@ -113,9 +112,9 @@ def pay_due(m: AIEconomy, contract: Contract, amount: float, kind: str) -> float
     return paid + paid_arrears
 
 
-def service_loan(m: AIEconomy, loan: Loan) -> None:
+def service_loan(m: Economy, loan: Loan) -> None:
     """Pay one quarter's interest and scheduled principal on a loan or bond."""
-    interest, repay = loan.scheduled(m.t, m.base_rate)
+    interest, repay = loan.scheduled(m.t, m.market.base_rate)
     issuer = loan.issuer
     if loan.arrears <= EPS and m.ledger.cash[issuer.account] >= interest + repay:
         # the common case, a borrower that pays in full: straight through the ledger

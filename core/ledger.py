@@ -13,10 +13,10 @@ import math
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from model.errors import AccountingError
+from core.errors import AccountingError
 
 if TYPE_CHECKING:
-    from agents.base import FinancialAgent
+    from core.protocol import Agent
 
 # kind: (effect on payer, effect on payee)
 FLOW_KINDS: dict[str, tuple[str, str]] = {
@@ -48,14 +48,14 @@ class Ledger:
 
     def __init__(self, tolerance: float = 1e-9) -> None:
         self.cash: list[float] = []
-        self.owners: list[FinancialAgent] = []
+        self.owners: list[Agent] = []
         self.overdraft: list[bool] = []
         self.tolerance = tolerance
         self.initial_total = 0.0
         self.flows: defaultdict[str, float] = defaultdict(float)
         self.n_transfers = 0
 
-    def open_account(self, owner: FinancialAgent, cash: float = 0.0,
+    def open_account(self, owner: Agent, cash: float = 0.0,
                      *, overdraft: bool = False) -> int:
         """Open an account with an initial balance; outside-sector accounts may go negative."""
         if not math.isfinite(cash) or (cash < 0 and not overdraft):
@@ -70,7 +70,7 @@ class Ledger:
         """Reset the quarter's flow totals."""
         self.flows.clear()
 
-    def transfer(self, payer: FinancialAgent, payee: FinancialAgent, amount: float,
+    def transfer(self, payer: Agent, payee: Agent, amount: float,
                  kind: str) -> float:
         """Move ``amount`` from payer to payee and book its net-worth effect on both sides."""
         try:
@@ -107,7 +107,7 @@ class Ledger:
         self.n_transfers += 1
         return amount
 
-    def pay_up_to(self, payer: FinancialAgent, payee: FinancialAgent, amount: float,
+    def pay_up_to(self, payer: Agent, payee: Agent, amount: float,
                   kind: str) -> float:
         """Pay as much of ``amount`` as the payer's cash allows; return what was paid."""
         available = self.cash[payer.account]
