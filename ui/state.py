@@ -13,9 +13,9 @@ Everything is read through the model's public API (``model``'s ``__init__``).
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import functools
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -130,44 +130,28 @@ def scenario_names() -> list[str]:
 
 
 # ------------------------------------------------------------------------------ uploads
-def suggest(name: str) -> str:
-    """``" (did you mean revenue_ceiling?)"`` for a misspelt parameter name, else ``""``."""
-    close = difflib.get_close_matches(name, list(PARAMETER_INFO), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]}?)" if close else ""
-
-
-def _allowed(info: ParamInfo) -> str:
-    unit = f" {info.unit}" if info.unit else ""
-    return f"a number from {info.min:g} to {info.max:g}{unit}"
+_KNOWN_LIST = re.compile(r"\s*\(known parameters: [^)]*\)")
 
 
 def check_scenario_text(filename: str, text: str) -> str | None:
-    """Plain-language problems of an uploaded scenario file (None when it looks usable).
-
-    Catches what a person gets wrong before the model validates the values: an empty file,
-    a misspelt name (with a suggestion), ``true`` or a string where a number is needed.
-    """
+    """A file that sets nothing is refused with an example (the model would run defaults)."""
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        return f"{filename} is not valid TOML: {exc}."
-    params = data.get("parameters")
-    if not isinstance(params, dict) or not params:
+    except tomllib.TOMLDecodeError:
+        return None  # the model's loader says what is wrong, with line and column
+    if not data.get("parameters"):
+        info = main_revenue_parameter()
         return (f"{filename} sets no parameters: add a [parameters] table, e.g. "
-                f"{main_revenue_parameter().name} = {main_revenue_parameter().default:g}.")
-    for key, value in params.items():
-        info = PARAMETER_INFO.get(key)
-        if info is None:
-            return f"{filename}: unknown parameter '{key}'{suggest(key)}."
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            shown = str(value).lower() if isinstance(value, bool) else repr(value)
-            return f"{filename}: {key} = {shown} is not a number; use {_allowed(info)}."
+                f"{info.name} = {info.default:g}.")
     return None
 
 
 def clean_message(text: str, path: str, filename: str) -> str:
-    """A model message about an uploaded file, with the server's temp path replaced."""
-    return text.replace(path, filename).replace(os.path.dirname(path) + os.sep, "")
+    """A model message about an upload: file name instead of the server's temp path, and
+    the suggestion instead of the list of every parameter name.
+    """
+    text = text.replace(path, filename).replace(os.path.dirname(path) + os.sep, "")
+    return _KNOWN_LIST.sub("", text)
 
 
 # ---------------------------------------------------------------------------- snapshot
