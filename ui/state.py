@@ -147,11 +147,12 @@ def check_scenario_text(filename: str, text: str) -> str | None:
 
 
 def clean_message(text: str, path: str, filename: str) -> str:
-    """A model message about an upload: file name instead of the server's temp path, and
-    the suggestion instead of the list of every parameter name.
+    """A model message about an upload, without the server's temp path or the full name list.
+
+    The page says "Could not use NAME: ..." already; the model's "did you mean" stays.
     """
-    text = text.replace(path, filename).replace(os.path.dirname(path) + os.sep, "")
-    return _KNOWN_LIST.sub("", text)
+    text = text.replace(path + ": ", "").replace(path, filename)
+    return _KNOWN_LIST.sub("", text.replace(os.path.dirname(path) + os.sep, ""))
 
 
 # ---------------------------------------------------------------------------- snapshot
