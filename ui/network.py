@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Sequence
-from typing import Any
 
 import pandas as pd
 
@@ -74,10 +73,10 @@ def circular_pairs(pairs: dict[tuple[str, str], list[tuple[str, float]]],
     return out
 
 
-def _node(a: AgentView, pos: tuple[float, float], big: float) -> dict[str, Any]:
+def _node(a: AgentView, pos: tuple[float, float], big: float) -> dict[str, object]:
     s = max(a.total_assets, 0.0)
     size = 10 + 30 * math.sqrt(s / big) if s > 0 else 10
-    item: dict[str, Any] = {
+    item: dict[str, object] = {
         "name": a.name, "x": pos[0], "y": pos[1], "symbolSize": round(size, 1),
         "category": ROLE_ORDER.index(a.role) if a.role in ROLE_ORDER else len(ROLE_ORDER) - 1,
         "symbol": theme.ROLE_SYMBOLS.get(a.role, "circle"),

@@ -99,7 +99,8 @@ def editable_parameters() -> dict[str, list[ParamInfo]]:
 
 def parameter_values(params: Parameters, editable_only: bool = True) -> dict[str, Value]:
     """Values of the (editable) parameters in a parameter set."""
-    return {name: getattr(params, name) for name, info in PARAMETER_INFO.items()
+    values = dataclasses.asdict(params)
+    return {name: values[name] for name, info in PARAMETER_INFO.items()
             if is_editable(info) or not editable_only}
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any, cast
+from typing import cast
 
 import solara
 import traitlets
@@ -39,7 +39,7 @@ def too_big(name: str, size: int) -> str | None:
 def ScenarioUpload(on_file: Callable[[str, bytes], None],  # noqa: N802
                    on_reject: Callable[[str], None], label: str = "Drop a scenario .toml here"):
     """Upload box: ``on_file(name, data)`` for a file within the limit, else ``on_reject``."""
-    file_info, set_file_info = solara.use_state(cast(Any, None))
+    file_info, set_file_info = solara.use_state(cast(list[dict[str, object]] | None, None))
     zone = UploadZone.element(label=label, on_file_info=set_file_info, multiple=False)
 
     def receive(cancel: threading.Event) -> None:
