@@ -17,7 +17,7 @@ from model import PARAMETER_INFO
 from model.calibration import TARGETS, calibration_table
 from ui import content as src
 from ui import format as fmt
-from ui.components import Md, html_table
+from ui.components import Collapsible, Md, html_table
 from ui.content import Claim
 from ui.glossary import glossify
 
@@ -163,7 +163,7 @@ def AboutPage():  # noqa: N802
         Md("### Calibration: targets, model values and sources")
         CalibrationTable()
         Md(LIMITS)
-        with solara.Details("All parameters (name, label, default, range, unit, group)"):
+        with Collapsible("All parameters (name, label, default, range, unit, group)"):
             solara.HTML(tag="div", unsafe_innerHTML=html_table(
                 ["Name", "Label", "Default", "Range", "Unit", "Group"], parameter_rows(),
                 align_right_from=2))

@@ -20,6 +20,22 @@ class ChartWidget(ipyvuetify.VuetifyTemplate):
     option = traitlets.Any({}).tag(sync=True)
 
 
+class NativeSelect(ipyvuetify.VuetifyTemplate):
+    """A plain ``<select>`` with a visible label: light, keyboard friendly, no nested roles."""
+
+    template = traitlets.Unicode("""<template>
+  <label style="font-size:13px">{{ label }}
+    <select v-model="value" style="border:1px solid #777;border-radius:4px;padding:2px 6px;
+      margin-left:4px;max-width:240px">
+      <option v-for="o in options" :key="o" :value="o">{{ o }}</option>
+    </select>
+  </label>
+</template>""").tag(sync=True)
+    label = traitlets.Unicode("").tag(sync=True)
+    value = traitlets.Unicode("").tag(sync=True)
+    options = traitlets.List(traitlets.Unicode()).tag(sync=True)
+
+
 class Opaque:
     """Wraps a chart option so the renderer does not walk it looking for child elements.
 
@@ -92,6 +108,18 @@ def FastChart(option: Opaque, attributes: dict):  # noqa: N802
             widget.option = option.value
 
     solara.use_effect(push)
+
+
+@solara.component
+def Collapsible(title: str, children: list | None = None, expand: bool = False):  # noqa: N802
+    """A section that opens on click; closed, its content is not rendered at all."""
+    open_, set_open = solara.use_state(expand)
+    solara.Button(("▾ " if open_ else "▸ ") + title, text=True,
+                  on_click=lambda: set_open(not open_),
+                  style="justify-content:flex-start;text-transform:none;font-weight:600",
+                  attributes={"aria-expanded": "true" if open_ else "false"})
+    if open_:
+        solara.Column(children=children or [], gap="0px", style="padding-left:6px")
 
 
 def html_table(header: Sequence[str], rows: Sequence[Sequence[object]],

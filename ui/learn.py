@@ -21,7 +21,7 @@ from model import PARAMETER_INFO
 from ui import content as src
 from ui import format as fmt
 from ui import state
-from ui.components import md_html
+from ui.components import Collapsible, md_html
 from ui.content import Claim
 from ui.glossary import glossary_html, glossify
 from ui.live import SHOW_ME_SPEED, Signals
@@ -468,7 +468,7 @@ def LearnPage(session: state.LiveSession, signals: Signals,  # noqa: N802
                               style="justify-content:flex-start;text-transform:none;"
                                     "white-space:normal;height:auto;min-height:32px;"
                                     "text-align:left")
-            with solara.Details("Glossary"):
+            with Collapsible("Glossary"):
                 solara.HTML(tag="div", unsafe_innerHTML=glossary_html(),
                             style="font-size:13px")
         with solara.Column(gap="8px", classes=["aidb-prose"]):

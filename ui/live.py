@@ -18,7 +18,7 @@ import solara
 from model import ParamInfo
 from ui import charts, network, state, theme
 from ui import format as fmt
-from ui.components import Chart, html_table, role_chip
+from ui.components import Chart, NativeSelect, html_table, role_chip
 from ui.glossary import glossify
 from ui.upload import ScenarioUpload
 
@@ -136,13 +136,13 @@ def event_log_html(events: tuple[state.Event, ...], kinds: list[str], limit: int
     rows = []
     for e in reversed(chosen[-limit:]):
         color = theme.EVENT_COLORS.get(e.kind, theme.GREY)
-        text_color = "#000" if color in (theme.YELLOW, theme.SKY, theme.GREY) else "#fff"
         rows.append(
             f"<div style='padding:2px 0;border-bottom:1px solid #eee'>"
             f"<span style='color:#333;font-family:monospace'>{html.escape(e.quarter)}</span> "
-            f"<span style='background:{color};color:{text_color};border-radius:3px;"
-            f"padding:0 4px;font-size:11px'>{html.escape(KIND_LABEL.get(e.kind, e.kind))}"
-            f"</span> {html.escape(fmt.tidy_text(e.text))}</div>")
+            f"<span style='border:1px solid {color};border-left:6px solid {color};color:#000;"
+            f"border-radius:3px;padding:0 4px;font-size:11px'>"
+            f"{html.escape(KIND_LABEL.get(e.kind, e.kind))}</span> "
+            f"{html.escape(fmt.tidy_text(e.text))}</div>")
     if not rows:
         rows.append("<div style='color:#444'>No events of these kinds yet.</div>")
     more = len(chosen) - limit
@@ -380,8 +380,8 @@ def Inspector(snap: state.Snapshot):  # noqa: N802
     with solara.Column(classes=["aidb-panel"], gap="4px"):
         with solara.Row(style="align-items:center;flex-wrap:wrap"):
             solara.HTML(tag="div", unsafe_innerHTML="<b>Balance sheet inspector</b>")
-            solara.Select("Agent", value=chosen, values=names, on_value=set_chosen,
-                          style="max-width:260px")
+            NativeSelect.element(label="Agent", value=chosen, options=names,
+                                 on_value=set_chosen)
         if agent is None or not history:
             solara.Text("No balance sheet recorded yet.")
             return

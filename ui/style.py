@@ -6,7 +6,9 @@ the sidebar moves above the main area and charts go one per row.
 
 from __future__ import annotations
 
+import ipyvuetify
 import solara
+import traitlets
 
 from ui import theme
 
@@ -69,6 +71,7 @@ CSS = f"""
 .aidb-upload input[type=file] {{ position: absolute; width: 1px; height: 1px; opacity: 0; }}
 .aidb-upload input[type=file]:focus-visible + label.aidb-browse {{
   outline: 3px solid {theme.BLUE}; outline-offset: 2px; }}
+.aidb-src a, .aidb-prose a, .aidb-claim a {{ text-decoration: underline; }}
 .gloss {{ border-bottom: 1px dotted #333; cursor: help; position: relative; }}
 .gloss .gloss-tip {{ display: none; position: absolute; left: 0; top: 1.5em; z-index: 30;
   width: max-content; max-width: min(300px, 80vw); background: #1f1f1f; color: #fff;
@@ -89,7 +92,23 @@ CSS = f"""
 """
 
 
+class PageFixes(ipyvuetify.VuetifyTemplate):
+    """Fixes to solara's page shell: a language, and zoom allowed (accessibility)."""
+
+    template = traitlets.Unicode("""<template><span style="display:none"></span></template>
+<script>
+module.exports = {
+  mounted() {
+    document.documentElement.lang = "en";
+    const meta = document.querySelector("meta[name=viewport]");
+    if (meta) meta.setAttribute("content", "width=device-width, initial-scale=1");
+  },
+};
+</script>""").tag(sync=True)
+
+
 @solara.component
 def AppStyle():  # noqa: N802
-    """Insert the stylesheet (once per page)."""
+    """Insert the stylesheet and the page-shell fixes (once per page)."""
     solara.Style(CSS)
+    PageFixes.element()

@@ -13,7 +13,7 @@ from typing import cast
 
 import solara
 import traitlets
-from solara.components.file_drop import FileDropZone
+from solara.components.file_drop import FileDropZone, FileInfo
 
 MAX_UPLOAD_BYTES = 100_000
 LIMIT_TEXT = f"A scenario .toml file, up to {MAX_UPLOAD_BYTES // 1000} kB."
@@ -40,15 +40,20 @@ def ScenarioUpload(on_file: Callable[[str, bytes], None],  # noqa: N802
                    on_reject: Callable[[str], None], label: str = "Drop a scenario .toml here"):
     """Upload box: ``on_file(name, data)`` for a file within the limit, else ``on_reject``."""
     file_info, set_file_info = solara.use_state(cast(list[dict[str, object]] | None, None))
+    files, set_files = solara.use_state(cast(list[FileInfo] | None, None))
     zone = UploadZone.element(label=label, on_file_info=set_file_info, multiple=False)
 
-    def receive(cancel: threading.Event) -> None:
+    def wire() -> None:  # in the render context: reach the widget, list its files
         if not file_info:
             return
         widget = cast(UploadZone, solara.get_widget(zone))
-        widget.version += 1
+        widget.version += 1  # solara's workaround for observers cleared on re-render
         widget.reset_stats()
-        files = widget.get_files()
+        set_files(cast(list[FileInfo], widget.get_files()))
+
+    solara.use_effect(wire, [file_info])
+
+    def receive(cancel: threading.Event) -> None:  # in a thread: read only what fits
         if not files:
             return
         f = files[0]
@@ -58,6 +63,6 @@ def ScenarioUpload(on_file: Callable[[str, bytes], None],  # noqa: N802
             return
         on_file(f["name"], f["file_obj"].read())
 
-    result = solara.use_thread(receive, [file_info])
+    result = solara.use_thread(receive, [files])
     if result.error:
         on_reject(f"The upload failed: {result.error}")
