@@ -111,7 +111,7 @@ def slider_for(page, param: str):
 @pytest.fixture(autouse=True)
 def _no_page_errors(page):
     errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("pageerror", lambda exc: errors.append(f"{exc} {exc.stack}"[:600]))
     yield
     assert not errors, errors
 

@@ -36,6 +36,23 @@ class NativeSelect(ipyvuetify.VuetifyTemplate):
     options = traitlets.List(traitlets.Unicode()).tag(sync=True)
 
 
+class CheckboxGroup(ipyvuetify.VuetifyTemplate):
+    """Native checkboxes over a list of options; changes only when the user clicks one."""
+
+    template = traitlets.Unicode("""<template>
+  <div role="group" :aria-label="label" style="display:flex;flex-wrap:wrap;gap:2px 10px;
+    font-size:13px">
+    <label v-for="o in options" :key="o" style="white-space:nowrap">
+      <input type="checkbox" :value="o" v-model="value"> {{ labels[o] || o }}
+    </label>
+  </div>
+</template>""").tag(sync=True)
+    label = traitlets.Unicode("").tag(sync=True)
+    value = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    options = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    labels = traitlets.Dict().tag(sync=True)
+
+
 class Opaque:
     """Wraps a chart option so the renderer does not walk it looking for child elements.
 

@@ -18,7 +18,7 @@ import solara
 from model import ParamInfo
 from ui import charts, network, state, theme
 from ui import format as fmt
-from ui.components import Chart, NativeSelect, html_table, role_chip
+from ui.components import Chart, CheckboxGroup, NativeSelect, html_table, role_chip
 from ui.glossary import glossify
 from ui.upload import ScenarioUpload
 
@@ -349,8 +349,9 @@ def EventLog(events: tuple[state.Event, ...]):  # noqa: N802
     with solara.Column(classes=["aidb-panel"], gap="4px"):
         solara.HTML(tag="div", unsafe_innerHTML="<b>Event log</b> (newest first)")
         if present:
-            solara.ToggleButtonsMultiple(
-                value=chosen, values=present, dense=True, style="flex-wrap:wrap",
+            CheckboxGroup.element(
+                label="Show events of these kinds", value=chosen, options=present,
+                labels={k: KIND_LABEL.get(k, k) for k in present},
                 on_value=lambda v: set_hidden([k for k in present if k not in v]))
         solara.HTML(tag="div", unsafe_innerHTML=event_log_html(events, chosen))
 
