@@ -302,10 +302,10 @@ def test_tour_keeps_its_place_and_show_me_plays_visibly(page, app_server):
     page.get_by_role("button", name="3. Round and round").click()
     page.get_by_text("Other views.").wait_for()
     shot(page, "learn", readme=True)
-    page.get_by_role("button", name="Show me").click()
-    page.get_by_text("Back to chapter 3").wait_for()
-    # the model plays to the chapter's quarter (6: 2026Q2) one quarter at a time
+    # Show me plays the model to the chapter's quarter (6: 2026Q2) one quarter at a time
     seen = page.evaluate("""async (target) => {
+      [...document.querySelectorAll('button')].find(b => b.textContent.trim() === 'Show me')
+        .click();
       const seen = new Set(); const t0 = performance.now();
       while (performance.now() - t0 < 30000) {
         const e = document.querySelector('[data-card=quarter] .card-value');
@@ -317,6 +317,7 @@ def test_tour_keeps_its_place_and_show_me_plays_visibly(page, app_server):
       return [...seen];
     }""", "2026Q2")
     assert "2026Q2" in seen and len([q for q in seen if q.startswith("20")]) >= 4, seen
+    page.get_by_text("Back to chapter 3").wait_for()
     # the network is first and drawn; circular deals are the only orange: no node uses it
     page.wait_for_function("() => { const e = document.querySelector('[data-chart=network]');"
                            " return e.__vue__.chart && e.__vue__.chart.getOption()"

@@ -452,7 +452,8 @@ def LearnPage(session: state.LiveSession, signals: Signals,  # noqa: N802
             session.chapter_active = True
             session.notice = (f"{ch.title}: the {ch.scenario} scenario plays from 2025Q1 to "
                               f"{fmt.quarter(ch.quarter - 1)}. Press Play to go on.")
-            signals.speed.set(SHOW_ME_SPEED)
+            # slow enough to watch it happen, fast enough for the long chapters
+            signals.speed.set(SHOW_ME_SPEED if ch.quarter > 12 else "normal")
             signals.bump()
             goto("Live")
             signals.playing.set(True)
