@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from agents.base import FinancialAgent
 from core.coefficients import ABS_MIN_DEAL, ABS_NOTE_QUARTERS, ABS_POOL_SHARE, ABS_STRUCTURE
-from core.contracts import Loan
+from core.contracts import Contract, Loan
 from core.finance import EPS, lend
 from core.securitization import Tranche, waterfall
 from core.state import Status
@@ -79,6 +79,11 @@ class ABSVehicle(FinancialAgent):
         m.log(f"{fund.name} securitizes {amount:.1f}B of SPV loans into {vehicle.name} "
               f"(senior to bond investors, first-loss kept)", "deal", fund)
         return vehicle
+
+    def write_off(self, claim: Contract, loss: float, channel: str) -> None:
+        """A loss on the pool: the tranche holders bear it, bottom-up, in the next waterfall."""
+        self.revalue(-loss, "credit_loss")
+        self.pool_losses += loss
 
     @property
     def notes_outstanding(self) -> float:

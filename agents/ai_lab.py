@@ -24,7 +24,7 @@ from core.coefficients import (
     RUNWAY_TRIGGER,
 )
 from core.contracts import ComputeContract, Lease
-from core.finance import issue_equity, pay_due
+from core.finance import pay_due
 from core.state import Status
 
 if TYPE_CHECKING:
@@ -124,11 +124,9 @@ class AILab(FinancialAgent):
         names = []
         for name, share in shares.items():
             investor = m.agent_by_name(name)
-            if share > 0 and issue_equity(m, self, investor, amount * share, post):
+            if share > 0 and investor.buy_shares(self, amount * share, post):
                 names.append(name)
-                if investor.role == "chipmaker":
-                    investor.vendor_financing += amount * share
-        issue_equity(m, self, m.equity_investors, amount * outside, post)
+        m.equity_investors.buy_shares(self, amount * outside, post)
         if announced:
             who = f" (with {', '.join(names)})" if names else ""
             m.log(f"{self.name} raises {amount:.0f}B at a {post:.0f}B valuation{who}",

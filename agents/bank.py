@@ -71,6 +71,22 @@ class Bank(FinancialAgent):
         reserve = CASH_RESERVE * (self.deposits.value() if self.deposits else 0.0)
         return max(0.0, min(capital_room, self.cash - reserve))
 
+    def make_loan(self, borrower: FinancialAgent, amount: float, terms: dict) -> float:
+        """Lend from cash; the loan uses up part of this quarter's capital room."""
+        lent = super().make_loan(borrower, amount, terms)
+        self.lent_this_quarter += lent
+        return lent
+
+    def advance_on_line(self, line: CreditLine, amount: float) -> float:
+        """Let the borrower draw on a committed line, within its limit and the capital room."""
+        amount = min(amount, line.undrawn(), self.lending_room(), max(self.cash, 0.0))
+        if amount <= 1e-9:
+            return 0.0
+        self.model.ledger.transfer(self, line.issuer, amount, "lending")
+        line.principal += amount
+        self.lent_this_quarter += amount
+        return amount
+
     def operate(self) -> None:
         """Take in deposit growth and pay out part of the profit while well capitalised."""
         m = self.model

@@ -21,6 +21,7 @@ from core.coefficients import (
     MARKDOWN_NEWS,
 )
 from core.contracts import ComputeContract, Contract, Lease, Loan
+from core.finance import issue_equity, lend
 from core.state import Snapshot, Status
 
 if TYPE_CHECKING:
@@ -96,6 +97,21 @@ class FinancialAgent(mesa.Agent):
                 self.model.log(f"{self.name} marks down its AI loans by {change:.1f}B "
                                f"({change / max(equity + change, 1e-9):.0%} of its equity) as "
                                "borrowers fall into distress", "distress", self)
+
+    def make_loan(self, borrower: FinancialAgent, amount: float, terms: dict) -> float:
+        """Lend ``amount`` from cash (a new loan, or a draw on an open facility); return it."""
+        before = self.cash
+        lend(self.model, self, borrower, amount, Loan, merge=True, **terms)
+        return before - self.cash
+
+    def buy_shares(self, issuer: FinancialAgent, amount: float, post_money: float) -> bool:
+        """Buy newly issued shares of ``issuer``; return whether any were bought."""
+        return issue_equity(self.model, issuer, self, amount, post_money) is not None
+
+    def write_off(self, claim: Contract, loss: float, channel: str) -> None:
+        """Book the unrecovered part of a claim on a defaulter as this holder's loss."""
+        self.revalue(-loss, "credit_loss")
+        self.model.record_loss(self, channel, loss)
 
     def pay(self, payee: FinancialAgent, amount: float, kind: str) -> float:
         """Pay what cash allows towards ``amount`` through the ledger; return the amount paid."""

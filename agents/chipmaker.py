@@ -33,6 +33,13 @@ class Chipmaker(FinancialAgent):
         """GPU sales booked this quarter."""
         return self.income.get("gpu_purchase", 0.0)
 
+    def buy_shares(self, issuer: FinancialAgent, amount: float, post_money: float) -> bool:
+        """Equity in a customer: vendor financing, the circular part of chip sales."""
+        bought = super().buy_shares(issuer, amount, post_money)
+        if bought:
+            self.vendor_financing += amount
+        return bought
+
     def operate(self) -> None:
         """Pay cost of goods and opex on last quarter's sales; pay out part of the profit."""
         m = self.model

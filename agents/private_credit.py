@@ -72,14 +72,7 @@ class PrivateCreditFund(FinancialAgent):
         line = self.line
         if line is None or line.holder.role != "bank":
             return 0.0
-        bank = line.holder
-        amount = min(amount, line.undrawn(), bank.lending_room(), max(bank.cash, 0.0))
-        if amount <= 1e-9:
-            return 0.0
-        self.model.ledger.transfer(bank, self, amount, "lending")
-        line.principal += amount
-        bank.lent_this_quarter += amount
-        return amount
+        return line.holder.advance_on_line(line, amount)
 
     def repay_line(self) -> None:
         """Repay warehouse borrowing from cash above the buffer."""

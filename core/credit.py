@@ -11,8 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from core.coefficients import BANK_LENDERS, FUND_LENDERS
-from core.contracts import Loan
-from core.finance import EPS, lend, relationship, split_by_capacity
+from core.finance import EPS, relationship, split_by_capacity
 
 # expected loss on a loan by the borrower's status: the marks funds and banks take
 
@@ -59,11 +58,6 @@ class CreditMarket:
                 lent += self._lend(bank, borrower, part, terms)
         return lent
 
-    def _lend(self, lender: Agent, borrower: Agent, amount: float,
-              terms: dict) -> float:
-        before = lender.cash
-        lend(self.model, lender, borrower, amount, Loan, merge=True, **terms)
-        lent = before - lender.cash
-        if lender.role == "bank":
-            lender.lent_this_quarter += lent
-        return lent
+    @staticmethod
+    def _lend(lender: Agent, borrower: Agent, amount: float, terms: dict) -> float:
+        return lender.make_loan(borrower, amount, terms)

@@ -174,12 +174,8 @@ def _write_off(m: AIEconomy, c: Contract, recovered: float) -> float:
     loss = max(0.0, value - recovered)
     holder, issuer = c.holder, c.issuer
     if loss > EPS:
-        holder.revalue(-loss, "credit_loss")
+        holder.write_off(c, loss, _channel(c))
         issuer.revalue(loss, "debt_forgiven")
-        if holder.role == "abs":
-            holder.pool_losses += loss          # the tranche holders bear it, via the waterfall
-        else:
-            m.record_loss(holder, _channel(c), loss)
     # the claim is settled: its value leaves both balance sheets with the cash paid
     if isinstance(c, Loan):
         c.principal = 0.0

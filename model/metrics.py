@@ -69,8 +69,6 @@ def compute_metrics(m: AIEconomy) -> dict[str, float]:
     bank_rwa = sum(r for _, r in capital)
     chip_rev = sum(c.sales for c in m.chipmakers)
     # the last four quarters of vendor financing and chip sales (circular revenue share)
-    m.vendor_history.append(sum(c.vendor_financing for c in m.chipmakers))
-    m.chip_history.append(chip_rev)
     vendor_4q, chip_4q = sum(m.vendor_history), sum(m.chip_history)
     losses = dict.fromkeys(BEARER_TYPES, 0.0)
     for loss in m.losses:

@@ -451,6 +451,8 @@ def distress(m: AIEconomy) -> None:
 # --- 10. record ----------------------------------------------------------------------------
 def record(m: AIEconomy) -> None:
     """Compute the quarter's statistics and collect them."""
+    m.vendor_history.append(sum(c.vendor_financing for c in m.chipmakers))
+    m.chip_history.append(sum(c.sales for c in m.chipmakers))
     m.current = compute_metrics(m)
     for a in m.all_agents:
         if a.role == "outside":           # the others were taken in the distress phase
