@@ -224,7 +224,8 @@ def test_network_circular_links_are_the_only_orange_ones():
                        ("SPV", "Blue Owl", "loan", 27.0), ("Oracle", "SPV", "lease", 38.0),
                        ("Oracle", "Bond investors", "bond", 90.0)],
                       columns=["debtor", "creditor", "kind", "amount"])
-    s = network.network(ex, agents).option["series"][0]
+    rows = tuple(ex.itertuples(index=False, name=None))
+    s = network.network(rows, agents).option["series"][0]
     names = [n["name"] for n in s["data"]]
     assert "Bond investors" not in names
     node = {n["name"]: n for n in s["data"]}
@@ -237,8 +238,8 @@ def test_network_circular_links_are_the_only_orange_ones():
     assert {lk["lineStyle"]["color"] for k, lk in links.items() if k not in orange} == {
         theme.LINK}
     assert s["labelLayout"] == {"hideOverlap": True}  # no overlapping labels
-    rows = network.ranked_exposures(ex, agents)
-    assert rows[0][:2] == ("OpenAI", "Oracle") and "(circular)" in rows[0][2]
+    ranked = network.ranked_exposures(rows, agents)
+    assert ranked[0][:2] == ("OpenAI", "Oracle") and "(circular)" in ranked[0][2]
 
 
 # ------------------------------------------------------------------------------- state

@@ -13,11 +13,19 @@ from ui import theme
 
 
 class ChartWidget(ipyvuetify.VuetifyTemplate):
-    """An echarts chart (``ui/echarts.vue``) that redraws only while it is on screen."""
+    """A chart card (``ui/echarts.vue``): heading, echarts chart, legend and caption.
+
+    One widget per card keeps a step's render small; the chart redraws only while it is
+    on screen.
+    """
 
     template_file = (__file__, "echarts.vue")
     attributes = traitlets.Dict(default_value=None, allow_none=True).tag(sync=True)
-    option = traitlets.Any({}).tag(sync=True)
+    option = traitlets.Dict().tag(sync=True)
+    height = traitlets.Int(280).tag(sync=True)
+    title = traitlets.Unicode("").tag(sync=True)
+    head = traitlets.Unicode("").tag(sync=True)
+    under = traitlets.Unicode("").tag(sync=True)
 
 
 class NativeSelect(ipyvuetify.VuetifyTemplate):
@@ -92,32 +100,19 @@ def Chart(key: str, option: dict, height: int = 280, highlight: bool = False,  #
 def ChartCard(key: str, option: Opaque, height: int = 280, highlight: bool = False,  # noqa: N802
               title: str = "", legend: str = "", caption: str = "",
               look_here: str | None = None):
-    """The card behind :func:`Chart` (``option`` wrapped in :class:`Opaque`)."""
-    classes = ["aidb-card", "aidb-highlight"] if highlight else ["aidb-card"]
-    with solara.Div(classes=classes, style="padding:4px",
-                    attributes={"data-card-for": key}):
-        head = f"<div class='aidb-ctitle'>{html.escape(title)}</div>" if title else ""
-        if highlight and look_here:
-            head = f"<div class='aidb-look'><b>&#9654; Look here:</b> {look_here}</div>" + head
-        if head:
-            solara.HTML(tag="div", unsafe_innerHTML=head)
-        FastChart(option, {"style": f"height:{height}px;width:100%;", "data-chart": key,
-                           "role": "img", "aria-label": title or key})
-        if legend or caption:
-            solara.HTML(tag="div", unsafe_innerHTML=legend + (
-                f"<div class='aidb-caption'>{caption}</div>" if caption else ""),
-                classes=["aidb-under"])
+    """The card behind :func:`Chart` (``option`` wrapped in :class:`Opaque`).
 
-
-@solara.component
-def FastChart(option: Opaque, attributes: dict):  # noqa: N802
-    """The chart widget with the option pushed after render.
-
-    Passing a large option dict as an element argument makes the renderer walk and compare
-    every nested value on each render; here the element only carries the attributes and the
-    option is assigned to the widget in an effect (no message when it did not change).
+    The element carries only small values; the option is pushed to the widget in an effect:
+    passed as an argument, the renderer would walk and compare every nested value.
     """
-    el = ChartWidget.element(attributes=attributes)
+    head = f"<div class='aidb-ctitle'>{html.escape(title)}</div>" if title else ""
+    if highlight and look_here:
+        head = f"<div class='aidb-look'><b>&#9654; Look here:</b> {look_here}</div>" + head
+    under = legend + (f"<div class='aidb-caption'>{caption}</div>" if caption else "")
+    classes = "aidb-card aidb-highlight" if highlight else "aidb-card"
+    el = ChartWidget.element(attributes={"data-chart": key, "class": classes,
+                                         "style": "padding:4px"},
+                             height=height, title=title or key, head=head, under=under)
 
     def push() -> None:
         widget = solara.get_widget(el)

@@ -358,15 +358,10 @@ def EventLog(events: tuple[state.Event, ...]):  # noqa: N802
 
 def contract_rows(snap: state.Snapshot, chosen: str) -> list[tuple[str, str, str]]:
     """The agent's largest contracts now: counterparty in plain words, kind, amount."""
-    ex = snap.exposures
-    if not len(ex):
-        return []
-    mine = ex[(ex["debtor"] == chosen) | (ex["creditor"] == chosen)]
-    mine = mine.sort_values("amount", ascending=False).head(12)
+    mine = sorted((r for r in snap.exposure_rows if chosen in (r[0], r[1])),
+                  key=lambda r: -r[3])[:12]
     return [(f"{chosen} owes {c}" if d == chosen else f"{d} owes {chosen}",
-             network.KIND_LABELS.get(k, k), fmt.money(amt))
-            for d, c, k, amt in mine[["debtor", "creditor", "kind", "amount"]].itertuples(
-                index=False, name=None)]
+             network.KIND_LABELS.get(k, k), fmt.money(amt)) for d, c, k, amt in mine]
 
 
 @solara.component
@@ -500,7 +495,7 @@ def MainArea(session: state.LiveSession, signals: Signals,  # noqa: N802
 def NetworkRow(snap: state.Snapshot, session: state.LiveSession):  # noqa: N802
     """The exposure network (a ranked list on phones) beside the event log."""
     outside = solara.use_reactive(False)
-    fig = network.network(snap.exposures, snap.agents, show_outside=outside.value)
+    fig = network.network(snap.exposure_rows, snap.agents, show_outside=outside.value)
     with solara.Div(classes=["aidb-network-row"]):
         with solara.Column(gap="2px"):
             with solara.Div(classes=["aidb-network"]):
@@ -508,7 +503,7 @@ def NetworkRow(snap: state.Snapshot, session: state.LiveSession):  # noqa: N802
                            look_here=session.highlight_note)
                 solara.Checkbox(label="Show outside sector (bond investors, depositors)",
                                 value=outside)
-            rows = network.ranked_exposures(snap.exposures, snap.agents)
+            rows = network.ranked_exposures(snap.exposure_rows, snap.agents)
             solara.HTML(tag="div", classes=["aidb-exposures"], unsafe_innerHTML=html_table(
                 ["Debtor", "Creditor", "What", "Amount (USD)"], rows, align_right_from=3,
                 test_id="exposure-list", caption="Largest exposures: who owes whom"))

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Sequence
-
-import pandas as pd
+from collections.abc import Container, Sequence
 
 from ui import format as fmt
 from ui import theme
 from ui.charts import Figure, Key
-from ui.state import AgentView
+from ui.state import AgentView, ExposureRow
 
 ROLE_ORDER = ("chipmaker", "lab", "hyperscaler", "neocloud", "spv", "abs", "fund", "bank",
               "outside")
@@ -34,15 +32,19 @@ def _circle_positions(names: list[str], radius: float) -> dict[str, tuple[float,
             for i, name in enumerate(names)}
 
 
-def pair_table(exposures: pd.DataFrame, min_amount: float = 0.0
+def pair_table(rows: Sequence[ExposureRow], min_amount: float = 0.0,
+               names: Container[str] | None = None
                ) -> dict[tuple[str, str], list[tuple[str, float]]]:
-    """(debtor, creditor) -> [(kind, amount), ...] for exposures above ``min_amount``."""
+    """(debtor, creditor) -> [(kind, amount), ...] for exposures above ``min_amount``.
+
+    With ``names``, only exposures between those agents are kept.
+    """
     pairs: dict[tuple[str, str], list[tuple[str, float]]] = {}
-    for d, c, k, amt in exposures[["debtor", "creditor", "kind", "amount"]].itertuples(
-            index=False, name=None):
-        v = float(amt)
+    for d, c, k, v in rows:
+        if names is not None and (d not in names or c not in names):
+            continue
         if math.isfinite(v) and v > min_amount:
-            pairs.setdefault((str(d), str(c)), []).append((str(k), v))
+            pairs.setdefault((d, c), []).append((k, v))
     return pairs
 
 
@@ -97,13 +99,13 @@ def _node(a: AgentView, pos: tuple[float, float], big: float) -> dict[str, objec
     return item
 
 
-def network(exposures: pd.DataFrame, agents: Sequence[AgentView], *, min_amount: float = 0.0,
+def network(rows: Sequence[ExposureRow], agents: Sequence[AgentView], *, min_amount: float = 0.0,
             highlight_cycles: bool = True, show_outside: bool = False,
             max_links: int = 80) -> Figure:
     """Who owes whom (see the module docstring).
 
     Args:
-        exposures: rows ``debtor, creditor, kind, amount`` (``AIEconomy.exposures()``).
+        rows: ``(debtor, creditor, kind, amount)`` (``AIEconomy.exposures()`` as tuples).
         agents: the strategic agents.
         min_amount: drop links smaller than this (USD bn).
         highlight_cycles: colour the circular deals orange.
@@ -111,10 +113,9 @@ def network(exposures: pd.DataFrame, agents: Sequence[AgentView], *, min_amount:
         max_links: keep the largest links (circular ones are always kept).
     """
     info = {a.name: a for a in agents}
-    if len(exposures) and not show_outside:
-        exposures = exposures[exposures["debtor"].isin(info) & exposures["creditor"].isin(info)]
-    for col in ("debtor", "creditor"):
-        for name in exposures[col].astype(str).unique().tolist() if len(exposures) else []:
+    pairs = pair_table(rows, min_amount, None if show_outside else set(info))
+    for d, c in pairs:
+        for name in (d, c):
             info.setdefault(name, AgentView(name, "outside", "active", 0.0, 0.0))
     names = list(info)
     order = sorted(names, key=lambda n: (ROLE_ORDER.index(info[n].role)
@@ -126,7 +127,6 @@ def network(exposures: pd.DataFrame, agents: Sequence[AgentView], *, min_amount:
     big = max([info[n].total_assets for n in order if info[n].total_assets > 0], default=1.0)
     nodes = [_node(info[n], pos[n], big) for n in order]
 
-    pairs = pair_table(exposures, min_amount) if len(exposures) else {}
     roles = {n: info[n].role for n in info}
     cyc = circular_pairs(pairs, roles) if highlight_cycles else set()
     top = max((sum(v for _, v in items) for items in pairs.values()), default=1.0)
@@ -174,14 +174,11 @@ def network(exposures: pd.DataFrame, agents: Sequence[AgentView], *, min_amount:
                   "drag or scroll to move and zoom.")
 
 
-def ranked_exposures(exposures: pd.DataFrame, agents: Sequence[AgentView],
+def ranked_exposures(rows: Sequence[ExposureRow], agents: Sequence[AgentView],
                      n: int = 12) -> list[tuple[str, str, str, str]]:
     """The largest debtor -> creditor exposures between strategic agents, for small screens."""
     names = {a.name: a.role for a in agents}
-    if not len(exposures):
-        return []
-    inside = exposures[exposures["debtor"].isin(names) & exposures["creditor"].isin(names)]
-    pairs = pair_table(inside)
+    pairs = pair_table(rows, 0.0, names)
     cyc = circular_pairs(pairs, names)
     ranked = sorted(pairs.items(), key=lambda kv: -sum(v for _, v in kv[1]))[:n]
     return [(d, c, ", ".join(KIND_LABELS.get(k, k) for k, _ in items)

@@ -177,6 +177,9 @@ class AgentView:
     leverage: float
 
 
+ExposureRow = tuple[str, str, str, float]  # debtor, creditor, kind, amount (USD bn)
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """What the page shows after a quarter: read-only copies of model output."""
@@ -193,6 +196,14 @@ class Snapshot:
     scenario_label: str
     horizon: int
     build: int
+
+    @functools.cached_property
+    def exposure_rows(self) -> tuple[ExposureRow, ...]:
+        """``exposures`` as plain tuples (cheaper to filter than the frame, every step)."""
+        ex = self.exposures
+        return tuple((str(d), str(c), str(k), float(a)) for d, c, k, a in zip(
+            ex["debtor"].tolist(), ex["creditor"].tolist(), ex["kind"].tolist(),
+            ex["amount"].tolist(), strict=True))
 
 
 @dataclass
