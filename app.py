@@ -60,12 +60,13 @@ def Page():  # noqa: N802
     job = solara.use_memo(CompareJob, [])
     counter = solara.use_memo(lambda: itertools.count(1), [])
     version = solara.use_reactive(0)
+    detail = solara.use_reactive(0)
     settings = solara.use_reactive(0)
     playing = solara.use_reactive(False)
     speed = solara.use_reactive("normal")
     tab = solara.use_reactive(0)
     signals = solara.use_memo(
-        lambda: Signals(version, settings, counter, playing, speed, tab), [])
+        lambda: Signals(version, detail, settings, counter, playing, speed, tab), [])
 
     def goto(name: str) -> None:
         tab.set(TABS.index(name))

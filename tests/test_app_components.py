@@ -476,6 +476,7 @@ def test_learn_keeps_the_chapter_and_show_me_plays(rendered):
     assert card(rc, "quarter") == "2026Q2"
     while not buttons(rc, "Play") and time.time() < deadline:
         time.sleep(0.1)  # Play has stopped by itself at the chapter's quarter
+    time.sleep(0.5)  # ... and its thread has finished its last render
     click(rc, "Back to chapter 3")
     assert rc.find(v.Tabs).widget.v_model == app.TABS.index("Learn")
     assert "<h2>3. Round and round</h2>" in html_text(rc)

@@ -35,12 +35,14 @@ KIND_LABEL = {"bank_breach": "bank breach", "fire_sale": "fire sale",
 class Signals:
     """The reactive values one browser session shares between its pages.
 
-    ``version`` moves when a new snapshot is published (the main area redraws);
-    ``settings`` when something the sidebar shows changes. ``tick`` moves the first,
-    ``touch`` the second, ``bump`` both. ``playing``/``speed`` drive Play; ``tab`` is the page.
+    ``version`` moves when a new snapshot is published (cards and time charts redraw), then
+    ``detail`` (network, event log, inspector: below the fold, so they are sent second);
+    ``settings`` when something the sidebar shows changes. ``tick`` moves the first two,
+    ``touch`` the third, ``bump`` all. ``playing``/``speed`` drive Play; ``tab`` is the page.
     """
 
     version: solara.Reactive[int]
+    detail: solara.Reactive[int]
     settings: solara.Reactive[int]
     counter: Iterator[int]
     playing: solara.Reactive[bool]
@@ -48,8 +50,9 @@ class Signals:
     tab: solara.Reactive[int]
 
     def tick(self) -> None:
-        """A new snapshot (a step)."""
+        """A new snapshot (a step): what is on screen first, the rest right after."""
         self.version.set(next(self.counter))
+        self.detail.set(next(self.counter))
 
     def touch(self) -> None:
         """A setting changed (slider, seed, horizon)."""
@@ -487,6 +490,18 @@ def MainArea(session: state.LiveSession, signals: Signals,  # noqa: N802
             LiveCharts(snap, session.highlight, session.highlight_note)
         else:
             LiveCharts(snap, session.highlight, session.highlight_note)
+        DetailArea(session, signals)
+
+
+@solara.component
+def DetailArea(session: state.LiveSession, signals: Signals):  # noqa: N802
+    """Network, event log and inspector: redrawn on ``signals.detail``, after the charts."""
+    _ = signals.detail.value  # subscribe
+    snap = session.snapshot
+    if snap is None:
+        return
+    with solara.Column(gap="4px"):
+        if session.highlight != "network":
             NetworkRow(snap, session)
         Inspector(snap)
 
