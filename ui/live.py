@@ -18,7 +18,7 @@ import solara
 from model import ParamInfo
 from ui import charts, network, state, theme
 from ui import format as fmt
-from ui.components import Chart, CheckboxGroup, NativeSelect, html_table, role_chip
+from ui.components import Chart, CheckboxGroup, Collapsible, NativeSelect, html_table, role_chip
 from ui.glossary import glossify
 from ui.upload import ScenarioUpload
 
@@ -378,7 +378,6 @@ def Inspector(snap: state.Snapshot):  # noqa: N802
     history = snap.sheets.get(chosen, [])
     with solara.Column(classes=["aidb-panel"], gap="4px"):
         with solara.Row(style="align-items:center;flex-wrap:wrap"):
-            solara.HTML(tag="div", unsafe_innerHTML="<b>Balance sheet inspector</b>")
             NativeSelect.element(label="Agent", value=chosen, options=names,
                                  on_value=set_chosen)
         if agent is None or not history:
@@ -503,7 +502,8 @@ def DetailArea(session: state.LiveSession, signals: Signals):  # noqa: N802
     with solara.Column(gap="4px"):
         if session.highlight != "network":
             NetworkRow(snap, session)
-        Inspector(snap)
+        with Collapsible("Balance sheet inspector: pick any agent"):
+            Inspector(snap)
 
 
 @solara.component
