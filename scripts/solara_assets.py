@@ -17,13 +17,14 @@ holding the package's files (``vega@5/build/vega.min.js``), scoped names keep th
 folder (``CACHE/@widgetti/solara-vuetify-app@10.1.1/``). A finished folder holds a marker
 file, so a re-run only checks markers (well under a second).
 
-Which packages: read from the installed solara (and the app's own ``ui/*.vue`` templates),
-never from a list kept here, so a solara upgrade cannot silently break the cache. Every
-``.j2``/``.html``/``.vue``/``.py``/``.js`` file of the solara package (its own docs
-website excepted) is searched for URLs built on the CDN prefix (``{{cdn}}/NAME@VERSION/``,
-``${this.getCdn()}/NAME@VERSION/``), with a ``${version}`` placeholder resolved from a ``const version = "..."`` in the same file (this
-is how ``components/echarts.vue`` asks for ``echarts@5.4.0``), plus the Font Awesome path
-in ``server/settings.py``. Files for the other Vue major version than the installed ipyvue
+Which packages: read from the installed solara (and the app's own ``ui/*.vue``
+templates), never from a list kept here, so a solara upgrade cannot silently break the
+cache. Every ``.j2``/``.html``/``.vue``/``.py``/``.js`` file of the solara package (its own
+docs website excepted) is searched for URLs built on the CDN prefix
+(``{{cdn}}/NAME@VERSION/``, ``${this.getCdn()}/NAME@VERSION/``), with a ``${version}``
+placeholder resolved from a ``const version = "..."`` in the same file (this is how
+``components/echarts.vue`` asks for ``echarts@5.4.0``), plus the Font Awesome path in
+``server/settings.py``. Files for the other Vue major version than the installed ipyvue
 (``*_v3.vue``, ``solara-vuetify3-app``) are skipped. If a package of the known list below
 is not found that way, its fallback spec is used, with a warning.
 
