@@ -204,12 +204,13 @@ def discover_references(
         Spec -> set of file paths inside the package (``dist/echarts.js``); paths that
         depend on run-time values other than the ipywidgets major version are left out.
     """
+    # with the installed solara, the app's own Vue templates (ui/*.vue) count too: they
+    # load files through the same route
+    own = sorted(PROJECT_UI.glob("*.vue")) if root is None and PROJECT_UI.is_dir() else []
     root = solara_dir() if root is None else Path(root)
     vue3 = vue3_installed() if vue3 is None else vue3
     major = _ipywidgets_major()
     refs: dict[Spec, set[str]] = {}
-    # the app's own Vue templates (ui/*.vue) load files through the same route
-    own = sorted(PROJECT_UI.glob("*.vue")) if PROJECT_UI.is_dir() else []
     for path in [*_scanned_files(root, vue3), *own]:
         try:
             text = path.read_text(encoding="utf-8", errors="replace")
