@@ -48,8 +48,11 @@ def shot(page, name: str, readme: bool = False) -> None:
     page.wait_for_timeout(300)  # charts on screen draw in the next frames
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
     if readme and os.environ.get("AIDB_README_SHOTS") == "1":
+        from PIL import Image  # matplotlib's dependency: small palette PNGs for the README
+
         DOC_IMAGES.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(DOC_IMAGES / f"{name}.png"))
+        img = Image.open(ARTIFACTS / f"{name}.png").convert("RGB")
+        img.quantize(colors=96).save(DOC_IMAGES / f"{name}.png", optimize=True)
 
 
 def open_app(page, url: str, viewport: dict | None = None) -> None:

@@ -156,7 +156,8 @@ def event_log_html(events: tuple[state.Event, ...], kinds: list[str], limit: int
 
 
 # ------------------------------------------------------------------------ controls
-def _nice_step(raw: float) -> float:
+def nice_step(raw: float) -> float:
+    """A slider step of 1, 2 or 5 times a power of ten near ``raw``."""
     if raw <= 0:
         return 0.01
     exp = math.floor(math.log10(raw))
@@ -165,7 +166,8 @@ def _nice_step(raw: float) -> float:
     return round(nice * 10**exp, 12)
 
 
-def _digits(step: float) -> int:
+def step_digits(step: float) -> int:
+    """Decimals needed to show values on a slider of this step."""
     s = f"{step:.12f}".rstrip("0")
     return len(s.split(".")[1]) if "." in s else 0
 
@@ -180,8 +182,8 @@ def ParameterControl(info: ParamInfo, value: state.Value,  # noqa: N802
         return
     integer = state.is_integer(info)
     lo, hi = float(info.min), float(info.max)
-    step = 1.0 if integer else _nice_step((hi - lo) / 100)
-    shown = str(int(value)) if integer else fmt.number(value, _digits(step))
+    step = 1.0 if integer else nice_step((hi - lo) / 100)
+    shown = str(int(value)) if integer else fmt.number(value, step_digits(step))
     with solara.Column(gap="0px", style="margin-bottom:2px"):
         # the slider carries the label (its accessible name); the value and unit sit below
         if integer:
