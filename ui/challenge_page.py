@@ -14,7 +14,7 @@ from ui import charts, theme
 from ui import format as fmt
 from ui.components import html_table
 from ui.glossary import glossify
-from ui.live import FigureCard, nice_step
+from ui.live import FigureCard, grid_step
 
 INTRO = (
     "You are the regulator. AI revenue over the next ten years follows a path you cannot see "
@@ -191,7 +191,7 @@ def LeverControl(info: ParamInfo, value: float, on_change,  # noqa: N802
         solara.Switch(label=info.label, value=bool(value), disabled=disabled,
                       on_value=lambda v: on_change(info.name, 1.0 if v else 0.0))
     else:
-        step = nice_step((info.max - info.min) / 100)
+        step = grid_step(float(info.min), float(info.max))
         solara.SliderFloat(info.label, value=float(value), min=float(info.min),
                            max=float(info.max), step=step, disabled=disabled,
                            on_value=lambda v: on_change(info.name, float(v)))

@@ -166,6 +166,19 @@ def nice_step(raw: float) -> float:
     return round(nice * 10**exp, 12)
 
 
+def grid_step(lo: float, hi: float) -> float:
+    """A round slider step (about 1/100 of the range) with a grid of round numbers.
+
+    Vuetify counts steps from the minimum, so the step must divide it.
+    """
+    step = nice_step((hi - lo) / 100)
+    for candidate in (step, step / 2, step / 5, step / 10):
+        k = lo / candidate
+        if abs(k - round(k)) < 1e-9:
+            return candidate
+    return step
+
+
 def step_digits(step: float) -> int:
     """Decimals needed to show values on a slider of this step."""
     s = f"{step:.12f}".rstrip("0")
@@ -182,7 +195,7 @@ def ParameterControl(info: ParamInfo, value: state.Value,  # noqa: N802
         return
     integer = state.is_integer(info)
     lo, hi = float(info.min), float(info.max)
-    step = 1.0 if integer else nice_step((hi - lo) / 100)
+    step = 1.0 if integer else grid_step(lo, hi)
     shown = str(int(value)) if integer else fmt.number(value, step_digits(step))
     with solara.Column(gap="0px", style="margin-bottom:2px"):
         # the slider carries the label (its accessible name); the value and unit sit below
@@ -190,8 +203,14 @@ def ParameterControl(info: ParamInfo, value: state.Value,  # noqa: N802
             solara.SliderInt(info.label, value=int(value), min=int(lo), max=int(hi),
                              on_value=lambda v: on_change(info.name, int(v)))
         else:
+            def moved(v: float) -> None:
+                # the slider snaps a value between its steps (an uploaded 1575 on a step of
+                # 10) and reports it: that is not the user moving it, so keep the value
+                if abs(float(v) - float(value)) > 0.75 * step:
+                    on_change(info.name, float(v))
+
             solara.SliderFloat(info.label, value=float(value), min=lo, max=hi, step=step,
-                               on_value=lambda v: on_change(info.name, float(v)))
+                               on_value=moved)
         solara.HTML(tag="div", unsafe_innerHTML=(
             f"<b style='font-size:13px' data-param='{html.escape(info.name)}'>{shown}</b>"
             f"<span style='font-size:12px;color:#333'>{html.escape(unit)}</span>"),
