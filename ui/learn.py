@@ -10,6 +10,7 @@ session, so Learn reopens where the reader left it; Live shows "Back to chapter 
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +28,15 @@ from ui.glossary import glossary_html, glossify
 from ui.live import SHOW_ME_SPEED, Signals
 
 Reader = Callable[[state.Snapshot], str]
+NOT_RUN = "Press Show me (or Step on the Live page) to run the model."
+
+
+def needs_a_quarter(reader: Reader) -> Reader:
+    """A reader that says how to start when the model has not run a quarter yet."""
+    @functools.wraps(reader)
+    def read(snap: state.Snapshot) -> str:
+        return reader(snap) if len(snap.frame) else NOT_RUN
+    return read
 
 
 # ------------------------------------------------------------------- run read-outs
@@ -45,11 +55,10 @@ def _scenario(snap: state.Snapshot) -> str:
     return f"the {html.escape(snap.scenario_label)} scenario"
 
 
+@needs_a_quarter
 def capex_run(snap: state.Snapshot) -> str:
     """Chapter 1: what the capex card counts, with this run's numbers."""
     cap, hyp = _col(snap, "capex"), _col(snap, "hyperscaler_capex")
-    if cap.empty:
-        return "Press Show me: the model has not run a quarter yet."
     return (f"In this run ({_scenario(snap)}, {snap.quarter}) the model's AI capex is "
             f"{fmt.money(4 * cap.iloc[-1])} a year. That counts every builder in the model: "
             f"the five hyperscalers ({fmt.money(4 * hyp.iloc[-1])} a year), the neoclouds and "
@@ -57,25 +66,32 @@ def capex_run(snap: state.Snapshot) -> str:
             f"quoted above.")
 
 
+def first_row(snap: state.Snapshot, mask: pd.Series) -> pd.Series | None:
+    """The first quarter's row where ``mask`` holds (None if it never does)."""
+    hit = snap.frame[mask] if len(snap.frame) else snap.frame
+    return None if hit.empty else hit.iloc[0]
+
+
+@needs_a_quarter
 def capex_answer(snap: state.Snapshot) -> str:
     """First quarter in which capex is at least twice revenue."""
     f = snap.frame
-    hit = f[f["capex"] >= 2 * f["ai_revenue"]] if len(f) else f
-    if hit.empty:
+    row = first_row(snap, f["capex"] >= 2 * f["ai_revenue"]) if len(f) else None
+    if row is None:
         return f"Up to {snap.quarter or 'now'}, capex never reached twice AI revenue."
-    return f"In {hit['quarter'].iloc[0]} (capex {fmt.money(4 * hit['capex'].iloc[0])}/yr)."
+    return f"In {row['quarter']} (capex {fmt.money(4 * row['capex'])}/yr)."
 
 
+@needs_a_quarter
 def spv_run(snap: state.Snapshot) -> str:
     """Chapter 2: SPV debt and off-balance-sheet share in this run."""
     spv, share = _col(snap, "spv_debt"), _col(snap, "off_balance_sheet_share")
-    if spv.empty:
-        return "Press Show me to run the model."
     return (f"In this run, SPVs owe {fmt.money(spv.iloc[-1])} in {snap.quarter}: "
             f"{fmt.pct(share.iloc[-1], digits=0)} of all AI debt in the model is off "
             f"balance sheet.")
 
 
+@needs_a_quarter
 def spv_answer(snap: state.Snapshot) -> str:
     """Off-balance-sheet share at the end of 2027."""
     v = _at(snap, "off_balance_sheet_share", "2027Q4")
@@ -83,23 +99,24 @@ def spv_answer(snap: state.Snapshot) -> str:
             else f"{fmt.pct(v, digits=0)} of AI debt was off balance sheet in 2027Q4.")
 
 
+@needs_a_quarter
 def circular_run(snap: state.Snapshot) -> str:
     """Chapter 3: the circular share of chip sales in this run."""
     c = _col(snap, "circular_revenue_share")
-    if c.empty:
-        return "Press Show me to run the model."
     return (f"In this run, {fmt.pct(c.iloc[-1], digits=0)} of the chipmakers' sales over the "
             f"last four quarters were paid with money the chipmakers themselves had put into "
             f"their customers ({snap.quarter}). The orange links in the network are these "
             f"loops.")
 
 
+@needs_a_quarter
 def circular_answer(snap: state.Snapshot) -> str:
     """The latest circular revenue share."""
     c = _col(snap, "circular_revenue_share")
-    return "–" if c.empty else f"{fmt.pct(c.iloc[-1], digits=1)} in {snap.quarter}."
+    return f"{fmt.pct(c.iloc[-1], digits=1)} in {snap.quarter}."
 
 
+@needs_a_quarter
 def revenue_run(snap: state.Snapshot) -> str:
     """Chapter 4: this run's revenue and the assumption behind it."""
     info = state.main_revenue_parameter()
@@ -117,25 +134,26 @@ def snap_value(snap: state.Snapshot, name: str) -> float:
     return float(snap.params.get(name, PARAMETER_INFO[name].default))
 
 
+@needs_a_quarter
 def revenue_answer(snap: state.Snapshot) -> str:
     """First quarter in which revenue catches up with capex."""
     f = snap.frame
-    hit = f[f["ai_revenue"] >= f["capex"]] if len(f) else f
-    if hit.empty:
+    row = first_row(snap, f["ai_revenue"] >= f["capex"]) if len(f) else None
+    if row is None:
         return f"Up to {snap.quarter or 'now'}, revenue has not caught up with capex."
-    return f"In {hit['quarter'].iloc[0]}."
+    return f"In {row['quarter']}."
 
 
+@needs_a_quarter
 def bust_run(snap: state.Snapshot) -> str:
     """Chapter 5: utilisation, GPU prices and the first default in this run."""
     util, gpu = _col(snap, "compute_utilisation"), _col(snap, "gpu_price_index")
-    if util.empty:
-        return "Press Show me to run the model."
     return (f"In this run ({_scenario(snap)}), utilisation is {fmt.pct(util.iloc[-1], digits=0)}"
             f" and a used GPU fetches {fmt.number(gpu.iloc[-1])} times its 2025Q1 price in "
             f"{snap.quarter}. {first_default(snap)}")
 
 
+@needs_a_quarter
 def first_default(snap: state.Snapshot) -> str:
     """Who defaulted first, and when (from the event log)."""
     ev = next((e for e in snap.events if e.kind == "default"), None)
@@ -144,12 +162,13 @@ def first_default(snap: state.Snapshot) -> str:
     return f"First default: {ev.quarter}: {fmt.tidy_text(ev.text)}"
 
 
+@needs_a_quarter
 def losses_run(snap: state.Snapshot) -> str:
     """Chapter 6: the three largest loss bearers in this run."""
     f = snap.frame
     cols = [c for c in f.columns if c.startswith("losses_") and c != "losses_households"]
-    if not len(f) or not cols:
-        return "Press Show me to run the model."
+    if not cols:
+        return NOT_RUN
     last = f[cols].iloc[-1].sort_values(ascending=False)
     from ui.theme import bearer_label
 
@@ -159,6 +178,7 @@ def losses_run(snap: state.Snapshot) -> str:
             f"{snap.quarter}; the largest bearers: {top}.")
 
 
+@needs_a_quarter
 def losses_answer(snap: state.Snapshot) -> str:
     """The largest bearer now."""
     f = snap.frame
@@ -171,11 +191,10 @@ def losses_answer(snap: state.Snapshot) -> str:
     return f"{bearer_label(c.removeprefix('losses_'))}, in {snap.quarter}."
 
 
+@needs_a_quarter
 def bubble_run(snap: state.Snapshot) -> str:
     """Chapter 7: peak and current bubble index in this run."""
     b = _col(snap, "bubble_index")
-    if b.empty:
-        return "Press Show me to run the model."
     peak_q = snap.frame["quarter"].iloc[int(b.to_numpy().argmax())]
     fall = 1 - b.iloc[-1] / b.max() if b.max() > 0 else 0.0
     return (f"In this run the bubble index peaked at {fmt.number(b.max())} in {peak_q}; "
@@ -183,22 +202,20 @@ def bubble_run(snap: state.Snapshot) -> str:
             f"{fmt.pct(fall, digits=0)} below its peak.")
 
 
+@needs_a_quarter
 def bubble_answer(snap: state.Snapshot) -> str:
     """Peak bubble index and when."""
     b = _col(snap, "bubble_index")
-    if b.empty:
-        return "–"
     return f"{fmt.number(b.max())}, in {snap.frame['quarter'].iloc[int(b.to_numpy().argmax())]}."
 
 
+@needs_a_quarter
 def jobs_run(snap: state.Snapshot) -> str:
     """Chapter 8: the jobs arithmetic with this run's numbers (an assumption)."""
     share = PARAMETER_INFO["substitution_share"]
     wage = PARAMETER_INFO["average_wage"]
     rev = _col(snap, "ai_revenue")
     jobs = _col(snap, "jobs_displaced")
-    if rev.empty:
-        return "Press Show me to run the model."
     return (f"The model's jobs count is an assumption, not a labour-market model: "
             f"jobs displaced = AI revenue per year × *{share.label}* "
             f"({snap_value(snap, share.name):g}) ÷ *{wage.label}* "
@@ -208,6 +225,7 @@ def jobs_run(snap: state.Snapshot) -> str:
             f"{fmt.number(jobs.iloc[-1], 1)} million jobs.")
 
 
+@needs_a_quarter
 def jobs_answer(snap: state.Snapshot) -> str:
     """Jobs displaced in 2030Q4."""
     v = _at(snap, "jobs_displaced", "2030Q4")
@@ -425,7 +443,7 @@ def chapter_html(ch: Chapter) -> str:
 
 def run_html(ch: Chapter, snap: state.Snapshot | None) -> str:
     """The model-output paragraph, labelled as such."""
-    text = ch.in_this_run(snap) if snap is not None else "Press Show me to run the model."
+    text = ch.in_this_run(snap) if snap is not None else NOT_RUN
     return ("<div class='aidb-model' data-testid='in-this-run'><span class='tag'>Model "
             f"output · in this run</span><div>{md_html(text)}</div></div>")
 
