@@ -302,6 +302,10 @@ def test_phone_layout(page, app_server):
     heading.wait_for()
     assert page.evaluate("""() => { const h = document.querySelector('[data-testid=chapter] h2');
         return h.scrollWidth <= h.clientWidth; }""")
+    # one column: the chapter text starts below the chapter list, not beside it
+    title = heading.bounding_box()
+    last = page.get_by_role("button", name="8. The other ending").bounding_box()
+    assert title["y"] >= last["y"] + last["height"] and title["width"] >= 0.8 * PHONE["width"]
     nxt = page.get_by_role("button", name="Next", exact=True).bounding_box()
     assert nxt["x"] + nxt["width"] <= PHONE["width"]
 

@@ -478,8 +478,7 @@ def LearnPage(session: state.LiveSession, signals: Signals,  # noqa: N802
         else:
             signals.bump()
 
-    with solara.Div(classes=["aidb-two"], style="grid-template-columns:minmax(0,1fr) "
-                    "minmax(0,3fr)"):
+    with solara.Div(classes=["aidb-learn"]):
         with solara.Column(gap="2px"):
             for i, c in enumerate(CHAPTERS):
                 solara.Button(c.title, text=True, on_click=lambda i=i: choose(i),

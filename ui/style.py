@@ -27,6 +27,8 @@ CSS = f"""
 .aidb-charts {{ display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 8px; }}
 .aidb-network-row {{ display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr);
   gap: 8px; margin-top: 8px; }}
+.aidb-learn {{ display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 3fr);
+  gap: 10px; }}
 .aidb-two {{ display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 10px; }}
 .aidb-cards {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(135px, 1fr));
   gap: 6px; margin-bottom: 8px; }}
@@ -82,11 +84,15 @@ CSS = f"""
 :focus-visible {{ outline: 3px solid {theme.BLUE} !important; outline-offset: 2px; }}
 .v-btn:focus-visible, .v-tab:focus-visible {{ outline: 3px solid {theme.BLUE} !important; }}
 @media (max-width: {NARROW_PX}px) {{
-  .aidb-live, .aidb-charts, .aidb-network-row, .aidb-two {{ grid-template-columns:
+  .aidb-live, .aidb-charts, .aidb-network-row, .aidb-two, .aidb-learn {{ grid-template-columns:
     minmax(0, 1fr); }}
   .aidb-tagline {{ display: none; }}
   .aidb-runbar {{ position: sticky; top: 0; z-index: 5; background: #fff; padding: 4px 0; }}
   .aidb-network {{ display: none; }}
+  .v-tab {{ min-width: 0 !important; padding: 0 7px !important; font-size: 12.5px !important;
+    letter-spacing: 0 !important; }}
+  .v-slide-group__prev, .v-slide-group__next {{ display: none !important; }}
+  .v-slide-group__content {{ flex-wrap: wrap; }}
   .aidb-exposures {{ display: block; }}
 }}
 """
