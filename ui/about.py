@@ -16,6 +16,7 @@ import solara.lab
 from model import PARAMETER_INFO
 from model.calibration import TARGETS, calibration_table
 from ui import content as src
+from ui import state
 from ui import format as fmt
 from ui.components import Collapsible, Md, html_table
 from ui.content import Claim
@@ -58,12 +59,10 @@ suppliers) close the books. Money is in USD billions, one step is one quarter, s
 The full equations, as implemented, are in `docs/model.md` of the project.
 
 ### Scenarios (revenue assumptions)
-**boom**: AI replaces labour at scale and revenue grows close to what the capex needs.
-**baseline**: strong growth that still falls short of what the capex needs.
-**bust**: revenue plateaus and an efficiency shock hits in 2027Q3. Any scenario can take
-shocks: efficiency, power crunch, rate shock, chip generation jump. Their exact values are
-the parameters listed below; every number the Live page shows is a model output for the
-run on screen, not a forecast.
+Each scenario is a parameter file; its own description follows. Any scenario can take shocks
+(efficiency, power crunch, rate shock, chip generation jump). The exact values are the
+parameters listed below; every number the Live page shows is a model output for the run on
+screen, not a forecast.
 """
 
 LIMITS = """
@@ -97,6 +96,14 @@ STORY: tuple[Claim, ...] = (
     Claim("Colours follow the Okabe–Ito palette, which stays distinguishable for common "
           "forms of colour blindness.", src.OKABE_ITO),
 )
+
+
+def scenarios_html() -> str:
+    """Each packaged scenario with the description its file gives (the model's own words)."""
+    items = "".join(f"<li><b>{html.escape(name)}</b>: "
+                    f"{html.escape(state.scenario_description(name))}</li>"
+                    for name in state.scenario_names())
+    return f"<ul>{items}</ul>"
 
 
 def frame_html(df: pd.DataFrame, test_id: str = "") -> str:
@@ -159,7 +166,7 @@ def CalibrationTable():  # noqa: N802
 def AboutPage():  # noqa: N802
     """Assumptions, the quarter in brief, calibration with sources, parameters, limits."""
     with solara.Column(style="max-width:1000px", gap="8px", classes=["aidb-prose"]):
-        solara.HTML(tag="div", unsafe_innerHTML=glossify(_md(MODEL_TEXT)))
+        solara.HTML(tag="div", unsafe_innerHTML=glossify(_md(MODEL_TEXT) + scenarios_html()))
         Md("### Calibration: targets, model values and sources")
         CalibrationTable()
         Md(LIMITS)

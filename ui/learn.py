@@ -365,7 +365,7 @@ CHAPTERS: tuple[Chapter, ...] = (
         bust_run,
         "In this run, who defaults first, and in which quarter? Read it off the event log.",
         first_default, "bust", 20, "utilisation",
-        "utilisation and the used-GPU price fall after the efficiency shock.",
+        "watch utilisation and the used-GPU price as the bust unfolds.",
     ),
     Chapter(
         "6. Who is left holding the losses",
