@@ -16,8 +16,8 @@ import solara.lab
 from model import PARAMETER_INFO
 from model.calibration import TARGETS, calibration_table
 from ui import content as src
-from ui import state
 from ui import format as fmt
+from ui import state
 from ui.components import Collapsible, Md, html_table
 from ui.content import Claim
 from ui.glossary import glossify
