@@ -38,9 +38,6 @@ solara.server.settings.telemetry.mixpanel_enable = False
 # over the legends.
 solara.server.settings.theme.title = "AI debt bubble"
 solara.server.settings.theme.show_banner = False
-# Write websocket frames from the rendering thread instead of one event-loop hop per
-# message: a Step sends a dozen messages, and the hops were most of its server time.
-solara.server.settings.server.sync_ws_write = True
 forbid_cdn_fetch()
 
 TABS = ("Live", "Challenge", "Compare", "Learn", "About")
