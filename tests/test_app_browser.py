@@ -30,6 +30,7 @@ TIME_CHARTS = ("revenue", "bubble", "debt", "utilisation", "losses", "credit")
 AXE_SPEC = "axe-core@4.10.3"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1440, "height": 900}
+TALL = {"width": 1440, "height": 2600}  # every time chart on screen (only those get updates)
 CIRCULAR = "#E69F00"
 REVENUE = main_revenue_parameter()  # the main revenue assumption, whatever its name
 MID = round((REVENUE.min + REVENUE.max) / 2)
@@ -161,7 +162,7 @@ def axe_violations(page, axe_script: Path) -> list[str]:
 
 # ---------------------------------------------------------------------------------- Live
 def test_live_step_and_play_update_charts(page, app_server):
-    open_app(page, app_server)
+    open_app(page, app_server, TALL)
     assert "start" in card(page, "quarter")
     assert series(page, "revenue") == []
     step(page)
@@ -182,8 +183,10 @@ def test_live_step_and_play_update_charts(page, app_server):
     page.wait_for_timeout(600)
     assert len(series(page, "revenue")) == n  # paused: no more quarters
     assert series(page, "debt")[-1] > 0
+    assert page.locator("[data-chart=credit]").bounding_box()["y"] < TALL["height"]
     # every chart has its caption and legend under it at all times
     assert page.locator(".aidb-caption").count() >= 7
+    page.set_viewport_size(DESKTOP)
     shot(page, "live", readme=True)
 
 
@@ -198,7 +201,7 @@ def test_play_runs_forty_quarters(page, app_server):
 
 
 def test_losses_scale_shows_small_losses_as_small(page, app_server):
-    open_app(page, app_server)
+    open_app(page, app_server, TALL)
     step(page, 8)
     wait_points(page, "losses", 8)
     opt = page.evaluate("() => document.querySelector('[data-chart=losses]').__vue__.option")
@@ -259,6 +262,17 @@ def test_uploads_bad_big_and_good(page, app_server):
     assert page.get_by_text("Using mine.toml (uploaded)").is_visible()
     assert not page.get_by_text("Applies on Reset").is_visible()  # no slider snapped it
     assert page.locator(f"b[data-param='{REVENUE.name}']").inner_text() == f"{MID:g}"
+
+
+def test_only_charts_on_screen_get_updates_and_catch_up_when_shown(page, app_server):
+    open_app(page, app_server)  # 1440 x 900: the credit chart (row 3) is out of view
+    step(page, 3)
+    wait_points(page, "revenue", 3)
+    assert len(series(page, "credit") or []) < 3  # not sent while out of view
+    page.locator("[data-chart=credit]").scroll_into_view_if_needed()
+    wait_points(page, "credit", 3)  # the latest option arrives when it comes into view
+    page.wait_for_function("() => document.querySelector('[data-chart=credit]').__vue__.chart"
+                           ".getOption().series[0].data.length === 3")  # and is drawn
 
 
 def test_two_browser_sessions_are_isolated(browser, app_server):
@@ -384,7 +398,7 @@ def test_challenge_from_start_to_score(page, app_server):
 
 # ----------------------------------------------------------------------------- Compare
 def test_compare_runs_in_background_cancel_and_download(page, app_server, tmp_path):
-    open_app(page, app_server)
+    open_app(page, app_server, TALL)
     tab(page, "Compare")
     seeds = page.get_by_role("slider").nth(0)
     quarters = page.get_by_role("slider").nth(1)

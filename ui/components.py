@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from typing import cast
 
 import ipyvuetify
 import solara
@@ -15,8 +16,9 @@ from ui import theme
 class ChartWidget(ipyvuetify.VuetifyTemplate):
     """A chart card (``ui/echarts.vue``): heading, echarts chart, legend and caption.
 
-    One widget per card keeps a step's render small; the chart redraws only while it is
-    on screen.
+    One widget per card keeps a step's render small. The browser reports whether the chart
+    is on screen (``visible``); a new option is sent only to a visible chart, and a chart
+    that comes into view gets the latest one (``latest``) at once.
     """
 
     template_file = (__file__, "echarts.vue")
@@ -26,6 +28,13 @@ class ChartWidget(ipyvuetify.VuetifyTemplate):
     title = traitlets.Unicode("").tag(sync=True)
     head = traitlets.Unicode("").tag(sync=True)
     under = traitlets.Unicode("").tag(sync=True)
+    visible = traitlets.Bool(True).tag(sync=True)
+    latest: dict | None = None
+
+    @traitlets.observe("visible")
+    def _came_into_view(self, change: dict) -> None:
+        if change["new"] and self.latest is not None and self.option != self.latest:
+            self.option = self.latest
 
 
 class NativeSelect(ipyvuetify.VuetifyTemplate):
@@ -115,8 +124,9 @@ def ChartCard(key: str, option: Opaque, height: int = 280, highlight: bool = Fal
                              height=height, title=title or key, head=head, under=under)
 
     def push() -> None:
-        widget = solara.get_widget(el)
-        if widget.option != option.value:
+        widget = cast(ChartWidget, solara.get_widget(el))
+        widget.latest = option.value
+        if widget.visible and widget.option != option.value:
             widget.option = option.value
 
     solara.use_effect(push)

@@ -2,11 +2,11 @@
 
 Measures, in the real browser (Debian's Chromium driven by Playwright):
 
-- **step + redraw**: the time from a click on **Step** to the moment every live chart holds
-  the new quarter and the page has painted it (two animation frames after the last chart got
-  its new data): one quarter's model step + snapshot + render + websocket + echarts redraw
-  of everything on screen (charts scrolled out of view draw when they come back).
-  Budget: median <= 100 ms.
+- **step + redraw**: the time from a click on **Step** to the moment every time chart on
+  screen (1440 x 900 window) holds the new quarter, the quarter card shows it and the page
+  has painted it (two animation frames after the last chart got its new data): one quarter's
+  model step + snapshot + render + websocket + echarts redraw of everything visible. Charts
+  out of view get their update when they are scrolled into view. Budget: median <= 100 ms.
 - **page load to charts**: from ``page.goto`` to the six time charts initialised, in a fresh
   browser context (empty HTTP cache) each time; the first load after the server starts is
   reported apart. Budget: median <= 2 s.
@@ -48,7 +48,9 @@ STEP_JS = """
 async ([expected, label, keys]) => {
   const btn = [...document.querySelectorAll('button')]
       .find(b => b.textContent.trim().toLowerCase() === 'step');
-  const charts = keys.map(k => document.querySelector(`[data-chart=${k}]`));
+  // the time charts on screen (charts out of view get their update when scrolled to)
+  const charts = keys.map(k => document.querySelector(`[data-chart=${k}]`))
+      .filter(el => el && el.getBoundingClientRect().top < window.innerHeight);
   const card = () => document.querySelector('[data-card=quarter] .card-value');
   // the option prop a chart's Vue component received (its watcher hands it to echarts'
   // setOption before the next frame); cheaper to poll than chart.getOption()
@@ -63,7 +65,7 @@ async ([expected, label, keys]) => {
                              tick(); });
   const t1 = performance.now();
   await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
-  return [t1 - t0, performance.now() - t0];
+  return [t1 - t0, performance.now() - t0, charts.length];
 }
 """
 
@@ -134,9 +136,10 @@ def measure(url: str, steps: int, play_to: int, chromium: str, loads: int = 3) -
             page.context.close()
         page, _ = load_page(browser, url)
         load_s = statistics.median(load_times)
-        data, painted = [], []
+        data, painted, visible = [], [], 0
         for i in range(1, steps + 1):
-            got, paint = page.evaluate(STEP_JS, [i, quarter_label(i - 1), list(TIME_CHARTS)])
+            got, paint, visible = page.evaluate(STEP_JS, [i, quarter_label(i - 1),
+                                                          list(TIME_CHARTS)])
             data.append(got)
             painted.append(paint)
         # Play at the fastest speed to `play_to` quarters
@@ -157,6 +160,7 @@ def measure(url: str, steps: int, play_to: int, chromium: str, loads: int = 3) -
             play_s = time.perf_counter() - t
         browser.close()
     return {"load_s": load_s, "first_load_s": first_load_s, "load_times": load_times,
+            "visible_charts": visible,
             "data_ms": data, "painted_ms": painted, "play_s": play_s, "play_to": play_to}
 
 
@@ -193,7 +197,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"page load to charts ready: median {r['load_s']:.2f} s over "
           f"{len(r['load_times'])} fresh contexts (first load after server start "
           f"{r['first_load_s']:.2f} s)")
-    print(f"step + redraw of {len(TIME_CHARTS)} time charts, network, cards, log "
+    print(f"step + redraw of what is on screen ({r['visible_charts']} of {len(TIME_CHARTS)} "
+          f"time charts, cards) "
           f"({len(painted)} steps): median {med:.0f} ms, p90 {p90:.0f} ms, "
           f"max {max(painted):.0f} ms (data in charts: median "
           f"{statistics.median(r['data_ms']):.0f} ms)")
