@@ -48,7 +48,7 @@ class Claim:
 # ------------------------------------------------------------------------------ sources
 WSWS = Source("World Socialist Web Site (N. Beams)",
               "AI debt grows and financial risks increase", "29 Dec 2025",
-              "https://www.wsws.org/", "socialist: published by the Socialist Equality Party")
+              "https://www.wsws.org/", "socialist website")
 FT_SPV = Source("Financial Times", "Reporting on data-centre SPV financing", "Dec 2025",
                 "https://www.ft.com/")
 FT_IG = Source("Financial Times", "Reporting on 2025 US investment-grade bond sales",

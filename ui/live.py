@@ -137,6 +137,7 @@ def event_log_html(events: tuple[state.Event, ...], kinds: list[str], limit: int
     """Newest-first list of plain-language events of the chosen kinds."""
     chosen = [e for e in events if e.kind in kinds]
     rows = []
+    seen: set[str] = set()  # each term gets its definition once in the log
     for e in reversed(chosen[-limit:]):
         color = theme.EVENT_COLORS.get(e.kind, theme.GREY)
         rows.append(
@@ -145,7 +146,7 @@ def event_log_html(events: tuple[state.Event, ...], kinds: list[str], limit: int
             f"<span style='border:1px solid {color};border-left:6px solid {color};color:#000;"
             f"border-radius:3px;padding:0 4px;font-size:11px'>"
             f"{html.escape(KIND_LABEL.get(e.kind, e.kind))}</span> "
-            f"{html.escape(fmt.tidy_text(e.text))}</div>")
+            f"{glossify(html.escape(fmt.tidy_text(e.text)), seen)}</div>")
     if not rows:
         rows.append("<div style='color:#444'>No events of these kinds yet.</div>")
     more = len(chosen) - limit
