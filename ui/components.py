@@ -89,7 +89,8 @@ class Opaque:
 
 
 def Chart(key: str, option: dict, height: int = 280, highlight: bool = False,  # noqa: N802
-          title: str = "", legend: str = "", caption: str = "", look_here: str | None = None):
+          title: str = "", legend: str = "", caption: str = "", look_here: str | None = None,
+          below_fold: bool = False):
     """An echarts figure in a card; ``data-chart=key`` for tests and the bench.
 
     Args:
@@ -101,14 +102,17 @@ def Chart(key: str, option: dict, height: int = 280, highlight: bool = False,  #
         legend: the legend (trusted HTML, under the chart).
         caption: one line under the legend saying what the chart shows (trusted HTML).
         look_here: a note above the chart while it is highlighted (trusted HTML).
+        below_fold: the chart starts out of view: send its option only once the browser
+            reports it on screen (a lighter first page).
     """
-    return ChartCard(key, Opaque(option), height, highlight, title, legend, caption, look_here)
+    return ChartCard(key, Opaque(option), height, highlight, title, legend, caption, look_here,
+                     below_fold)
 
 
 @solara.component
 def ChartCard(key: str, option: Opaque, height: int = 280, highlight: bool = False,  # noqa: N802
               title: str = "", legend: str = "", caption: str = "",
-              look_here: str | None = None):
+              look_here: str | None = None, below_fold: bool = False):
     """The card behind :func:`Chart` (``option`` wrapped in :class:`Opaque`).
 
     The element carries only small values; the option is pushed to the widget in an effect:
@@ -121,7 +125,8 @@ def ChartCard(key: str, option: Opaque, height: int = 280, highlight: bool = Fal
     classes = "aidb-card aidb-highlight" if highlight else "aidb-card"
     el = ChartWidget.element(attributes={"data-chart": key, "class": classes,
                                          "style": "padding:4px"},
-                             height=height, title=title or key, head=head, under=under)
+                             height=height, title=title or key, head=head, under=under,
+                             visible=not below_fold)
 
     def push() -> None:
         widget = cast(ChartWidget, solara.get_widget(el))

@@ -417,7 +417,7 @@ def Inspector(snap: state.Snapshot):  # noqa: N802
         rows.append(("Total", fmt.money(ta), fmt.money(tl)))
         rows.append(("Equity (assets − liabilities)", "", fmt.money(ta - tl)))
         with solara.Div(classes=["aidb-two"]):
-            FigureCard(fig, height=300)
+            FigureCard(fig, height=300, below_fold=True)
             with solara.Column(gap="4px"):
                 crow = contract_rows(snap, chosen)
                 solara.HTML(tag="div", unsafe_innerHTML=(
@@ -431,11 +431,12 @@ def Inspector(snap: state.Snapshot):  # noqa: N802
 
 
 def FigureCard(fig: charts.Figure, height: int = 280, highlight: bool = False,  # noqa: N802
-               look_here: str | None = None):
+               look_here: str | None = None, below_fold: bool = False):
     """A :class:`charts.Figure` in a card: title, chart, legend and caption."""
     return Chart(fig.key, fig.option, height=height, highlight=highlight,
                  title=fig.title, legend=charts.legend_html(fig.legend),
-                 caption=glossify(html.escape(fig.caption)), look_here=look_here)
+                 caption=glossify(html.escape(fig.caption)), look_here=look_here,
+                 below_fold=below_fold)
 
 
 # ----------------------------------------------------------------------------- page
@@ -537,7 +538,8 @@ def NetworkRow(snap: state.Snapshot, session: state.LiveSession):  # noqa: N802
         with solara.Column(gap="2px"):
             with solara.Div(classes=["aidb-network"]):
                 FigureCard(fig, height=460, highlight=session.highlight == "network",
-                           look_here=session.highlight_note)
+                           look_here=session.highlight_note,
+                           below_fold=session.highlight != "network")
                 solara.Checkbox(label="Show outside sector (bond investors, depositors)",
                                 value=outside)
             rows = network.ranked_exposures(snap.exposure_rows, snap.agents)
