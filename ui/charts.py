@@ -82,7 +82,7 @@ def base_option(quarters: list[str], *, right_axis: bool = False) -> dict:
         "animation": False,
         "tooltip": {"trigger": "axis", "confine": True},
         "legend": {"show": False},
-        "grid": {"left": 52, "right": 52 if right_axis else 14, "top": 26, "bottom": 24},
+        "grid": {"left": 52, "right": 52 if right_axis else 30, "top": 26, "bottom": 24},
         "xAxis": {"type": "category", "data": quarters, "boundaryGap": False,
                   "axisLabel": {"fontSize": AXIS_FONT}},
     }
