@@ -1,4 +1,4 @@
-"""Stock-flow invariants (MODEL.md section 7) at every quarter, and the checks' own teeth.
+"""Stock-flow invariants (docs/model.md, "Design concepts") at every quarter, and the checks' own teeth.
 
 The positive tests run every packaged scenario for 20 seeds x 40 quarters and random valid
 parameter sets (shocks included), checking ``check_invariants`` after every quarter. The
