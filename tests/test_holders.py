@@ -6,6 +6,7 @@ Worked examples with numbers computed by hand in the comments.
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from core.contracts import ComputeContract, CreditLine, Loan
@@ -175,3 +176,25 @@ def test_bad_policy_levers_are_refused_with_the_field_and_range(levers, message)
     with pytest.raises(ParameterError, match=message):
         m.apply_policy(**levers)
     assert m.params is before
+
+
+# --- the command ----------------------------------------------------------------------------
+def test_holders_command_prints_and_writes_the_table(tmp_path, capsys):
+    from experiments.__main__ import main
+
+    out = tmp_path / "holders"
+    code = main(["holders", "--seeds", "0-1", "--quarters", "8", "--out", str(out),
+                 "--executor", "serial", "--no-progress"])
+    assert code == 0
+    text = capsys.readouterr().out
+    assert "bust: realised AI-related losses by holder" in text and "pension funds" in text
+    table = pd.read_csv(out / "holders.csv")
+    assert {"holder", "losses_median", "share_median"} <= set(table.columns)
+    runs = pd.read_csv(out / "holders_runs.csv")
+    assert len(runs) == 2 and (runs["cumulative_losses"] >= 0).all()
+    # a sector's share of its assets is its loss over those assets
+    from experiments.holders import sector_assets
+    assets = sector_assets()
+    pensions = table.set_index("holder").loc["pension funds"]
+    assert pensions["share_median"] == approx(
+        runs["losses_pension_funds"].median() / assets["Pension funds"])

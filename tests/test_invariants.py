@@ -290,7 +290,8 @@ def test_statistics_add_up():
     by_type = df[[f"losses_{b}" for b in BEARER_TYPES]].sum(axis=1)
     assert np.allclose(by_type, df["cumulative_losses"])
     # the holder sectors and households are parts of the outside sector's losses
-    sectors = df[["losses_insurers", "losses_pension_funds", "losses_retail_investors"]]
+    sectors = df[["losses_insurers", "losses_pension_funds", "losses_retail_investors",
+                  "losses_other_lps"]]
     assert (sectors.sum(axis=1) <= df["losses_outside"] + 1e-9).all()
     assert (df["losses_households"] <= df["losses_outside"] + 1e-9).all()
     assert df["cumulative_losses"].iloc[-1] > 0
