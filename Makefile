@@ -19,7 +19,7 @@ export SOLARA_TELEMETRY_MIXPANEL_ENABLE := False
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export VENV
 
-.PHONY: help setup app test lint bench clean distclean
+.PHONY: help setup app test lint bench screenshots clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -37,11 +37,15 @@ test: ## run the whole test suite (browser tests included; PYTEST_ARGS=... to na
 	@scripts/setup.sh --browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+screenshots: ## refresh the README's app screenshots (docs/img/) from the browser tests
+	@scripts/setup.sh --browser
+	AIDB_README_SHOTS=1 $(PY) -m pytest tests/test_app_browser.py -q -k "live_step or phone or tour or challenge or compare"
+
 lint: ## ruff check
 	@scripts/setup.sh
 	$(VENV)/bin/ruff check .
 
-bench: ## benchmarks: python -m experiments.bench (ARGS=... passed on)
+bench: ## benchmarks, short form (a few minutes); ARGS=--full for the long one (~10 min)
 	@scripts/setup.sh --browser
 	$(PY) -m experiments.bench $(ARGS)
 

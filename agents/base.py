@@ -235,7 +235,8 @@ class FinancialAgent(mesa.Agent):
             now = ratings.get(c.offtaker)
             if now is None:
                 now = ratings[c.offtaker] = c.offtaker.rating_notch()
-            if now >= DEFAULT_NOTCH or c.offtaker.reorganised_at == m.t - 1:
+            reorganised = c.offtaker.reorganised_at >= 0 and c.offtaker.reorganised_at == m.t - 1
+            if now >= DEFAULT_NOTCH or reorganised:
                 c.maturity = min(c.maturity, m.t)          # the loan is called
                 ratings.clear()
             elif now - c.offtaker_notch >= COVENANT_NOTCHES and not is_investment_grade(now):

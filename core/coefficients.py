@@ -718,6 +718,11 @@ LOLR_PENALTY = 0.01
 """[1/yr over the policy rate] Source: the Fed's primary credit rate sits at the top of the
 target range (~0.5 point over the effective rate, 2025); Bagehot's penalty rate: 1 point."""
 
+NETWORK_QUARTERS = 4
+"""[quarters] Assumption: the payments that define the circular core are those of the last year:
+a loop of equity rounds, compute bills and GPU orders closes over months, not within one
+quarter."""
+
 OPEN_ENDED = 10_000
 """[quarter] Definition: the maturity of contracts that run until closed (deposits, committed
 lines, the banks' non-AI book)."""

@@ -55,6 +55,8 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
+from core.coefficients import NETWORK_QUARTERS
+
 # payments that carry money round the loop: the edges of the payment network
 LOOP_KINDS = frozenset({"equity_issue", "lending", "compute", "backstop", "gpu_purchase",
                         "lease_rent"})
@@ -63,8 +65,6 @@ REVENUE_KINDS = frozenset({"ai_revenue", "compute", "backstop", "gpu_purchase", 
 # new claims on a firm: shares and loans
 FINANCING_KINDS = frozenset({"equity_issue", "lending"})
 MEASURED_KINDS = REVENUE_KINDS | FINANCING_KINDS
-# quarters of payments that define the core: a loop closes over months, not within one
-NETWORK_QUARTERS = 4
 OUTSIDE_ROLE = "outside"
 
 Flows = Mapping[tuple[int, int, str], float]     # (payer account, payee account, kind) -> USD bn

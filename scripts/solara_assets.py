@@ -17,13 +17,14 @@ holding the package's files (``vega@5/build/vega.min.js``), scoped names keep th
 folder (``CACHE/@widgetti/solara-vuetify-app@10.1.1/``). A finished folder holds a marker
 file, so a re-run only checks markers (well under a second).
 
-Which packages: read from the installed solara, never from a list kept here, so a solara
-upgrade cannot silently break the cache. Every ``.j2``/``.html``/``.vue``/``.py``/``.js``
-file of the solara package (its own docs website excepted) is searched for URLs built on
-the CDN prefix (``{{cdn}}/NAME@VERSION/``, ``${this.getCdn()}/NAME@VERSION/``), with a
-``${version}`` placeholder resolved from a ``const version = "..."`` in the same file (this
-is how ``components/echarts.vue`` asks for ``echarts@5.4.0``), plus the Font Awesome path
-in ``server/settings.py``. Files for the other Vue major version than the installed ipyvue
+Which packages: read from the installed solara (and the app's own ``ui/*.vue``
+templates), never from a list kept here, so a solara upgrade cannot silently break the
+cache. Every ``.j2``/``.html``/``.vue``/``.py``/``.js`` file of the solara package (its own
+docs website excepted) is searched for URLs built on the CDN prefix
+(``{{cdn}}/NAME@VERSION/``, ``${this.getCdn()}/NAME@VERSION/``), with a ``${version}``
+placeholder resolved from a ``const version = "..."`` in the same file (this is how
+``components/echarts.vue`` asks for ``echarts@5.4.0``), plus the Font Awesome path in
+``server/settings.py``. Files for the other Vue major version than the installed ipyvue
 (``*_v3.vue``, ``solara-vuetify3-app``) are skipped. If a package of the known list below
 is not found that way, its fallback spec is used, with a warning.
 
@@ -53,6 +54,9 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
+
+PROJECT_UI = Path(__file__).resolve().parents[1] / "ui"
+"""The app's own components; their Vue templates are scanned too."""
 
 MARKER = ".solara-assets-complete"
 """File written into a package folder once it is fully unpacked."""
@@ -200,11 +204,14 @@ def discover_references(
         Spec -> set of file paths inside the package (``dist/echarts.js``); paths that
         depend on run-time values other than the ipywidgets major version are left out.
     """
+    # with the installed solara, the app's own Vue templates (ui/*.vue) count too: they
+    # load files through the same route
+    own = sorted(PROJECT_UI.glob("*.vue")) if root is None and PROJECT_UI.is_dir() else []
     root = solara_dir() if root is None else Path(root)
     vue3 = vue3_installed() if vue3 is None else vue3
     major = _ipywidgets_major()
     refs: dict[Spec, set[str]] = {}
-    for path in _scanned_files(root, vue3):
+    for path in [*_scanned_files(root, vue3), *own]:
         try:
             text = path.read_text(encoding="utf-8", errors="replace")
         except OSError:

@@ -1,13 +1,13 @@
-"""Fast tests of the app without a browser: formatting, chart builders, session state and
-the pages rendered with ``solara.render`` (buttons clicked on the widgets)."""
+"""Fast tests of the app without a browser: formatting, chart builders, session state, the
+tour's content, Compare's batch and the pages rendered with ``solara.render``."""
 
 from __future__ import annotations
 
-import io
+import ast
 import json
-import math
 import re
 import time
+from pathlib import Path
 
 import ipyvuetify as v
 import pandas as pd
@@ -17,8 +17,24 @@ import solara.widgets
 
 import app
 from model import PARAMETER_INFO, AIEconomy
-from ui import about, charts, compare, learn, live, state, theme
+from ui import (
+    about,
+    charts,
+    compare,
+    compare_job,
+    content,
+    glossary,
+    learn,
+    live,
+    network,
+    offline,
+    state,
+    theme,
+    upload,
+)
 from ui import format as fmt
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -51,15 +67,19 @@ def html_text(rc) -> str:
 
 
 def card(rc, key: str) -> str:
-    m = re.search(rf"data-card='{key}'.*?class='card-value'[^>]*>([^<]*)<", html_text(rc), re.S)
+    m = re.search(rf"data-card='{key}'.*?class='card-value[^']*'>([^<]*)<", html_text(rc), re.S)
     assert m, f"no card {key}"
     return m.group(1)
 
 
 def chart_options(rc) -> dict[str, dict]:
-    from solara.components.echarts import EchartsWidget
+    from ui.components import ChartWidget
 
-    return {w.attributes["data-chart"]: w.option for w in rc.find(EchartsWidget).widgets}
+    return {w.attributes["data-chart"]: w.option for w in rc.find(ChartWidget).widgets}
+
+
+def tab(rc, name: str) -> None:
+    rc.find(v.Tabs).widget.v_model = app.TABS.index(name)
 
 
 @pytest.fixture
@@ -69,406 +89,366 @@ def rendered():
     rc.close()
 
 
+@pytest.fixture(scope="module")
+def bust_session():
+    s = state.LiveSession(scenario="bust")
+    s.choose_scenario("bust")
+    s.step(24)
+    return s
+
+
 # ------------------------------------------------------------------------------ format
 def test_format_numbers_for_people():
     assert fmt.money(1520) == "1.52T"
     assert fmt.money(124) == "124B"
-    assert fmt.money(12.5) == "12.5B"
     assert fmt.money(0.4) == "400M"
     assert fmt.money(-56, signed=True) == "-56B"
-    assert fmt.money(3, signed=True) == "+3B"
     assert fmt.money(float("nan")) == fmt.DASH
     assert fmt.bp(-0.0056) == "-56 bp"
     assert fmt.pct(0.125) == "12.5%"
     assert fmt.pp(-0.012) == "-1.2 pp"
     assert fmt.quarter(10) == "2027Q3"
-    assert fmt.quarter(0) == "2025Q1"
-    assert fmt.spread_to_fraction(75.0) == pytest.approx(0.0075)
-    assert fmt.spread_to_fraction(0.0075) == pytest.approx(0.0075)
     assert fmt.count(15_200_000) == "15.2M"
 
 
-def test_one_colour_per_role_and_scenario():
-    assert len(set(theme.ROLE_COLORS.values())) == len(theme.ROLE_COLORS)
+def test_small_numbers_and_no_negative_zero():
+    # issue 13: "misses 0.0B", "-0.0 pp"
+    assert fmt.money(0.0004) == "<1M" and fmt.money(0) == "0"
+    assert fmt.pp(-0.00001) == "0.0 pp"
+    assert fmt.pct(-0.00001) == "0.0%"
+    assert fmt.number(-0.0001) == "0.00"
+    assert fmt.bp(-0.00001) == "0 bp"
+    assert fmt.tidy_text("X misses 0.0B; recover -0%; owes 10.0B") == \
+        "X misses <0.1B; recover 0%; owes 10.0B"
+
+
+# ------------------------------------------------------------------------------ colours
+def test_circular_deals_have_a_colour_no_role_uses():
+    assert theme.CIRCULAR not in theme.ROLE_COLORS.values()
+    assert theme.CIRCULAR != theme.LINK
+    non_vehicles = {r: c for r, c in theme.ROLE_COLORS.items() if r != "abs"}
+    assert len(set(non_vehicles.values())) == len(non_vehicles)  # one colour per role
+    assert theme.ROLE_SYMBOLS["abs"] != "circle"  # ABS share the SPV colour, not the shape
     assert len(set(theme.SCENARIO_COLORS.values())) == len(theme.SCENARIO_COLORS)
-    assert theme.bearer_color("bank") == theme.ROLE_COLORS["bank"]
 
 
 # ------------------------------------------------------------------------------ charts
-@pytest.fixture(scope="module")
-def bust_run():
-    m = AIEconomy("bust", rng=1)
-    m.run(24)
-    return m
+def test_time_charts_are_json_with_units_captions_and_first_point_marker(bust_session):
+    snap = bust_session.snapshot
+    df, ev = snap.frame, snap.events
+    figs = [charts.revenue_capex(df, ev), charts.bubble(df, ev), charts.debt_stack(df, ev),
+            charts.utilisation(df, ev), charts.losses(df, ev),
+            charts.credit(df, snap.requirement, ev)]
+    for fig in figs:
+        json.dumps(fig.option, allow_nan=False)
+        assert fig.option["animation"] is False
+        assert fig.option["legend"] == {"show": False}  # the HTML legend wraps instead
+        assert len(fig.option["xAxis"]["data"]) == 40
+        assert fig.caption and fig.title and fig.legend
+        fmt_ = fig.option["tooltip"]["formatter"]
+        assert "{c0}" in fmt_ and re.search(r"\{c0\}</b> \S", fmt_), fig.key  # a unit
+        assert fig.option["series"][0]["showSymbol"] is False  # 24 points: no markers
+    first = charts.revenue_capex(df.iloc[:1])
+    assert first.option["series"][0]["showSymbol"] is True  # one point: a marker
 
 
-def _agents(m):
-    return [{"name": a.name, "role": a.role, "status": a.status, "total_assets": a.total_assets}
-            for a in m.finance_agents]
+def test_credit_legend_tells_the_two_black_lines_apart(bust_session):
+    snap = bust_session.snapshot
+    fig = charts.credit(snap.frame, snap.requirement)
+    styles = {(k.color, k.style) for k in fig.legend}
+    assert len(styles) == len(fig.legend)  # no two identical legend icons
+    html_ = charts.legend_html(fig.legend)
+    assert "dashed" in html_ and "dotted" in html_
 
 
-def test_chart_builders_are_json_and_follow_the_frame(bust_run):
-    m = bust_run
-    df = m.results()
-    builders = [charts.revenue_capex, charts.bubble, charts.debt_stack, charts.utilisation,
-                charts.losses]
-    for build in builders:
-        opt = build(df, m.events, 40)
-        json.dumps(opt, allow_nan=False)
-        assert opt["animation"] is False
-        assert len(opt["xAxis"]["data"]) == 40
-        assert len(opt["series"][0]["data"]) == len(df)
-        short = build(df.iloc[:10], m.events, 40)
-        assert len(short["series"][0]["data"]) == 10
-    credit = charts.credit(df, 0.1, m.events)
-    json.dumps(credit, allow_nan=False)
-    assert credit["series"][1]["markLine"]["data"][0]["yAxis"] == 10.0
-    # spreads arrive in bp and are drawn in bp
-    assert credit["series"][0]["data"][-1] == pytest.approx(df["credit_spread_ig"].iloc[-1], 0.01)
-    rev = charts.revenue_capex(df)
-    assert rev["series"][1]["data"][-1] == pytest.approx(4 * df["ai_revenue"].iloc[-1], abs=0.1)
-
-
-def test_losses_chart_stacks_by_bearer():
-    df = pd.DataFrame({"quarter": ["2025Q1", "2025Q2"], "defaults": [0, 1],
-                       "losses_bank": [0.0, 2.0], "losses_fund": [0.0, 5.0]})
-    opt = charts.losses(df)
-    names = [s["name"] for s in opt["series"]]
-    assert names == ["Banks", "Private-credit funds", "Defaults this quarter"]
-    assert opt["series"][0]["stack"] == opt["series"][1]["stack"]
-
-
-def test_event_markers_on_time_axis():
+def test_event_markers_have_a_key():
     class E:
         def __init__(self, q, kind):
-            self.quarter, self.kind, self.text = q, kind, ""
+            self.quarter, self.kind, self.text, self.t = q, kind, "", 0
 
-    marks = charts.event_marks([E("2027Q3", "default"), E("2027Q3", "default"),
-                                E("2028Q1", "gate"), E("2028Q1", "deal")])
+    events = [E("2027Q3", "default"), E("2027Q3", "default"), E("2028Q1", "gate"),
+              E("2028Q1", "deal")]
+    marks = charts.event_marks(events)
     assert [d["xAxis"] for d in marks["data"]] == ["2027Q3", "2028Q1"]
-    assert marks["data"][0]["name"] == "default x2"
+    assert marks["data"][0]["name"] == "2027Q3: default x2"
+    keys = charts.marker_keys(events)
+    assert [k.label for k in keys] == ["default", "fund gate"]
+    assert keys[0].style != keys[1].style
 
 
-def test_network_nodes_links_status_and_vendor_loops():
-    agents = [
-        {"name": "Nvidia", "role": "chipmaker", "status": "active", "total_assets": 200},
-        {"name": "OpenAI", "role": "lab", "status": "distressed", "total_assets": 50},
-        {"name": "Oracle", "role": "hyperscaler", "status": "active", "total_assets": 150},
-        {"name": "SPV", "role": "spv", "status": "defaulted", "total_assets": 30},
-        {"name": "Blue Owl", "role": "fund", "status": "active", "total_assets": 100},
-    ]
+def test_losses_axis_shows_small_losses_as_small():
+    small = pd.DataFrame({"quarter": ["2025Q1", "2025Q2"], "defaults": [0, 0],
+                          "losses_bank": [0.0, 0.4], "losses_neocloud": [0.0, 0.6]})
+    fig = charts.losses(small)
+    assert fig.option["yAxis"][0]["max"] >= charts.LOSS_AXIS_FLOOR_BN  # 1B on a 100B axis
+    big = pd.DataFrame({"quarter": ["2025Q1"], "defaults": [0], "losses_bank": [640.0]})
+    assert charts.losses(big).option["yAxis"][0]["max"] >= 640 * 1.1
+
+
+def test_households_losses_are_drawn_not_stacked():
+    df = pd.DataFrame({"quarter": ["2025Q1", "2025Q2"], "defaults": [0, 1],
+                       "losses_bank": [0.0, 2.0], "losses_fund": [0.0, 5.0],
+                       "losses_households": [0.0, 3.0]})
+    opt = charts.losses(df).option
+    names = [s["name"] for s in opt["series"]]
+    assert names == ["Banks", "Private-credit funds", "Households", "Defaults this quarter"]
+    assert "stack" not in opt["series"][2]
+
+
+def test_axis_ranges_are_round_numbers():
+    assert charts.nice_range(0, 674.257) == (0.0, 800.0)
+    assert charts.nice_range(-32.107, 7.644) == (-40.0, 10.0)
+    lo, hi = compare.common_range({"a": pd.DataFrame({"p10": [0.2], "p90": [7.644]})}, 1.0)
+    assert (lo, hi) == (0.0, 8.0)
+
+
+def test_balance_sheet_lines_have_plain_labels():
+    assert charts.line_label("ig bond owed") == "Investment-grade bonds issued"
+    assert charts.line_label("loss allowance") == "Provision for expected loan losses"
+    assert charts.line_label("corporate held") == "Corporate loans made"
+    hist = [("start", {"assets": {"cash": 10.0}, "liabilities": {"ig bond owed": 4.0,
+                                                                   "equity": 6.0}})]
+    names = [s["name"] for s in charts.balance_sheet(hist, "X").option["series"]]
+    assert names == ["Cash", "Investment-grade bonds issued", "Equity (assets − liabilities)"]
+
+
+def test_network_circular_links_are_the_only_orange_ones():
+    agents = [state.AgentView("Nvidia", "chipmaker", "active", 200, 0.1),
+              state.AgentView("OpenAI", "lab", "distressed", 50, 0.5),
+              state.AgentView("Oracle", "hyperscaler", "active", 150, 0.5),
+              state.AgentView("SPV", "spv", "defaulted", 30, 0.9),
+              state.AgentView("Blue Owl", "fund", "active", 100, 0.3)]
     ex = pd.DataFrame([("OpenAI", "Nvidia", "equity", 70.0), ("OpenAI", "Oracle", "compute", 300.0),
                        ("SPV", "Blue Owl", "loan", 27.0), ("Oracle", "SPV", "lease", 38.0),
                        ("Oracle", "Bond investors", "bond", 90.0)],
                       columns=["debtor", "creditor", "kind", "amount"])
-    opt = charts.network(ex, agents, highlight_cycles=True)
-    json.dumps(opt, allow_nan=False)
-    s = opt["series"][0]
-    assert s["layout"] == "none"
+    rows = tuple(ex.itertuples(index=False, name=None))
+    s = network.network(rows, agents).option["series"][0]
     names = [n["name"] for n in s["data"]]
-    assert "Bond investors" not in names  # outside sector hidden by default
+    assert "Bond investors" not in names
     node = {n["name"]: n for n in s["data"]}
     assert node["OpenAI"]["itemStyle"]["borderColor"] == theme.DISTRESS
     assert node["SPV"]["label"]["formatter"].startswith("✖")
-    assert node["Nvidia"]["itemStyle"]["color"] == theme.ROLE_COLORS["chipmaker"]
+    assert all(n["itemStyle"]["color"] != theme.CIRCULAR for n in s["data"])
     links = {(names[lk["source"]], names[lk["target"]]): lk for lk in s["links"]}
-    assert links[("OpenAI", "Oracle")]["lineStyle"]["width"] > links[("SPV", "Blue Owl")][
-        "lineStyle"]["width"]
-    circular = {k for k, lk in links.items() if lk["lineStyle"]["color"] == theme.ORANGE}
-    assert circular == {("OpenAI", "Nvidia"), ("OpenAI", "Oracle")}
-    with_outside = charts.network(ex, agents, show_outside=True)
-    assert "Bond investors" in [n["name"] for n in with_outside["series"][0]["data"]]
-
-
-def test_balance_sheet_chart_assets_up_liabilities_down():
-    hist = [("start", {"assets": {"cash": 10.0}, "liabilities": {"loan": 4.0, "equity": 6.0}}),
-            ("2025Q1", {"assets": {"cash": 12.0}, "liabilities": {"loan": 5.0, "equity": 7.0}})]
-    opt = charts.balance_sheet(hist, "X")
-    by = {s["name"]: s["data"] for s in opt["series"]}
-    assert by["cash"] == [10.0, 12.0]
-    assert by["loan (liability)"] == [-4.0, -5.0]
-    assert by["equity"] == [-6.0, -7.0]
-
-
-def test_fan_chart_band():
-    bands = pd.DataFrame({"quarter": ["2025Q1", "2025Q2"], "p10": [1.0, 2.0],
-                          "p50": [2.0, 3.0], "p90": [4.0, 6.0]})
-    opt = charts.fan(bands, "bust", "bubble_index", "Bubble index", "#000")
-    assert opt["series"][1]["data"] == [3.0, 4.0]  # band height = p90 - p10
-    assert opt["series"][2]["data"] == [2.0, 3.0]
+    orange = {k for k, lk in links.items() if lk["lineStyle"]["color"] == theme.CIRCULAR}
+    assert orange == {("OpenAI", "Nvidia"), ("OpenAI", "Oracle")}
+    assert {lk["lineStyle"]["color"] for k, lk in links.items() if k not in orange} == {
+        theme.LINK}
+    assert s["labelLayout"] == {"hideOverlap": True}  # no overlapping labels
+    ranked = network.ranked_exposures(rows, agents)
+    assert ranked[0][:2] == ("OpenAI", "Oracle") and "(circular)" in ranked[0][2]
 
 
 # ------------------------------------------------------------------------------- state
-def test_sidebar_has_the_levers_the_issue_asks_for():
-    groups = state.editable_parameters()
-    names = {i.name for items in groups.values() for i in items}
-    for lever in ("revenue_ceiling", "revenue_growth", "compute_price_decline", "herding",
-                  "gpu_economic_life", "spv_appetite", "lp_redemption_sensitivity",
-                  "bank_capital_requirement", "base_rate"):
-        assert lever in names
-    assert all(state.is_switch(i) or i.group == "shocks" for i in groups["shocks"])
-    assert any(state.is_switch(i) for i in groups["shocks"])
-
-
-def test_session_step_reset_and_pending():
+def test_session_reads_the_model_through_its_public_api():
     s = state.LiveSession()
-    assert s.snapshot.t == 0 and s.snapshot.quarter == ""
-    s.step()
-    s.step()
+    s.step(2)
     assert s.snapshot.t == 2 and s.snapshot.quarter == "2025Q2"
-    assert len(s.snapshot.frame) == 2
+    assert s.snapshot.requirement == s.model.params.bank_capital_requirement
     s.set_value("herding", 0.9)
     assert s.pending() == [PARAMETER_INFO["herding"].label]
-    assert s.model.params.herding != 0.9  # applies on Reset only
-    assert s.reset()
-    assert s.model.params.herding == 0.9 and s.snapshot.t == 0 and not s.pending()
+    assert s.reset() and s.model.params.herding == 0.9 and not s.pending()
 
 
-def test_bad_value_shows_parameter_error_and_keeps_model():
+def test_ui_does_not_guess_model_attributes():
+    # issue 9 item 4: typed, no Any, no getattr fallbacks; the crisis rule lives once
+    model_facing = ("state", "live", "learn", "about", "compare", "compare_job", "challenge",
+                    "challenge_page", "network", "upload")
+    for path in (ROOT / "ui").glob("*.py"):
+        text = path.read_text()
+        if path.stem in model_facing:
+            assert "typing import Any" not in text and ": Any" not in text, path.name
+        if path.name != "challenge.py":  # apply_policy: a model feature being added
+            assert "getattr(" not in text, path.name
+    assert "0.08" not in (ROOT / "ui" / "compare.py").read_text()
+    assert "0.08" not in (ROOT / "ui" / "compare_job.py").read_text()
+    tree = ast.parse((ROOT / "ui" / "compare_job.py").read_text())
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    assert "experiments.crisis" in imported and "experiments" in imported
+
+
+def test_bad_values_keep_the_model_and_messages_are_clean():
     s = state.LiveSession()
     s.step()
-    # economic life above book life is rejected by the model's validation
     s.set_value("gpu_economic_life", int(PARAMETER_INFO["gpu_economic_life"].max))
     assert not s.reset()
     assert "gpu_economic_life" in s.error
-    assert s.snapshot.t == 1  # the old model keeps running
-    s.step()
-    assert s.snapshot.t == 2
+    assert s.snapshot.t == 1
     s.set_seed("abc")
     assert "whole number" in s.error
+    s.set_seed("7")
+    assert s.error is None and s.seed == 7  # no stale message
 
 
-def test_upload_good_and_bad_scenarios(tmp_path):
+REVENUE = state.main_revenue_parameter()  # the main revenue assumption, whatever its name
+TYPO = REVENUE.name[:2] + REVENUE.name[3:]  # one letter dropped
+MID = round((REVENUE.min + REVENUE.max) / 2)
+
+
+def test_upload_messages_name_the_file_not_the_server_path():
     s = state.LiveSession()
     assert not s.load_upload("notes.txt", b"hello")
     assert ".toml" in s.error
-    assert not s.load_upload("bad.toml", b"[parameters\nrevenue_ceiling = ")
-    assert "bad.toml" in s.error and "TOML" in s.error
-    assert not s.load_upload("range.toml", b"[parameters]\nrevenue_ceiling = -5\n")
-    assert "revenue_ceiling" in s.error
-    assert not s.load_upload("unknown.toml", b"[parameters]\nno_such_thing = 1\n")
-    assert "no_such_thing" in s.error
-    assert not s.load_upload("huge.toml", b"#" * 200_000)
-    assert "limit" in s.error
-    ok = b'[scenario]\nname = "mine"\n[parameters]\nrevenue_ceiling = 1234.0\n'
+    assert not s.load_upload("typo.toml", f"[parameters]\n{TYPO} = 5\n".encode())
+    assert f"did you mean '{REVENUE.name}'" in s.error
+    assert "known parameters" not in s.error and "average_wage" not in s.error
+    assert "/tmp" not in s.error and "aidb-upload" not in s.error
+    assert s.error.count("typo.toml") == 1
+    assert not s.load_upload("flag.toml", f"[parameters]\n{REVENUE.name} = true\n".encode())
+    assert "outside" not in s.error and "number" in s.error
+    assert not s.load_upload("empty.toml", b"")
+    assert "sets no parameters" in s.error
+    assert not s.load_upload("bad.toml", b"[parameters\nx = ")
+    assert "TOML" in s.error and "/tmp" not in s.error
+    ok = f'[scenario]\nname = "mine"\n[parameters]\n{REVENUE.name} = {MID}\n'.encode()
     assert s.load_upload("mine.toml", ok)
-    assert s.error is None and s.model.params.revenue_ceiling == 1234.0
-    assert "uploaded" in s.scenario_label
-    s.set_value("herding", 0.1)
-    assert s.reset() and s.model.params.revenue_ceiling == 1234.0
+    assert s.error is None and s.snapshot.params[REVENUE.name] == MID
 
 
-def test_show_me_sets_up_scenario_quarter_and_chart():
-    s = state.LiveSession()
-    assert s.show_me("bust", 12, "utilisation")
-    assert s.snapshot.t == 12 and s.scenario == "bust" and s.highlight == "utilisation"
+def test_upload_size_is_checked_before_reading():
+    assert upload.too_big("x.toml", upload.MAX_UPLOAD_BYTES) is None
+    msg = upload.too_big("huge.toml", 200_000_000)
+    assert "huge.toml" in msg and "100 kB" in msg and "Nothing was read" in msg
+    assert "100 kB" in upload.LIMIT_TEXT  # the limit is stated on screen
 
 
-# ------------------------------------------------------------------------------- pages
+def test_missing_front_end_file_is_a_setup_error_not_a_download(monkeypatch, tmp_path):
+    import requests
+    import solara.server.cdn_helper as cdn_helper
+
+    def no_network(*a, **k):
+        raise AssertionError("the app tried to download from a CDN")
+
+    monkeypatch.setattr(requests, "get", no_network)
+    assert cdn_helper.fetch_from_cdn is offline.refuse_cdn_fetch  # set by importing app
+    with pytest.raises(offline.MissingAssetError, match=r"setup\.sh"):
+        cdn_helper.get_path(tmp_path, "no-such-package@1.0.0/x.js")
+    (tmp_path / "pkg@1.0.0").mkdir()
+    (tmp_path / "pkg@1.0.0" / "x.js").write_text("ok")
+    assert cdn_helper.get_path(tmp_path, "pkg@1.0.0/x.js").read_text() == "ok"
+
+
+# ------------------------------------------------------------------------- content
+def all_claims() -> list[content.Claim]:
+    return [c for ch in learn.CHAPTERS for c in ch.all_claims] + list(about.STORY)
+
+
+def test_every_claim_has_a_source_and_a_date():
+    claims = all_claims()
+    assert len(claims) >= 20
+    for c in claims:
+        assert isinstance(c.source, content.Source)
+        assert c.source.publisher.strip() and re.search(r"\d{4}", c.source.date), c.text
+    with pytest.raises(TypeError):
+        content.Claim("An unsourced statement.", None)  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        content.Source("", "x", "2025")
+
+
+def test_framing_texts_carry_no_numbers():
+    # numbers in the tour are either sourced claims or computed "in this run"
+    for ch in learn.CHAPTERS:
+        assert not re.search(r"\d", ch.intro), ch.title
+
+
+def test_content_corrections_of_issue_13():
+    text = " ".join(c.text for c in all_claims())
+    assert "30% of net" in text
+    jpm = next(c for c in all_claims() if c.source is content.JPM)
+    assert "$5-7 trillion" in jpm.text and "issuance" in jpm.text and "2028" not in jpm.text
+    assert any(c.source.stance.startswith("socialist") for c in all_claims())
+    # at least one mainstream counterpoint per chapter with contested claims
+    for ch in learn.CHAPTERS:
+        if ch.claims and ch.title[0] not in "5":
+            assert ch.counterpoints, ch.title
+    about_text = about.MODEL_TEXT + about.LIMITS
+    assert "Rogers" not in about_text and "Eisenberg" in about_text
+    assert "end-2024" in about_text and "late 2025" not in about_text
+
+
+def test_chapters_have_a_question_answered_by_the_live_model(bust_session):
+    snap = bust_session.snapshot
+    assert len(learn.CHAPTERS) == 8
+    assert any("bubble" in ch.title.lower() for ch in learn.CHAPTERS)
+    for ch in learn.CHAPTERS:
+        assert ch.question.endswith("?") or "?" in ch.question
+        assert ch.answer(snap) and ch.in_this_run(snap)
+        assert ch.chart in ("revenue", "bubble", "debt", "utilisation", "losses", "credit",
+                            "network")
+    html_ = learn.run_html(learn.CHAPTERS[0], snap)
+    assert "in this run" in html_.lower()
+
+
+def test_glossary_marks_terms_with_definitions():
+    out = glossary.glossify("<p>The SPVs pay a gate at 5% of NAV; SPV again.</p><h2>NAV</h2>")
+    assert out.count("class='gloss'") == 3  # SPV once, gate, NAV (not in the heading)
+    assert "Special purpose vehicle" in out
+    for term in ("investment grade", "take-or-pay", "gate", "tranche",
+                 "residual value guarantee", "RWA", "NAV", "LP", "basis point", "neocloud"):
+        assert term in glossary.TERMS, term
+    assert glossary.lookup("bp") == "basis point" and glossary.lookup("IG") == "investment grade"
+
+
+# ------------------------------------------------------------------------- Compare
+def test_compare_runs_through_run_batch_on_a_process_pool(monkeypatch):
+    calls = []
+    real = compare_job.run_batch
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(compare_job, "run_batch", spy)
+    job = compare_job.CompareJob(scenarios=["bust", "mine"], seeds=3, quarters=8, workers=2,
+                                 custom={"mine": ("baseline", {"herding": 0.9})})
+    assert job.start(background=False)
+    assert job.error is None, job.error
+    assert {c["executor"] for c in calls} == {"process"}
+    assert all(c["progress"] is False for c in calls)
+    assert calls[1]["overrides"] == {"herding": 0.9}
+    res = job.results
+    assert list(res.columns[:4]) == ["scenario", "seed", "quarter", "t"]
+    assert sorted(res["scenario"].unique()) == ["bust", "mine"]
+    direct = AIEconomy("baseline", rng=1, herding=0.9).run(8)
+    got = res[(res["scenario"] == "mine") & (res["seed"] == 1)]
+    assert got["ai_revenue"].tolist() == pytest.approx(direct["ai_revenue"].tolist())
+    assert job.message.startswith("6 runs")
+    rows = compare.summary(res, ["bust", "mine"])
+    assert [r[0] for r in rows] == ["bust", "mine"] and rows[0][2].endswith("%")
+    assert job.csv().startswith(b"scenario,seed,quarter,t,")
+
+
+def test_compare_cancel_keeps_the_runs_done():
+    job = compare_job.CompareJob(scenarios=["baseline"], seeds=200, quarters=40, workers=2)
+    assert job.start()
+    deadline = time.time() + 60
+    while job.done < 3 and time.time() < deadline:
+        time.sleep(0.1)
+    job.cancel()
+    job.wait(120)
+    assert not job.running
+    assert job.message.startswith("Cancelled after")
+    n = job.results["seed"].nunique()
+    assert 1 <= n < 200 and f"after {n} of 200" in job.message
+
+
+# ------------------------------------------------------------------------- pages
 def test_live_page_step_updates_cards_and_charts(rendered):
     rc = rendered
     assert "start" in card(rc, "quarter")
     before = chart_options(rc)
-    assert {"revenue", "bubble", "debt", "utilisation", "losses", "credit", "network",
-            "balance_sheet"} <= set(before)
+    assert {"revenue", "bubble", "debt", "utilisation", "losses", "credit", "network"} <= set(
+        before)
+    click(rc, "▸ Balance sheet inspector: pick any agent")
+    assert "balance_sheet" in chart_options(rc)
     click(rc, "Step")
     click(rc, "Step")
     assert card(rc, "quarter") == "2025Q2"
     after = chart_options(rc)
     assert len(after["revenue"]["series"][0]["data"]) == 2
-    assert after["revenue"] != before["revenue"]
-    assert card(rc, "revenue").endswith("B")
-
-
-def test_live_page_slider_change_is_pending_until_reset(rendered):
-    rc = rendered
-    sliders = rc.find(v.Slider).widgets
-    assert sliders
-    click(rc, "Step")
-    info = PARAMETER_INFO["revenue_ceiling"]
-    target = next(w for w in sliders if w.min == info.min and w.max == info.max)
-    target.v_model = 2000.0
-    assert "Applies on Reset" in " ".join(
-        str(c) for w in rc.find(v.Alert).widgets for c in w.children)
-    assert card(rc, "quarter") == "2025Q1"
-    click(rc, "Reset")
-    assert "start" in card(rc, "quarter")
-    assert not [w for w in rc.find(v.Alert).widgets if "Applies on Reset" in str(w.children)]
-
-
-def test_scenario_switch_restarts(rendered):
-    rc = rendered
-    click(rc, "Step")
-    toggle(rc, "bust")
-    assert "start" in card(rc, "quarter")
-    assert "300B" in html_text(rc)  # the bust scenario's own description
-
-
-def test_two_sessions_do_not_share_state():
-    _box1, rc1 = solara.render(app.Page(), handle_error=False)
-    _box2, rc2 = solara.render(app.Page(), handle_error=False)
-    for _ in range(3):
-        click(rc1, "Step")
-    assert card(rc1, "quarter") == "2025Q3"
-    assert "start" in card(rc2, "quarter")
-    rc1.close()
-    rc2.close()
-
-
-def _tab(rc, name: str) -> None:
-    rc.find(v.Tabs).widget.v_model = app.TABS.index(name)
-
-
-def test_compare_page_runs_in_background_and_tabulates(rendered):
-    rc = rendered
-    _tab(rc, "Compare")
-    for w in rc.find(v.Slider).widgets:
-        if str(w.label).startswith("Seeds per scenario"):
-            w.v_model = 5
-    for w in rc.find(v.Slider).widgets:
-        if str(w.label).startswith("Quarters"):
-            w.v_model = 12
-    click(rc, "Run")
-    deadline = time.monotonic() + 60
-    while "compare-table" not in html_text(rc) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    time.sleep(0.3)  # the background thread may still be rendering the last widgets
-    text = html_text(rc)
-    assert "15 runs in" in text
-    assert "compare-table" in text and "boom" in text and "bust" in text
-    assert {"fan-boom", "fan-baseline", "fan-bust"} <= set(chart_options(rc))
-    fan = chart_options(rc)["fan-bust"]
-    assert len(fan["series"][2]["data"]) == 12
-
-
-def test_compare_job_csv():
-    job = compare.CompareJob(scenarios=["bust", "boom"], seeds=3, quarters=6)
-    assert job.start(background=False)
-    assert job.csv().startswith(b"scenario,seed,quarter,t,")
-    summary = pd.read_csv(io.BytesIO(job.summary_csv()))
-    assert len(summary) == 6 and "crisis" in summary.columns
-    back = pd.read_parquet(io.BytesIO(job.parquet()))
-    assert len(back) == 6 * 6 and list(back.columns[:4]) == ["scenario", "seed", "quarter", "t"]
-    rows = compare.summary(job.results, job.ran_scenarios)
-    assert [r[0] for r in rows] == ["bust", "boom"]
-
-
-def test_compare_cancel_keeps_partial_results():
-    job = compare.CompareJob(scenarios=["baseline"], seeds=50, quarters=8)
-    calls = []
-
-    def slow(scenario, seed, quarters):
-        calls.append(seed)
-        if seed == 2:
-            job.cancel()
-        return AIEconomy(scenario, rng=seed).run(quarters)
-
-    job.start(run_fn=slow, background=False)
-    assert job.done == 3 and "Cancelled" in job.message
-    assert set(job.results["seed"]) == {0, 1, 2}
-
-
-def test_learn_chapters_short_sourced_and_show_me(rendered):
-    assert 6 <= len(learn.CHAPTERS) <= 8
-    for ch in learn.CHAPTERS:
-        assert learn.word_count(ch.text) <= 120, ch.title
-        assert ch.sources and ch.question.endswith("?")
-        assert ch.chart in {"revenue", "bubble", "debt", "utilisation", "losses", "credit",
-                            "network"}
-    rc = rendered
-    _tab(rc, "Learn")
-    click(rc, learn.CHAPTERS[4].title)
-    click(rc, "Show me")
-    assert rc.find(v.Tabs).widget.v_model == 0
-    ch = learn.CHAPTERS[4]
-    assert card(rc, "quarter") == fmt.quarter(ch.quarter - 1)
-    assert "Look here" in html_text(rc)
-
-
-def test_about_page_renders_assumptions_and_parameters(rendered):
-    rc = rendered
-    _tab(rc, "About")
-    text = html_text(rc)
-    assert "Eisenberg" in text and "Limits" in text
-    assert "revenue_ceiling" in text
-
-
-def test_header_cards_html_formats():
-    s = state.LiveSession()
-    s.step()
-    s.step()
-    h = live.header_cards_html(s.snapshot)
-    for key in ("quarter", "revenue", "capex", "debt", "bubble", "defaults", "jobs", "capital"):
-        assert f"data-card='{key}'" in h
-    assert not re.search(r"\bnan\b", h)
-
-
-def test_event_log_newest_first_and_filter():
-    class E:
-        def __init__(self, q, kind, text):
-            self.quarter, self.kind, self.text = q, kind, text
-
-    evs = [E("2025Q1", "deal", "first"), E("2025Q2", "default", "second <b>")]
-    h = live.event_log_html(evs, ["deal", "default"])
-    assert h.index("second") < h.index("first")
-    assert "&lt;b&gt;" in h  # escaped
-    assert "first" not in live.event_log_html(evs, ["default"])
-
-
-def test_calibration_lookup_does_not_crash():
-    fn = about.find_calibration()
-    assert fn is None or callable(fn)
-    assert math.isfinite(len(about.parameter_rows()))
-
-
-def test_model_error_becomes_a_message_not_a_traceback(monkeypatch):
-    s = state.LiveSession()
-    s.step()
-
-    def boom():
-        raise RuntimeError("ledger out of balance")
-
-    monkeypatch.setattr(s.model, "step", boom)
-    assert s.step() is False
-    assert "ledger out of balance" in s.error and "Reset" in s.error
-    assert s.done and s.snapshot.t == 1
-    assert s.step() is False  # stays stopped until Reset
-    assert s.reset() and not s.failed and s.error is None
-
-
-def test_compare_my_live_settings(rendered):
-    rc = rendered
-    for w in rc.find(v.Slider).widgets:
-        info = PARAMETER_INFO["revenue_ceiling"]
-        if w.min == info.min and w.max == info.max:
-            w.v_model = 2500.0
-    click(rc, "Reset")
-    _tab(rc, "Compare")
-    group = next(g for g in rc.find(v.BtnToggle).widgets
-                 if any(compare.LIVE_SETTINGS in b.children for b in g.children))
-    labels = [next(c for c in b.children if isinstance(c, str)) for b in group.children]
-    group.v_model = [labels.index("bust"), labels.index(compare.LIVE_SETTINGS)]
-    for w in rc.find(v.Slider).widgets:
-        if str(w.label).startswith("Seeds per scenario"):
-            w.v_model = 5
-        if str(w.label).startswith("Quarters"):
-            w.v_model = 8
-    click(rc, "Run")
-    deadline = time.monotonic() + 60
-    while "compare-table" not in html_text(rc) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    time.sleep(0.3)
-    text = html_text(rc)
-    assert compare.LIVE_SETTINGS in text and "bust" in text
-    assert "fan-my-Live-settings" in chart_options(rc)
-
-
-def test_compare_custom_settings_are_used():
-    job = compare.CompareJob(scenarios=["mine", "baseline"], seeds=2, quarters=12)
-    job.custom = {"mine": ("baseline", {"revenue_ceiling": 3000.0})}
-    assert job.start(background=False)
-    last = job.results.groupby("scenario")["ai_revenue"].last()
-    assert last["mine"] > 2 * last["baseline"]
+    assert "data-card='capex'" in html_text(rc) and "all builders" in html_text(rc)
+    assert "exposure-list" in html_text(rc)  # the phone's ranked list is there (CSS shows it)
 
 
 def test_a_step_redraws_the_main_area_not_the_sidebar(rendered):
@@ -479,6 +459,73 @@ def test_a_step_redraws_the_main_area_not_the_sidebar(rendered):
         click(rc, "Step")
     assert live.MainArea.render_count - main == 3
     assert live.Controls.render_count == sidebar  # the speed budget depends on it
-    toggle(rc, "boom")  # a setting: the sidebar redraws with the boom values
+    toggle(rc, "boom")
     assert live.Controls.render_count > sidebar
-    assert "2500" in html_text(rc)
+
+
+def test_learn_keeps_the_chapter_and_show_me_plays(rendered):
+    rc = rendered
+    tab(rc, "Learn")
+    click(rc, "3. Round and round")
+    assert "Round and round" in html_text(rc)
+    tab(rc, "About")
+    tab(rc, "Learn")
+    assert "<h2>3. Round and round</h2>" in html_text(rc)  # the chapter is kept
+    click(rc, "Show me")
+    assert rc.find(v.Tabs).widget.v_model == app.TABS.index("Live")
+    assert "Back to chapter 3" in [c for b in rc.find(v.Btn).widgets for c in b.children
+                                   if isinstance(c, str)]
+    deadline = time.time() + 30
+    while "2026Q2" not in card(rc, "quarter") and time.time() < deadline:
+        time.sleep(0.1)  # Play runs in a thread up to the chapter's quarter (6)
+    assert card(rc, "quarter") == "2026Q2"
+    while not buttons(rc, "Play") and time.time() < deadline:
+        time.sleep(0.1)  # Play has stopped by itself at the chapter's quarter
+    time.sleep(0.5)  # ... and its thread has finished its last render
+    click(rc, "Back to chapter 3")
+    assert rc.find(v.Tabs).widget.v_model == app.TABS.index("Learn")
+    assert "<h2>3. Round and round</h2>" in html_text(rc)
+    click(rc, "Answer from the live model")
+    assert "data-testid='answer'" in html_text(rc)
+
+
+def test_about_page_and_calibration_targets(rendered):
+    rc = rendered
+    tab(rc, "About")
+    text = html_text(rc)
+    assert "Eisenberg" in text and "Limits" in text and "calibration-targets" in text
+    assert "socialist" in text
+
+
+def test_challenge_from_start_to_score():
+    from ui import challenge as game
+
+    assert game.hidden_revenue(7) == game.hidden_revenue(7)
+    name, value = game.hidden_revenue(7)
+    lo = state.scenario_values("bust")[name]
+    hi = state.scenario_values("baseline")[name]
+    assert name == state.main_revenue_parameter().name and lo <= value <= hi
+    names = [i.name for i in game.levers()]
+    assert "bank_capital_requirement" in names and "redemption_gate" in names
+    ch = game.Challenge(7)
+    ch.set_lever("bank_capital_requirement", 0.15)
+    while not ch.finished:
+        assert ch.play_round()
+    s = ch.result
+    assert s is not None and s.seed == 7 and 0 <= s.points <= 100
+    assert s.passed == (s.losses <= s.target)
+    assert [e.lever for e in s.effects] == ["bank_capital_requirement"]
+    assert ch.model.params.bank_capital_requirement == 0.15
+    # the same number replays the same challenge
+    again = game.replay(7, tuple(ch.schedule), 40)
+    assert again["capex"].tolist() == pytest.approx(ch.frame()["capex"].tolist())
+
+
+def test_challenge_page_renders_and_plays(rendered):
+    rc = rendered
+    tab(rc, "Challenge")
+    click(rc, "Start a challenge")
+    for n in range(1, 6):
+        click(rc, f"Play round {n}")
+    text = html_text(rc)
+    assert "data-testid='challenge-score'" in text and "Score:" in text

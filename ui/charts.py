@@ -1,44 +1,71 @@
-"""ECharts option builders: pure functions from model output to an ``option`` dict.
+"""ECharts figures: pure functions from model output to a :class:`Figure`.
 
-Each builder takes the results frame (one row per quarter, columns as in MODEL.md
-section 6) or another plain table and returns a JSON-ready dict for
-``solara.FigureEcharts``. No widgets, no model objects: easy to test and cheap to call.
-Animation is off everywhere (an animated update costs ~1 s in the browser).
+Each builder takes the results frame (one row per quarter: ``quarter`` plus the model's
+``MODEL_COLUMNS``) or another plain table and returns a :class:`Figure`: a JSON-ready
+echarts ``option``, a title, an HTML legend (it wraps at any width, unlike echarts' own)
+and a one-line caption. No widgets, no model objects: easy to test and cheap to call.
+Animation is off everywhere (an animated update costs ~1 s in the browser); every tooltip
+states its unit.
 """
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from ui import format as fmt
 from ui import theme
+from ui.state import Event
 
 AXIS_FONT = 11
-MARKER_KINDS = ("default", "gate", "bank_breach")
-MARKER_LABEL = {"default": "default", "gate": "gate", "bank_breach": "bank breach"}
+LOSS_AXIS_FLOOR_BN = 100.0  # the losses axis shows at least 0-100B: small losses look small
+HOUSEHOLDS = "losses_households"  # overlaps the bearer types: drawn as a line, not stacked
+
+
+@dataclass(frozen=True)
+class Key:
+    """One entry of a chart's legend: label, colour and how it is drawn."""
+
+    label: str
+    color: str
+    style: str = "line"  # line, dashed, dotted, area, bar
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A chart ready for the page: the echarts option plus its title, legend and caption."""
+
+    key: str
+    title: str
+    option: dict[str, Any]
+    legend: tuple[Key, ...] = ()
+    caption: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- helpers
-def _num(x: Any) -> float | None:
+def _num(x: object) -> float | None:
     """A JSON-safe float (None for NaN/inf/missing)."""
     try:
-        v = float(x)
+        v = float(x)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return None
     return v if math.isfinite(v) else None
 
 
-def _series(frame: pd.DataFrame, col: str, scale: float = 1.0, digits: int = 3) -> list:
+def column_data(frame: pd.DataFrame, col: str, scale: float = 1.0, digits: int = 3) -> list:
+    """A column as rounded, JSON-safe numbers times ``scale`` (None where missing)."""
     if col not in frame.columns:
         return []
     out = []
     for x in frame[col].tolist():
         v = _num(x)
-        out.append(None if v is None else round(v * scale, digits))
+        out.append(None if v is None else round(v * scale, digits) + 0.0)
     return out
 
 
@@ -49,32 +76,27 @@ def quarter_axis(frame: pd.DataFrame, horizon: int = 40) -> list[str]:
     return labels + [fmt.quarter(t) for t in range(len(labels), n)]
 
 
-def _base(title: str, quarters: list[str], *, right_axis: bool = False) -> dict:
-    option: dict[str, Any] = {
+def base_option(quarters: list[str], *, right_axis: bool = False) -> dict:
+    """The option every time chart starts from: quarter axis, no animation, no legend."""
+    return {
         "animation": False,
-        "title": {"text": title, "left": 8, "top": 4, "textStyle": {"fontSize": 13}},
         "tooltip": {"trigger": "axis", "confine": True},
-        "legend": {"top": 26, "left": 8, "right": 8, "type": "scroll", "itemWidth": 14,
-                   "textStyle": {"fontSize": 11}},
-        "grid": {"left": 58, "right": 58 if right_axis else 18, "top": 74, "bottom": 28},
-        "xAxis": {
-            "type": "category",
-            "data": quarters,
-            "boundaryGap": False,
-            "axisLabel": {"fontSize": AXIS_FONT},
-        },
+        "legend": {"show": False},
+        "grid": {"left": 52, "right": 52 if right_axis else 30, "top": 26, "bottom": 24},
+        "xAxis": {"type": "category", "data": quarters, "boundaryGap": False,
+                  "axisLabel": {"fontSize": AXIS_FONT}},
     }
-    return option
 
 
-def _yaxis(name: str, *, fmt_kind: str = "", min_: float | None = None, max_: float | None = None,
-           position: str = "left", split: bool = True) -> dict:
+def yaxis(name: str, *, fmt_kind: str = "", min_: float | None = None,
+           max_: float | None = None, position: str = "left", split: bool = True) -> dict:
+    """A value axis with its name (the unit) and optional bounds."""
     axis: dict[str, Any] = {
         "type": "value",
         "name": name,
         "position": position,
-        "nameTextStyle": {"fontSize": AXIS_FONT,
-                          "align": "left" if position == "left" else "right"},
+        "nameTextStyle": {"fontSize": AXIS_FONT, "align": "left" if position == "left"
+                          else "right"},
         "axisLabel": {"fontSize": AXIS_FONT},
         "splitLine": {"show": split},
     }
@@ -87,48 +109,19 @@ def _yaxis(name: str, *, fmt_kind: str = "", min_: float | None = None, max_: fl
     return axis
 
 
-def event_marks(events: Iterable[Any], kinds: Sequence[str] = MARKER_KINDS) -> dict | None:
-    """A ``markLine`` putting defaults, gates and bank breaches on the time axis."""
-    seen: dict[tuple[str, str], int] = {}
-    for ev in events:
-        kind = getattr(ev, "kind", None)
-        if kind in kinds:
-            key = (str(getattr(ev, "quarter", "")), kind)
-            seen[key] = seen.get(key, 0) + 1
-    if not seen:
-        return None
-    data = []
-    for (quarter, kind), n in sorted(seen.items()):
-        label = MARKER_LABEL.get(kind, kind) + (f" x{n}" if n > 1 else "")
-        data.append({
-            "xAxis": quarter,
-            "name": label,
-            "lineStyle": {"color": theme.EVENT_COLORS.get(kind, theme.DISTRESS), "type": "dashed",
-                          "width": 1},
-            "label": {"show": False},
-        })
-    return {"silent": False, "symbol": "none", "animation": False, "data": data,
-            "tooltip": {"formatter": "{b}"}, "label": {"show": False}}
-
-
-def _attach_marks(option: dict, events: Iterable[Any] | None) -> dict:
-    if events is None or not option.get("series"):
-        return option
-    marks = event_marks(events)
-    if marks:
-        option["series"][0]["markLine"] = marks
-    return option
-
-
-def _line(name: str, data: list, color: str, *, axis: int = 0, width: float = 2,
+def line(name: str, data: list, color: str, *, axis: int = 0, width: float = 2,
           dashed: bool = False, area: float | None = None, stack: str | None = None) -> dict:
+    """A line series (filled when ``area`` is given, stacked under ``stack``)."""
+    # a marker on a lonely point: after the first Step a line of one point is invisible
+    points = sum(1 for v in data if v is not None)
     s: dict[str, Any] = {
         "name": name,
         "type": "line",
         "data": data,
         "yAxisIndex": axis,
-        "showSymbol": False,
-        "symbol": "none",
+        "showSymbol": points <= 2,
+        "symbol": "circle",
+        "symbolSize": 6,
         "color": color,
         "lineStyle": {"width": width, "color": color, **({"type": "dashed"} if dashed else {})},
     }
@@ -139,384 +132,364 @@ def _line(name: str, data: list, color: str, *, axis: int = 0, width: float = 2,
     return s
 
 
+def tooltip(units: Sequence[str]) -> dict:
+    """Axis tooltip listing the first ``len(units)`` series, each with its unit."""
+    rows = "".join(f"<br/>{{a{i}}}: <b>{{c{i}}}</b> {html.escape(u)}" for i, u in enumerate(units))
+    return {"trigger": "axis", "confine": True, "formatter": "{b}" + rows}
+
+
+def event_marks(events: Iterable[Event]) -> dict | None:
+    """A ``markLine`` putting defaults, fund gates and bank breaches on the time axis."""
+    seen: dict[tuple[str, str], int] = {}
+    for ev in events:
+        if ev.kind in theme.MARKERS:
+            key = (ev.quarter, ev.kind)
+            seen[key] = seen.get(key, 0) + 1
+    if not seen:
+        return None
+    data = []
+    for (quarter, kind), n in sorted(seen.items()):
+        label, dash = theme.MARKERS[kind]
+        data.append({
+            "xAxis": quarter,
+            "name": f"{quarter}: {label}" + (f" x{n}" if n > 1 else ""),
+            "lineStyle": {"color": theme.EVENT_COLORS[kind], "type": dash, "width": 1.2},
+            "label": {"show": False},
+        })
+    return {"silent": False, "symbol": "none", "animation": False, "data": data,
+            "tooltip": {"formatter": "{b}"}, "label": {"show": False}}
+
+
+def marker_keys(events: Iterable[Event]) -> tuple[Key, ...]:
+    """Legend entries for the event markers present in ``events``."""
+    kinds = {ev.kind for ev in events}
+    return tuple(Key(label, theme.EVENT_COLORS[kind], dash)
+                 for kind, (label, dash) in theme.MARKERS.items() if kind in kinds)
+
+
+def _with_marks(fig: Figure, events: Sequence[Event]) -> Figure:
+    option = fig.option
+    marks = event_marks(events)
+    if marks and option.get("series"):
+        first = option["series"][0]
+        if "markLine" in first:  # keep a reference line already there (bubble index = 1)
+            marks["data"] = [*first["markLine"]["data"], *marks["data"]]
+        first["markLine"] = marks
+    return Figure(fig.key, fig.title, option, fig.legend + marker_keys(events), fig.caption)
+
+
+def legend_html(keys: Sequence[Key]) -> str:
+    """The legend as HTML swatches (wraps on narrow screens; dashes drawn as dashes)."""
+    parts = []
+    for k in keys:
+        if k.style in ("area", "bar"):
+            sw = (f"<span class='sw' style='display:inline-block;width:12px;height:10px;"
+                  f"background:{k.color};opacity:{0.7 if k.style == 'area' else 1};"
+                  f"border:1px solid #333'></span>")
+        else:
+            border = {"line": "solid", "dashed": "dashed", "dotted": "dotted"}[k.style]
+            sw = (f"<span class='sw' style='display:inline-block;width:18px;height:0;"
+                  f"border-top:3px {border} {k.color};vertical-align:middle'></span>")
+        parts.append(f"<span style='white-space:nowrap;margin-right:10px'>{sw} "
+                     f"{html.escape(k.label)}</span>")
+    return "<div class='aidb-legend' style='font-size:12.5px;line-height:1.6'>" + " ".join(
+        parts) + "</div>"
+
+
+def nice_range(lo: float, hi: float) -> tuple[float, float]:
+    """Round an axis range outwards to 1-2-5 steps (no "674.257" at the top of an axis)."""
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return 0.0, 1.0
+    if hi <= lo:
+        hi = lo + (abs(lo) or 1.0)
+    raw = (hi - lo) / 5
+    exp = math.floor(math.log10(raw))
+    base = raw / 10**exp
+    step = (1 if base <= 1 else 2 if base <= 2 else 5 if base <= 5 else 10) * 10**exp
+    low = math.floor(lo / step) * step
+    high = math.ceil(hi / step) * step
+    return round(low, 10) + 0.0, round(high, 10) + 0.0
+
+
 # ----------------------------------------------------------------------- time charts
-def revenue_capex(frame: pd.DataFrame, events: Iterable[Any] | None = None,
-                  horizon: int = 40) -> dict:
+def revenue_capex(frame: pd.DataFrame, events: Sequence[Event] = (),
+                  horizon: int = 40) -> Figure:
     """AI revenue vs capex per year, the gap between them shaded."""
-    q = quarter_axis(frame, horizon)
-    rev = _series(frame, "ai_revenue", 4, 1)
-    capex = _series(frame, "capex", 4, 1)
-    low = [None if r is None or c is None else min(r, c) for r, c in zip(rev, capex, strict=False)]
+    rev = column_data(frame, "ai_revenue", 4, 1)
+    capex = column_data(frame, "capex", 4, 1)
+    low = [None if r is None or c is None else min(r, c) for r, c in zip(rev, capex,
+                                                                          strict=False)]
     gap = [None if r is None or c is None else round(max(c - r, 0.0), 1)
            for r, c in zip(rev, capex, strict=False)]
-    opt = _base("AI revenue vs capex (per year)", q)
-    opt["yAxis"] = [_yaxis("USD bn / yr")]
-    floor = _line("floor", low, "rgba(0,0,0,0)", width=0, stack="gap")
+    opt = base_option(quarter_axis(frame, horizon))
+    opt["yAxis"] = [yaxis("USD bn / yr", min_=0)]
+    floor = line("floor", low, "rgba(0,0,0,0)", width=0, stack="gap")
     floor["lineStyle"]["opacity"] = 0
-    floor["tooltip"] = {"show": False}
-    shade = _line("Revenue gap", gap, theme.VERMILION, width=0, area=0.25, stack="gap")
-    opt["series"] = [
-        _line("Capex", capex, theme.BLUE, width=2.5),
-        _line("AI revenue", rev, theme.GREEN, width=2.5),
-        floor,
-        shade,
-    ]
-    opt["legend"]["data"] = ["Capex", "AI revenue", "Revenue gap"]
-    return _attach_marks(opt, events)
+    floor["showSymbol"] = False
+    shade = line("Revenue gap", gap, theme.VERMILION, width=0, area=0.3, stack="gap")
+    shade["showSymbol"] = False
+    opt["series"] = [line("AI capex", capex, theme.BLUE, width=2.5),
+                     line("AI revenue", rev, theme.GREEN, width=2.5), shade, floor]
+    opt["tooltip"] = tooltip(["USD bn/yr", "USD bn/yr", "USD bn/yr"])
+    fig = Figure("revenue", "AI revenue vs AI capex, per year", opt,
+                 (Key("AI capex (all builders)", theme.BLUE),
+                  Key("AI revenue (end customers)", theme.GREEN),
+                  Key("Gap: capex not covered by revenue", theme.VERMILION, "area")),
+                 "Both at annual rates (4 x the quarter). Capex counts every builder in the "
+                 "model: hyperscalers, neoclouds and their SPVs.")
+    return _with_marks(fig, events)
 
 
-def bubble(frame: pd.DataFrame, events: Iterable[Any] | None = None, horizon: int = 40) -> dict:
-    """Bubble index (value / normal value) and the market value of AI equity."""
-    opt = _base("Bubble index and AI equity value", quarter_axis(frame, horizon), right_axis=True)
-    opt["yAxis"] = [_yaxis("bubble index"), _yaxis("USD bn", position="right", split=False)]
+def bubble(frame: pd.DataFrame, events: Sequence[Event] = (), horizon: int = 40) -> Figure:
+    """Bubble index (market value over the value a normal multiple gives) and AI equity."""
+    opt = base_option(quarter_axis(frame, horizon), right_axis=True)
+    opt["yAxis"] = [yaxis("bubble index", min_=0),
+                    yaxis("USD bn", position="right", split=False, min_=0)]
     opt["series"] = [
-        _line("Bubble index", _series(frame, "bubble_index", 1, 3), theme.VERMILION, width=2.5),
-        _line("AI equity value", _series(frame, "equity_value_ai", 1, 0), theme.BLUE, axis=1,
+        line("Bubble index", column_data(frame, "bubble_index", 1, 3), theme.VERMILION, width=2.5),
+        line("AI equity value", column_data(frame, "equity_value_ai", 1, 0), theme.BLUE, axis=1,
               area=0.08),
     ]
-    return _attach_marks(opt, events)
+    opt["yAxis"][0]["splitLine"] = {"show": True}
+    opt["series"][0]["markLine"] = {"silent": True, "symbol": "none", "animation": False,
+                                    "data": [{"yAxis": 1, "name": "no bubble", "lineStyle": {
+                                        "color": theme.GREY, "type": "solid"}}],
+                                    "label": {"show": False}}
+    opt["tooltip"] = tooltip(["x fundamental value", "USD bn"])
+    fig = Figure("bubble", "Bubble index and the market value of AI equity", opt,
+                 (Key("Bubble index (left)", theme.VERMILION),
+                  Key("AI equity value, USD bn (right)", theme.BLUE, "area")),
+                 "Bubble index = market value of AI firms' equity divided by the value their "
+                 "revenue would justify at a normal multiple; 1 (grey line) means no bubble.")
+    return _with_marks(fig, events)
 
 
-def debt_stack(frame: pd.DataFrame, events: Iterable[Any] | None = None,
-               horizon: int = 40) -> dict:
+def debt_stack(frame: pd.DataFrame, events: Sequence[Event] = (), horizon: int = 40) -> Figure:
     """AI debt outstanding by type (stacked) and the off-balance-sheet share."""
-    opt = _base("AI debt by type, and share off balance sheet", quarter_axis(frame, horizon),
-                right_axis=True)
-    opt["yAxis"] = [_yaxis("USD bn"),
-                    _yaxis("off-B/S", fmt_kind="{value}%", min_=0, max_=100, position="right",
+    opt = base_option(quarter_axis(frame, horizon), right_axis=True)
+    opt["yAxis"] = [yaxis("USD bn", min_=0),
+                    yaxis("off B/S", fmt_kind="{value}%", min_=0, max_=100, position="right",
                            split=False)]
-    series = []
+    series, keys, units = [], [], []
     for col, (label, color) in theme.DEBT_TYPES.items():
         if col in frame.columns:
-            series.append(_line(label, _series(frame, col, 1, 1), color, width=1, area=0.55,
+            series.append(line(label, column_data(frame, col, 1, 1), color, width=1, area=0.55,
                                 stack="debt"))
-    series.append(_line("Off balance sheet (%)", _series(frame, "off_balance_sheet_share", 100, 1),
-                        theme.PURPLE, axis=1, width=2.5, dashed=True))
+            keys.append(Key(label, color, "area"))
+            units.append("USD bn")
+    series.append(line("Off balance sheet", column_data(frame, "off_balance_sheet_share", 100, 1),
+                        theme.BLACK, axis=1, width=2, dashed=True))
+    keys.append(Key("Share off balance sheet, % (right)", theme.BLACK, "dashed"))
+    units.append("%")
     opt["series"] = series
-    return _attach_marks(opt, events)
+    opt["tooltip"] = tooltip(units)
+    fig = Figure("debt", "AI debt by type, and the share off balance sheet", opt, tuple(keys),
+                 "Debt of AI firms and their SPVs outstanding, stacked by type; the dashed line "
+                 "is the share held in off-balance-sheet SPVs.")
+    return _with_marks(fig, events)
 
 
-def utilisation(frame: pd.DataFrame, events: Iterable[Any] | None = None,
-                horizon: int = 40) -> dict:
+def utilisation(frame: pd.DataFrame, events: Sequence[Event] = (),
+                horizon: int = 40) -> Figure:
     """Compute utilisation and the used-GPU price index."""
-    opt = _base("Compute utilisation and used-GPU price", quarter_axis(frame, horizon),
-                right_axis=True)
-    opt["yAxis"] = [_yaxis("utilisation", fmt_kind="{value}%", min_=0, max_=100),
-                    _yaxis("GPU price index", position="right", split=False, min_=0)]
+    opt = base_option(quarter_axis(frame, horizon), right_axis=True)
+    opt["yAxis"] = [yaxis("utilisation", fmt_kind="{value}%", min_=0, max_=100),
+                    yaxis("price index", position="right", split=False, min_=0)]
     opt["series"] = [
-        _line("Utilisation (%)", _series(frame, "compute_utilisation", 100, 1), theme.SKY,
+        line("Utilisation", column_data(frame, "compute_utilisation", 100, 1), theme.SKY,
               width=2.5),
-        _line("Used-GPU price", _series(frame, "gpu_price_index", 1, 3), theme.ORANGE, axis=1),
+        line("Used-GPU price", column_data(frame, "gpu_price_index", 1, 3), theme.BLACK, axis=1,
+              dashed=True),
     ]
-    return _attach_marks(opt, events)
+    opt["tooltip"] = tooltip(["%", "(2025Q1 = 1)"])
+    fig = Figure("utilisation", "Compute utilisation and the used-GPU price", opt,
+                 (Key("Utilisation of built capacity, % (left)", theme.SKY),
+                  Key("Used-GPU price index, 2025Q1 = 1 (right)", theme.BLACK, "dashed")),
+                 "How much of the compute already built is in use, and what a used GPU still "
+                 "fetches relative to 2025Q1.")
+    return _with_marks(fig, events)
 
 
 def loss_columns(frame: pd.DataFrame) -> list[str]:
-    """Columns of cumulative losses by bearer: ``losses_<b>`` or ``cumulative_losses_<b>``."""
-    cols = [c for c in frame.columns
-            if c.startswith(("cumulative_losses_", "losses_"))
+    """Columns of cumulative losses by bearer type (``losses_<bearer>``), households aside."""
+    return [c for c in frame.columns if c.startswith("losses_") and c != HOUSEHOLDS
             and pd.api.types.is_numeric_dtype(frame[c])]
-    return cols
 
 
-def bearer_name(col: str) -> str:
-    """``cumulative_losses_bond_investors`` -> ``bond_investors``."""
-    for prefix in ("cumulative_losses_", "losses_"):
-        if col.startswith(prefix):
-            return col[len(prefix):]
-    return col
-
-
-def losses(frame: pd.DataFrame, events: Iterable[Any] | None = None, horizon: int = 40) -> dict:
-    """Cumulative losses by who bears them (stacked) and defaults per quarter (bars)."""
-    opt = _base("Defaults and cumulative losses by who bears them", quarter_axis(frame, horizon),
-                right_axis=True)
-    opt["yAxis"] = [_yaxis("USD bn"), _yaxis("defaults", position="right", split=False,
-                                              min_=0)]
-    series = []
+def losses(frame: pd.DataFrame, events: Sequence[Event] = (), horizon: int = 40) -> Figure:
+    """Cumulative losses by who bears them (stacked) on a fixed floor, and defaults (bars)."""
+    opt = base_option(quarter_axis(frame, horizon), right_axis=True)
     cols = loss_columns(frame)
-    if cols:
-        for i, col in enumerate(cols):
-            name = bearer_name(col)
-            series.append(_line(theme.bearer_label(name), _series(frame, col, 1, 2),
-                                theme.bearer_color(name, i), width=1, area=0.6, stack="loss"))
-    elif "cumulative_losses" in frame.columns:
-        series.append(_line("All bearers", _series(frame, "cumulative_losses", 1, 2), theme.GREY,
-                            width=1, area=0.6))
+    total = frame[cols].sum(axis=1).max() if cols and len(frame) else 0.0
+    households = float(frame[HOUSEHOLDS].max()) if HOUSEHOLDS in frame and len(frame) else 0.0
+    top = max(float(total) if _num(total) else 0.0, households) * 1.1
+    _lo, axis_max = nice_range(0.0, max(top, LOSS_AXIS_FLOOR_BN))
+    opt["yAxis"] = [yaxis("USD bn", min_=0, max_=axis_max),
+                    yaxis("defaults", position="right", split=False, min_=0,
+                           max_=max(4, int(frame["defaults"].max() or 0) + 1)
+                           if "defaults" in frame and len(frame) else 4)]
+    series, keys, units = [], [], []
+    for i, col in enumerate(cols):
+        name = col.removeprefix("losses_")
+        color = theme.bearer_color(name, i)
+        series.append(line(theme.bearer_label(name), column_data(frame, col, 1, 2), color,
+                            width=1, area=0.65, stack="loss"))
+        keys.append(Key(theme.bearer_label(name), color, "area"))
+        units.append("USD bn")
+    if HOUSEHOLDS in frame.columns:
+        series.append(line("Households", column_data(frame, HOUSEHOLDS, 1, 2),
+                            theme.DARK_GREY, width=2.5, dashed=True))
+        keys.append(Key("Of which households (depositors, savers, pensions)", theme.DARK_GREY,
+                        "dashed"))
+        units.append("USD bn")
     series.append({"name": "Defaults this quarter", "type": "bar", "yAxisIndex": 1,
-                   "data": _series(frame, "defaults", 1, 0), "color": theme.DISTRESS,
+                   "data": column_data(frame, "defaults", 1, 0), "color": theme.DISTRESS,
                    "barMaxWidth": 8})
+    keys.append(Key("Defaults this quarter (right)", theme.DISTRESS, "bar"))
+    units.append("agents")
     opt["series"] = series
-    return _attach_marks(opt, events)
+    opt["tooltip"] = tooltip(units)
+    fig = Figure("losses", "Who bears the losses (cumulative) and defaults", opt, tuple(keys),
+                 f"Realised losses so far, stacked by who bears them. The axis always runs to "
+                 f"at least {fmt.money(LOSS_AXIS_FLOOR_BN)}, so small losses look small.")
+    return _with_marks(fig, events)
 
 
-def credit(frame: pd.DataFrame, requirement: float | None = None,
-           events: Iterable[Any] | None = None, horizon: int = 40) -> dict:
-    """IG credit spread (bp) and bank capital ratio against its requirement (%)."""
-    opt = _base("Credit spread and bank capital", quarter_axis(frame, horizon), right_axis=True)
-    opt["yAxis"] = [_yaxis("spread, bp", min_=0),
-                    _yaxis("capital ratio", fmt_kind="{value}%", position="right", split=False,
+def credit(frame: pd.DataFrame, requirement: float, events: Sequence[Event] = (),
+           horizon: int = 40) -> Figure:
+    """IG credit spread (bp) and bank capital ratios against the requirement (%)."""
+    opt = base_option(quarter_axis(frame, horizon), right_axis=True)
+    opt["yAxis"] = [yaxis("spread, bp", min_=0),
+                    yaxis("capital ratio", fmt_kind="{value}%", position="right", split=False,
                            min_=0)]
-    spread = []
-    if "credit_spread_ig" in frame.columns:
-        for x in frame["credit_spread_ig"].tolist():
-            f = fmt.spread_to_fraction(x)
-            spread.append(None if f is None else round(f * 1e4, 1))
-    cap = _line("Bank capital ratio (%)", _series(frame, "bank_capital_ratio", 100, 2), theme.BLACK,
+    cap = line("All banks", column_data(frame, "bank_capital_ratio", 100, 2), theme.BLACK,
                 axis=1, width=2.5)
-    if requirement is not None and _num(requirement) is not None:
-        cap["markLine"] = {
-            "silent": True, "symbol": "none", "animation": False,
-            "data": [{"yAxis": round(float(requirement) * 100, 2), "name": "requirement"}],
-            "lineStyle": {"color": theme.DISTRESS, "type": "dashed"},
-            "label": {"formatter": "requirement {c}%", "position": "insideEndTop", "fontSize": 10},
-        }
-    series = [_line("IG spread (bp)", spread, theme.VERMILION, width=2.5), cap]
-    if "bank_capital_ratio_min" in frame.columns:
-        series.append(_line("Weakest bank (%)", _series(frame, "bank_capital_ratio_min", 100, 2),
-                            theme.BLACK, axis=1, width=1.5, dashed=True))
-    opt["series"] = series
-    return _attach_marks(opt, events)
-
-
-# ------------------------------------------------------------------------- network
-def _circle_positions(names_by_role: list[tuple[str, str]], radius: float = 100.0) -> dict:
-    n = max(len(names_by_role), 1)
-    pos = {}
-    for i, (name, _role) in enumerate(names_by_role):
-        a = 2 * math.pi * i / n - math.pi / 2
-        pos[name] = (round(radius * math.cos(a), 2), round(radius * math.sin(a), 2))
-    return pos
-
-
-ROLE_ORDER = ("chipmaker", "lab", "hyperscaler", "neocloud", "spv", "abs", "fund", "bank",
-              "outside")
-VEHICLES = ("spv", "abs")  # drawn on the inner ring
-
-
-def network(exposures: pd.DataFrame, agents: Sequence[dict], *, min_amount: float = 0.0,
-            highlight_cycles: bool = False, show_outside: bool = False,
-            max_links: int = 80) -> dict:
-    """Who owes whom: a graph with fixed circular layout grouped by role.
-
-    Args:
-        exposures: rows ``debtor, creditor, kind, amount`` (``AIEconomy.exposures()``).
-        agents: dicts with ``name, role, status, total_assets`` for the strategic agents.
-        min_amount: drop links smaller than this (USD bn).
-        highlight_cycles: colour links that are part of a cycle (circular deals).
-        show_outside: include outside-sector accounts (bond investors, depositors, ...).
-        max_links: keep the largest links (circular ones are always kept).
-    """
-    info = {a["name"]: a for a in agents}
-    names = list(info)
-    if exposures is not None and len(exposures) and not show_outside:
-        known = exposures["debtor"].isin(info) & exposures["creditor"].isin(info)
-        exposures = exposures[known]
-    if exposures is not None and len(exposures):
-        for col in ("debtor", "creditor"):
-            for name in exposures[col].astype(str).unique().tolist():
-                if name not in info:
-                    info[name] = {"name": name, "role": "outside", "status": "active",
-                                  "total_assets": None}
-                    names.append(name)
-    order = sorted(names, key=lambda n: (ROLE_ORDER.index(info[n]["role"])
-                                         if info[n]["role"] in ROLE_ORDER else 99,
-                                         names.index(n)))
-    outer = [(n, info[n]["role"]) for n in order if info[n]["role"] not in VEHICLES]
-    inner = [(n, info[n]["role"]) for n in order if info[n]["role"] in VEHICLES]
-    pos = {**_circle_positions(outer, 100.0), **_circle_positions(inner, 52.0)}
-    index = {n: i for i, n in enumerate(order)}
-
-    sizes = [(_num(info[n].get("total_assets")) or 0.0) for n in order]
-    big = max([s for s in sizes if s > 0], default=1.0)
-    nodes = []
-    for n, s in zip(order, sizes, strict=True):
-        a = info[n]
-        status = a.get("status", "active")
-        color = theme.role_color(a.get("role", "outside"))
-        size = 10 + 30 * math.sqrt(max(s, 0.0) / big) if s > 0 else 10
-        item: dict[str, Any] = {
-            "name": n,
-            "x": pos[n][0],
-            "y": -pos[n][1] if False else pos[n][1],
-            "symbolSize": round(size, 1),
-            "category": (ROLE_ORDER.index(a["role"]) if a.get("role") in ROLE_ORDER
-                         else len(ROLE_ORDER) - 1),
-            "itemStyle": {"color": color, "borderColor": "#ffffff", "borderWidth": 1},
-            "value": round(s, 1),
-            "status": status,
-            "tooltip": {"formatter": f"{n} ({theme.ROLE_LABELS.get(a.get('role'), a.get('role'))})"
-                                     f"<br/>assets {fmt.money(s)}<br/>status: {status}"},
-            "label": {"show": a.get("role") not in VEHICLES or size >= 16 or status != "active",
-                      "fontSize": 10, "position": "right"},
-        }
-        if status == "distressed":
-            item["itemStyle"].update({"borderColor": theme.DISTRESS, "borderWidth": 3})
-        elif status == "defaulted":
-            item["itemStyle"].update({"borderColor": theme.DISTRESS, "borderWidth": 3,
-                                      "opacity": 0.45, "borderType": "dashed"})
-            item["label"]["formatter"] = f"✖ {n}"
-            item["label"]["color"] = theme.DISTRESS
-        nodes.append(item)
-
-    links: list[dict] = []
-    pairs: dict[tuple[str, str], list[tuple[str, float]]] = {}
-    if exposures is not None and len(exposures):
-        for d, c, k, amt in exposures[["debtor", "creditor", "kind", "amount"]].itertuples(
-                index=False, name=None):
-            v = _num(amt)
-            if v is None or v <= min_amount:
-                continue
-            pairs.setdefault((str(d), str(c)), []).append((str(k), v))
-    roles = {n: info[n]["role"] for n in info}
-    cyc = circular_pairs(pairs, roles) if highlight_cycles else set()
-    top = max((sum(v for _, v in items) for items in pairs.values()), default=1.0)
-    ranked = sorted(pairs.items(), key=lambda kv: -sum(v for _, v in kv[1]))
-    keep = {k for k, _ in ranked[:max_links]} | cyc
-    for (d, c), items in pairs.items():
-        if (d, c) not in keep:
-            continue
-        total = sum(v for _, v in items)
-        lines = "<br/>".join(f"{k}: {fmt.money(v)}" for k, v in sorted(items, key=lambda x: -x[1]))
-        in_cycle = (d, c) in cyc
-        links.append({
-            "source": index[d],
-            "target": index[c],
-            "value": round(total, 2),
-            "lineStyle": {"width": round(0.6 + 7.4 * math.sqrt(total / top), 2),
-                          "color": theme.ORANGE if in_cycle else "source",
-                          "opacity": 0.85 if in_cycle else 0.45, "curveness": 0.15},
-            "tooltip": {"formatter": f"{d} owes {c}: {fmt.money(total)}<br/>{lines}"},
-        })
-    categories = [{"name": theme.ROLE_LABELS[r], "itemStyle": {"color": theme.ROLE_COLORS[r]}}
-                  for r in ROLE_ORDER]
-    return {
-        "animation": False,
-        "title": {"text": "Who owes whom (arrow: debtor → creditor; width = exposure)",
-                  "left": 8, "top": 4, "textStyle": {"fontSize": 13}},
-        "tooltip": {"trigger": "item", "confine": True},
-        "legend": {"data": [c["name"] for c in categories], "top": 26, "left": 8,
-                   "textStyle": {"fontSize": 10}, "itemWidth": 12},
-        "series": [{
-            "type": "graph",
-            "layout": "none",
-            "roam": True,
-            "top": 80, "bottom": 20, "left": 60, "right": 110,
-            "edgeSymbol": ["none", "arrow"],
-            "edgeSymbolSize": 6,
-            "categories": categories,
-            "data": nodes,
-            "links": links,
-            "emphasis": {"focus": "adjacency", "label": {"show": True}},
-            "lineStyle": {"curveness": 0.15},
-        }],
+    cap["markLine"] = {
+        "silent": True, "symbol": "none", "animation": False,
+        "data": [{"yAxis": round(float(requirement) * 100, 2), "name": "requirement"}],
+        "lineStyle": {"color": theme.BLACK, "type": "dotted", "width": 1.5},
+        "label": {"formatter": "requirement {c}%", "position": "insideEndTop", "fontSize": 10},
     }
-
-
-GPU_OWNERS = ("hyperscaler", "neocloud", "spv")
-
-
-def circular_pairs(pairs: dict[tuple[str, str], list[tuple[str, float]]],
-                   roles: dict[str, str] | None = None) -> set[tuple[str, str]]:
-    """Debtor/creditor pairs that belong to a vendor-financing loop (the circular deals).
-
-    A loop starts with a chipmaker financing a customer: equity or warrants it holds in the
-    customer, warrants it grants, or a backstop it gives. The financed customer then pays a
-    GPU owner (hyperscaler, neocloud or SPV) for compute or rent, and the GPU owner buys its
-    GPUs from the chipmakers, closing the loop: e.g. Nvidia -> OpenAI (equity) -> Oracle
-    (compute) -> Nvidia (GPU orders, a cash sale with no contract left to draw).
-
-    Args:
-        pairs: (debtor, creditor) -> [(kind, amount), ...].
-        roles: agent name -> role.
-    """
-    roles = roles or {}
-    out: set[tuple[str, str]] = set()
-    financed: set[str] = set()
-    for (d, c), items in pairs.items():
-        kinds = {k for k, _ in items}
-        if roles.get(c) == "chipmaker" and kinds & {"equity", "warrant"}:
-            out.add((d, c))
-            financed.add(d)
-        elif roles.get(d) == "chipmaker" and kinds & {"warrant", "backstop"}:
-            out.add((d, c))
-            financed.add(c)
-    for (d, c), items in pairs.items():
-        kinds = {k for k, _ in items}
-        if d in financed and roles.get(c) in GPU_OWNERS and kinds & {"compute", "lease"}:
-            out.add((d, c))
-    return out
+    series = [line("IG spread", column_data(frame, "credit_spread_ig", 1, 1), theme.BLUE,
+                    width=2.5), cap]
+    keys = [Key("Investment-grade spread, bp (left)", theme.BLUE),
+            Key("Capital ratio, all banks, % (right)", theme.BLACK),
+            Key("Requirement", theme.BLACK, "dotted")]
+    units = ["bp", "%"]
+    if "bank_capital_ratio_min" in frame.columns:
+        series.append(line("Weakest bank", column_data(frame, "bank_capital_ratio_min", 100, 2),
+                            theme.VERMILION, axis=1, width=2, dashed=True))
+        keys.insert(2, Key("Capital ratio, weakest bank, %", theme.VERMILION, "dashed"))
+        units.append("%")
+    opt["series"] = series
+    opt["tooltip"] = tooltip(units)
+    fig = Figure("credit", "Credit spread and bank capital", opt, tuple(keys),
+                 "The extra yield investors ask of investment-grade borrowers, and banks' "
+                 "capital as a share of risk-weighted assets against the requirement.")
+    return _with_marks(fig, events)
 
 
 # ---------------------------------------------------------------- balance sheets
-def balance_sheet(history: Sequence[tuple[str, dict]], name: str) -> dict:
-    """Assets (above zero) and liabilities (below zero) of one agent over time, stacked.
+LINE_LABELS = {
+    "cash": "Cash",
+    "GPUs and servers": "GPUs and servers (book value)",
+    "buildings and power": "Buildings and power (book value)",
+    "other assets": "Other assets",
+    "equity stakes": "Shares held in other firms",
+    "warrants": "Warrants held",
+    "loss allowance": "Provision for expected loan losses",
+    "ig bond owed": "Investment-grade bonds issued",
+    "ig bond held": "Investment-grade bonds held",
+    "spv debt owed": "SPV debt owed",
+    "spv debt held": "SPV debt held",
+    "finance lease owed": "Finance leases owed",
+    "deposit owed": "Customer deposits",
+    "corporate held": "Corporate loans made",
+    "corporate owed": "Corporate loans owed",
+    "lease arrears": "Unpaid rent owed",
+    "compute arrears": "Unpaid compute bills owed",
+    "equity": "Equity (assets − liabilities)",
+}
 
-    Args:
-        history: ``(quarter label, balance_sheet() dict)`` per recorded quarter.
-        name: the agent's name (for the title).
-    """
+
+def line_label(key: str) -> str:
+    """Plain label of a balance-sheet line (``ig bond owed`` -> ``Investment-grade bonds ...``)."""
+    if key in LINE_LABELS:
+        return LINE_LABELS[key]
+    for suffix, word in ((" owed", "owed"), (" held", "held")):
+        if key.endswith(suffix):
+            return f"{key.removesuffix(suffix).capitalize()} loans {word}"
+    return key[:1].upper() + key[1:]
+
+
+def balance_sheet(history: Sequence[tuple[str, dict[str, dict[str, float]]]],
+                  name: str) -> Figure:
+    """Assets (above zero) and liabilities (below zero) of one agent over time, stacked."""
     quarters = [q for q, _ in history]
     asset_lines: list[str] = []
     liab_lines: list[str] = []
     for _, sheet in history:
-        for k in sheet.get("assets", {}):
-            if k not in asset_lines:
-                asset_lines.append(k)
-        for k in sheet.get("liabilities", {}):
-            if k not in liab_lines:
-                liab_lines.append(k)
-    palette = [theme.BLUE, theme.SKY, theme.GREEN, theme.YELLOW, theme.ORANGE, theme.PURPLE,
-               theme.GREY, theme.BLACK]
-    series = []
+        asset_lines += [k for k in sheet.get("assets", {}) if k not in asset_lines]
+        liab_lines += [k for k in sheet.get("liabilities", {}) if k not in liab_lines]
+    palette = [theme.BLUE, theme.SKY, theme.GREEN, theme.YELLOW, theme.PURPLE, theme.GREY,
+               theme.DARK_GREY, theme.BLACK]
+    liab_palette = [theme.VERMILION, "#8C6D00", theme.PURPLE, theme.BLACK, theme.GREY,
+                    theme.SKY]
+    series, keys = [], []
     for i, k in enumerate(asset_lines):
         data = [_num(s.get("assets", {}).get(k)) for _, s in history]
-        series.append(_line(f"{k}", [None if v is None else round(v, 2) for v in data],
-                            palette[i % len(palette)], width=1, area=0.6, stack="assets"))
+        color = palette[i % len(palette)]
+        series.append(line(line_label(k), [None if v is None else round(v, 2) for v in data],
+                            color, width=1, area=0.6, stack="assets"))
+        keys.append(Key(line_label(k), color, "area"))
     for i, k in enumerate(liab_lines):
         data = [_num(s.get("liabilities", {}).get(k)) for _, s in history]
-        series.append(_line(k if k == "equity" else f"{k} (liability)",
-                            [None if v is None else round(-v, 2) for v in data],
-                            [theme.VERMILION, theme.ORANGE, theme.PURPLE, theme.BLACK, theme.GREY,
-                             theme.YELLOW][i % 6], width=1, area=0.5, stack="liabilities"))
-    opt = _base(f"{name}: assets (up) and liabilities (down)", quarters)
-    opt["xAxis"]["boundaryGap"] = False
-    opt["yAxis"] = [_yaxis("USD bn")]
-    opt["legend"]["type"] = "scroll"
+        color = liab_palette[i % len(liab_palette)]
+        series.append(line(line_label(k), [None if v is None else round(-v, 2) for v in data],
+                            color, width=1, area=0.5, stack="liabilities"))
+        keys.append(Key(line_label(k) + " (below zero)", color, "area"))
+    opt = base_option(quarters)
+    opt["yAxis"] = [yaxis("USD bn")]
     opt["series"] = series
-    return opt
+    opt["tooltip"] = tooltip(["USD bn"] * len(series))
+    return Figure("balance_sheet", f"{name}: assets (up), liabilities and equity (down)", opt,
+                  tuple(keys), "Book values at the end of each quarter, USD bn.")
 
 
 # ----------------------------------------------------------------------- Compare
-def fan(bands: pd.DataFrame, scenario: str, column: str, label: str, color: str,
-        scale: float = 1.0, y_range: tuple[float, float] | None = None) -> dict:
+def fan(bands: pd.DataFrame, scenario: str, label: str, color: str, scale: float = 1.0,
+        y_range: tuple[float, float] | None = None, unit: str = "") -> Figure:
     """Fan chart of one scenario: median line and the 10-90% band.
 
     Args:
         bands: rows per quarter with columns ``quarter, p10, p50, p90`` for this scenario.
         scenario: its name (the title).
-        column: the results column shown.
         label: what the y axis means, with units.
         color: the scenario's colour.
         scale: factor applied to the values (4 for per-year flows, 100 for percent).
         y_range: common (min, max) so side-by-side charts compare at a glance.
+        unit: the unit shown in the tooltip.
     """
     q = [str(x) for x in bands["quarter"].tolist()]
-    p10 = _series(bands, "p10", scale, 3)
-    p90 = _series(bands, "p90", scale, 3)
-    width = [None if a is None or b is None else round(b - a, 3) for a, b in zip(p10, p90,
-                                                                                 strict=False)]
-    opt = _base(f"{scenario}: {label}", q)
-    opt["legend"]["show"] = False
-    opt["grid"]["top"] = 36
-    opt["yAxis"] = [_yaxis("", min_=None)]
+    p10 = column_data(bands, "p10", scale, 3)
+    p90 = column_data(bands, "p90", scale, 3)
+    width = [None if a is None or b is None else round(b - a, 3)
+             for a, b in zip(p10, p90, strict=False)]
+    opt = base_option(q)
+    opt["grid"]["top"] = 20
+    opt["yAxis"] = [yaxis("")]
     if y_range:
-        opt["yAxis"][0]["min"] = round(y_range[0], 3)
-        opt["yAxis"][0]["max"] = round(y_range[1], 3)
-    low = _line("10%", p10, color, width=0, stack="band")
+        lo, hi = nice_range(*y_range)
+        opt["yAxis"][0]["min"], opt["yAxis"][0]["max"] = lo, hi
+    low = line("10th percentile", p10, color, width=0, stack="band")
     low["lineStyle"]["opacity"] = 0
-    band = _line("10-90%", width, color, width=0, area=0.25, stack="band")
-    band["tooltip"] = {"show": False}
-    opt["series"] = [low, band, _line("median", _series(bands, "p50", scale, 3), color, width=2.5)]
-    opt["tooltip"] = {"trigger": "axis", "confine": True}
-    return opt
+    low["showSymbol"] = False
+    band = line("10-90% band width", width, color, width=0, area=0.25, stack="band")
+    band["showSymbol"] = False
+    median = line("Median", column_data(bands, "p50", scale, 3), color, width=2.5)
+    opt["series"] = [median, low, band]
+    opt["tooltip"] = {"trigger": "axis", "confine": True,
+                      "formatter": "{b}<br/>median: <b>{c0}</b> " + html.escape(unit)
+                      + "<br/>10th percentile: {c1} " + html.escape(unit)}
+    return Figure(f"fan-{scenario.replace(' ', '-')}", f"{scenario}: {label}", opt,
+                  (Key("Median over seeds", color), Key("10-90% of seeds", color, "area")))

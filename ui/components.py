@@ -1,19 +1,73 @@
-"""Small shared Solara components: chart cards, HTML tables, messages."""
+"""Small shared Solara components: chart cards, HTML tables, markdown."""
 
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from typing import cast
 
+import ipyvuetify
 import solara
-from solara.components.echarts import EchartsWidget
+import traitlets
 
 from ui import theme
 
-CARD_STYLE = ("border:1px solid #ddd;border-radius:6px;padding:4px;background:#fff;"
-              "margin-bottom:8px;")
-HIGHLIGHT_STYLE = ("border:3px solid #E69F00;border-radius:6px;padding:4px;background:#fffaf0;"
-                   "margin-bottom:8px;")
+
+class ChartWidget(ipyvuetify.VuetifyTemplate):
+    """A chart card (``ui/echarts.vue``): heading, echarts chart, legend and caption.
+
+    One widget per card keeps a step's render small. The browser reports whether the chart
+    is on screen (``visible``); a new option is sent only to a visible chart, and a chart
+    that comes into view gets the latest one (``latest``) at once.
+    """
+
+    template_file = (__file__, "echarts.vue")
+    attributes = traitlets.Dict(default_value=None, allow_none=True).tag(sync=True)
+    option = traitlets.Dict().tag(sync=True)
+    height = traitlets.Int(280).tag(sync=True)
+    title = traitlets.Unicode("").tag(sync=True)
+    head = traitlets.Unicode("").tag(sync=True)
+    under = traitlets.Unicode("").tag(sync=True)
+    visible = traitlets.Bool(True).tag(sync=True)
+    latest: dict | None = None
+
+    @traitlets.observe("visible")
+    def _came_into_view(self, change: dict) -> None:
+        if change["new"] and self.latest is not None and self.option != self.latest:
+            self.option = self.latest
+
+
+class NativeSelect(ipyvuetify.VuetifyTemplate):
+    """A plain ``<select>`` with a visible label: light, keyboard friendly, no nested roles."""
+
+    template = traitlets.Unicode("""<template>
+  <label style="font-size:13px">{{ label }}
+    <select v-model="value" style="border:1px solid #777;border-radius:4px;padding:2px 6px;
+      margin-left:4px;max-width:240px">
+      <option v-for="o in options" :key="o" :value="o">{{ o }}</option>
+    </select>
+  </label>
+</template>""").tag(sync=True)
+    label = traitlets.Unicode("").tag(sync=True)
+    value = traitlets.Unicode("").tag(sync=True)
+    options = traitlets.List(traitlets.Unicode()).tag(sync=True)
+
+
+class CheckboxGroup(ipyvuetify.VuetifyTemplate):
+    """Native checkboxes over a list of options; changes only when the user clicks one."""
+
+    template = traitlets.Unicode("""<template>
+  <div role="group" :aria-label="label" style="display:flex;flex-wrap:wrap;gap:2px 10px;
+    font-size:13px">
+    <label v-for="o in options" :key="o" style="white-space:nowrap">
+      <input type="checkbox" :value="o" v-model="value"> {{ labels[o] || o }}
+    </label>
+  </div>
+</template>""").tag(sync=True)
+    label = traitlets.Unicode("").tag(sync=True)
+    value = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    options = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    labels = traitlets.Dict().tag(sync=True)
 
 
 class Opaque:
@@ -35,60 +89,82 @@ class Opaque:
 
 
 def Chart(key: str, option: dict, height: int = 280, highlight: bool = False,  # noqa: N802
-          note: str | None = None, on_click: Callable | None = None):
-    """An echarts figure in a card; ``data-chart=key`` lets tests and the bench find it."""
-    return ChartCard(key, Opaque(option), height, highlight, note, on_click)
+          title: str = "", legend: str = "", caption: str = "", look_here: str | None = None,
+          below_fold: bool = False):
+    """An echarts figure in a card; ``data-chart=key`` for tests and the bench.
+
+    Args:
+        key: identifier of the chart (``data-chart`` attribute).
+        option: the echarts option.
+        height: height in pixels.
+        highlight: outline the card (Learn's Show me points at it).
+        title: the chart's title (plain text).
+        legend: the legend (trusted HTML, under the chart).
+        caption: one line under the legend saying what the chart shows (trusted HTML).
+        look_here: a note above the chart while it is highlighted (trusted HTML).
+        below_fold: the chart starts out of view: send its option only once the browser
+            reports it on screen (a lighter first page).
+    """
+    return ChartCard(key, Opaque(option), height, highlight, title, legend, caption, look_here,
+                     below_fold)
 
 
 @solara.component
 def ChartCard(key: str, option: Opaque, height: int = 280, highlight: bool = False,  # noqa: N802
-              note: str | None = None, on_click: Callable | None = None):
-    """The card behind :func:`Chart` (``option`` wrapped in :class:`Opaque`)."""
-    with solara.Column(style=HIGHLIGHT_STYLE if highlight else CARD_STYLE, gap="0px"):
-        if highlight and note:
-            solara.HTML(tag="div",
-                        unsafe_innerHTML=f"<b>&#9654; Look here:</b> {html.escape(note)}",
-                        style="font-size:13px;padding:2px 6px;color:#7a4d00")
-        FastEcharts(option, {"style": f"height:{height}px;width:100%;", "data-chart": key},
-                    on_click)
+              title: str = "", legend: str = "", caption: str = "",
+              look_here: str | None = None, below_fold: bool = False):
+    """The card behind :func:`Chart` (``option`` wrapped in :class:`Opaque`).
 
-
-@solara.component
-def FastEcharts(option: Opaque, attributes: dict, on_click: Callable | None = None):  # noqa: N802
-    """``solara.FigureEcharts`` with the option pushed to the widget after render.
-
-    Passing a large option dict as an element argument makes the renderer walk and compare
-    every nested value on each render (~40% of a step's server time with eight charts); here
-    the element only carries the attributes and the option is assigned to the widget in an
-    effect (the widget's trait skips the sync when the option did not change).
+    The element carries only small values; the option is pushed to the widget in an effect:
+    passed as an argument, the renderer would walk and compare every nested value.
     """
-    # responsive: follow the card's width (columns change on Compare, windows resize)
-    el = EchartsWidget.element(attributes=attributes, on_click=on_click, responsive=True)
+    head = f"<div class='aidb-ctitle'>{html.escape(title)}</div>" if title else ""
+    if highlight and look_here:
+        head = f"<div class='aidb-look'><b>&#9654; Look here:</b> {look_here}</div>" + head
+    under = legend + (f"<div class='aidb-caption'>{caption}</div>" if caption else "")
+    classes = "aidb-card aidb-highlight" if highlight else "aidb-card"
+    el = ChartWidget.element(attributes={"data-chart": key, "class": classes,
+                                         "style": "padding:4px"},
+                             height=height, title=title or key, head=head, under=under,
+                             visible=not below_fold)
 
     def push() -> None:
-        widget = solara.get_widget(el)
-        if widget.option != option.value:
+        widget = cast(ChartWidget, solara.get_widget(el))
+        widget.latest = option.value
+        if widget.visible and widget.option != option.value:
             widget.option = option.value
 
     solara.use_effect(push)
 
 
+@solara.component
+def Collapsible(title: str, children: list | None = None, expand: bool = False):  # noqa: N802
+    """A section that opens on click; closed, its content is not rendered at all."""
+    open_, set_open = solara.use_state(expand)
+    solara.Button(("▾ " if open_ else "▸ ") + title, text=True,
+                  on_click=lambda: set_open(not open_),
+                  style="justify-content:flex-start;text-transform:none;font-weight:600",
+                  attributes={"aria-expanded": "true" if open_ else "false"})
+    if open_:
+        solara.Column(children=children or [], gap="0px", style="padding-left:6px")
+
+
 def html_table(header: Sequence[str], rows: Sequence[Sequence[object]],
-               align_right_from: int = 1, test_id: str = "") -> str:
+               align_right_from: int = 1, test_id: str = "", caption: str = "") -> str:
     """A small escaped HTML table (cheaper to update than a DataFrame widget)."""
     head = "".join(
-        f"<th style='text-align:{'right' if i >= align_right_from else 'left'};padding:2px 8px;"
-        f"border-bottom:1px solid #ccc'>{html.escape(str(h))}</th>"
-        for i, h in enumerate(header))
+        f"<th scope='col' style='text-align:{'right' if i >= align_right_from else 'left'}'>"
+        f"{html.escape(str(h))}</th>" for i, h in enumerate(header))
     body = []
     for row in rows:
         cells = "".join(
-            f"<td style='text-align:{'right' if i >= align_right_from else 'left'};"
-            f"padding:2px 8px'>{html.escape(str(c))}</td>" for i, c in enumerate(row))
+            f"<td style='text-align:{'right' if i >= align_right_from else 'left'}'>"
+            f"{html.escape(str(c))}</td>" for i, c in enumerate(row))
         body.append(f"<tr>{cells}</tr>")
     tid = f" data-testid='{html.escape(test_id)}'" if test_id else ""
-    return (f"<table{tid} style='border-collapse:collapse;font-size:13px'><thead><tr>{head}"
-            f"</tr></thead><tbody>{''.join(body)}</tbody></table>")
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return (f"<div class='aidb-table-wrap'><table class='aidb-table'{tid}>{cap}<thead><tr>"
+            f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
 
 
 def role_chip(role: str) -> str:
@@ -96,7 +172,8 @@ def role_chip(role: str) -> str:
     color = theme.role_color(role)
     label = theme.ROLE_LABELS.get(role, role)
     return (f"<span style='display:inline-block;width:9px;height:9px;border-radius:50%;"
-            f"background:{color};margin-right:4px'></span>{html.escape(label)}")
+            f"background:{color};border:1px solid #333;margin-right:4px'></span>"
+            f"{html.escape(label)}")
 
 
 def md_html(text: str) -> str:
@@ -107,6 +184,6 @@ def md_html(text: str) -> str:
 
 
 @solara.component
-def Md(text: str, style: str = ""):  # noqa: N802
+def Md(text: str, classes: list[str] | None = None):  # noqa: N802
     """Render trusted, project-written markdown as HTML."""
-    solara.HTML(tag="div", unsafe_innerHTML=md_html(text), style=style or "font-size:15px")
+    solara.HTML(tag="div", unsafe_innerHTML=md_html(text), classes=classes or ["aidb-prose"])

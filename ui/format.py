@@ -7,6 +7,7 @@ Money in the model is USD bn, so ``money(1520)`` is ``"1.52T"`` and ``money(0.4)
 from __future__ import annotations
 
 import math
+import re
 
 DASH = "–"
 
@@ -47,8 +48,10 @@ def money(bn: float | None, signed: bool = False) -> str:
         body = _sig(x) + "B"
     elif ax >= 0.001:
         body = _sig(x * 1000) + "M"
-    else:
+    elif x == 0:
         body = "0"
+    else:
+        return "<1M" if x > 0 else "-<1M"
     return sign + body
 
 
@@ -56,26 +59,26 @@ def bp(rate: float | None, signed: bool = False) -> str:
     """Format a rate given as a fraction (0.0075) as basis points (``75 bp``)."""
     if _bad(rate):
         return DASH
-    v = float(rate) * 1e4  # type: ignore[arg-type]
-    sign = "+" if signed and round(v) > 0 else ""
-    return f"{sign}{v:.0f} bp"
+    v = round(float(rate) * 1e4) + 0  # type: ignore[arg-type]
+    sign = "+" if signed and v > 0 else ""
+    return f"{sign}{v:d} bp"
 
 
 def pct(share: float | None, signed: bool = False, digits: int = 1) -> str:
     """Format a fraction (0.125) as a percentage (``12.5%``)."""
     if _bad(share):
         return DASH
-    v = float(share) * 100  # type: ignore[arg-type]
-    sign = "+" if signed and round(v, digits) > 0 else ""
+    v = round(float(share) * 100, digits) + 0.0  # type: ignore[arg-type]  # no -0.0
+    sign = "+" if signed and v > 0 else ""
     return f"{sign}{v:.{digits}f}%"
 
 
 def pp(delta: float | None) -> str:
-    """Format a change of a fraction in percentage points (``-1.2 pp``)."""
+    """Format a change of a fraction in percentage points (``-1.2 pp``, never ``-0.0 pp``)."""
     if _bad(delta):
         return DASH
-    v = float(delta) * 100  # type: ignore[arg-type]
-    sign = "+" if round(v, 1) > 0 else ""
+    v = round(float(delta) * 100, 1) + 0.0  # type: ignore[arg-type]  # + 0.0: no -0.0
+    sign = "+" if v > 0 else ""
     return f"{sign}{v:.1f} pp"
 
 
@@ -83,8 +86,8 @@ def number(x: float | None, digits: int = 2, signed: bool = False) -> str:
     """Format a plain number with a fixed number of decimals."""
     if _bad(x):
         return DASH
-    v = float(x)  # type: ignore[arg-type]
-    sign = "+" if signed and round(v, digits) > 0 else ""
+    v = round(float(x), digits) + 0.0  # type: ignore[arg-type]  # no -0.0
+    sign = "+" if signed and v > 0 else ""
     return f"{sign}{v:.{digits}f}"
 
 
@@ -99,6 +102,15 @@ def count(n: float | None, signed: bool = False) -> str:
     if abs(v) >= 1e4:
         return f"{sign}{v / 1e3:.0f}k"
     return f"{sign}{v:.0f}"
+
+
+_ZERO_BN = re.compile(r"(?<![\d.])-?0\.0B\b")
+_ZERO_PCT = re.compile(r"(?<![\d.])-0(\.0+)?%")
+
+
+def tidy_text(text: str) -> str:
+    """Clean the numbers in a model sentence: ``0.0B`` -> ``<0.1B``, ``-0%`` -> ``0%``."""
+    return _ZERO_PCT.sub(lambda m: m.group(0)[1:], _ZERO_BN.sub("<0.1B", text))
 
 
 def quarter(t: int, start_year: int = 2025) -> str:

@@ -2,6 +2,8 @@
 
 Based on the Okabe–Ito palette (Okabe & Ito 2008), which stays distinguishable for the
 common forms of colour-vision deficiency; the same role has the same colour everywhere.
+Orange is kept for one thing only: the circular (vendor-financing) deals in the network,
+so no role uses it and ordinary links are drawn in grey.
 """
 
 from __future__ import annotations
@@ -15,19 +17,23 @@ VERMILION = "#D55E00"
 PURPLE = "#CC79A7"
 BLACK = "#000000"
 GREY = "#999999"
+DARK_GREY = "#555555"
 DISTRESS = "#D7191C"  # outline of distressed agents, defaults on the time axis
+CIRCULAR = ORANGE  # circular deals in the network: used by no role
+LINK = "#9E9E9E"  # ordinary exposures in the network
 
 ROLE_COLORS: dict[str, str] = {
     "hyperscaler": BLUE,
-    "lab": ORANGE,
+    "lab": YELLOW,
     "neocloud": SKY,
     "chipmaker": GREEN,
     "spv": PURPLE,
-    "abs": YELLOW,
+    "abs": PURPLE,  # both are vehicles on the inner ring; ABS nodes are diamonds
     "fund": VERMILION,
     "bank": BLACK,
     "outside": GREY,
 }
+ROLE_SYMBOLS: dict[str, str] = {"abs": "diamond"}
 ROLE_LABELS: dict[str, str] = {
     "hyperscaler": "Hyperscaler",
     "lab": "AI lab",
@@ -42,35 +48,27 @@ ROLE_LABELS: dict[str, str] = {
 
 # Debt by type: results-frame column -> (label, colour).
 DEBT_TYPES: dict[str, tuple[str, str]] = {
-    "ig_bonds_ai": ("IG bonds", BLUE),
+    "ig_bonds_ai": ("Investment-grade bonds", BLUE),
     "bank_loans_ai": ("Bank loans", BLACK),
     "private_credit_ai": ("Private credit", VERMILION),
     "spv_debt": ("SPV debt", PURPLE),
-    "abs_outstanding": ("ABS", YELLOW),
+    "abs_outstanding": ("ABS", SKY),
 }
 
-BEARER_COLORS: dict[str, str] = {
-    "bank": BLACK,
-    "banks": BLACK,
-    "fund": VERMILION,
-    "funds": VERMILION,
-    "private_credit": VERMILION,
-    "lp": ORANGE,
-    "lps": ORANGE,
-    "bond_investors": BLUE,
-    "bondholders": BLUE,
-    "investors": BLUE,
-    "equity_investors": SKY,
-    "sponsor": PURPLE,
-    "sponsors": PURPLE,
-    "abs": YELLOW,
-    "abs_tranche": YELLOW,
-    "chipmaker": GREEN,
-    "hyperscaler": BLUE,
-    "lab": ORANGE,
-    "outside": GREY,
+# Loss bearers (the model's bearer types) -> (plural label, colour).
+BEARERS: dict[str, tuple[str, str]] = {
+    "hyperscaler": ("Hyperscalers", BLUE),
+    "lab": ("AI labs", YELLOW),
+    "neocloud": ("Neoclouds", SKY),
+    "chipmaker": ("Chipmakers", GREEN),
+    "spv": ("SPVs", PURPLE),
+    "abs": ("ABS holders", "#B07AA1"),
+    "fund": ("Private-credit funds", VERMILION),
+    "bank": ("Banks", BLACK),
+    "outside": ("Bond/equity investors & others", GREY),
+    "households": ("Households (depositors, savers, pensions)", DARK_GREY),
 }
-_FALLBACK = [SKY, GREEN, PURPLE, YELLOW, ORANGE, BLUE, VERMILION, GREY]
+_FALLBACK = [SKY, GREEN, PURPLE, YELLOW, BLUE, VERMILION, GREY, DARK_GREY]
 
 SCENARIO_COLORS: dict[str, str] = {
     "boom": GREEN,
@@ -80,32 +78,34 @@ SCENARIO_COLORS: dict[str, str] = {
 
 EVENT_COLORS: dict[str, str] = {
     "default": DISTRESS,
-    "distress": ORANGE,
+    "distress": DARK_GREY,
     "gate": VERMILION,
     "guarantee": PURPLE,
     "bank_breach": BLACK,
-    "fire_sale": YELLOW,
+    "fire_sale": "#8C6D00",
     "deal": GREEN,
     "shock": BLUE,
+    "policy": SKY,
     "info": GREY,
+}
+# Event kinds drawn as dashed markers on the time charts, with the dash style of each.
+MARKERS: dict[str, tuple[str, str]] = {
+    "default": ("default", "dashed"),
+    "gate": ("fund gate", "dotted"),
+    "bank_breach": ("bank breach", "dashed"),
 }
 
 
 def bearer_color(name: str, i: int = 0) -> str:
-    """Colour of a loss bearer (a role gets its role colour), with a stable fallback."""
-    key = name.lower()
-    if key in ROLE_COLORS:
-        return ROLE_COLORS[key]
-    return BEARER_COLORS.get(key, _FALLBACK[i % len(_FALLBACK)])
+    """Colour of a loss bearer type, with a stable fallback for unknown ones."""
+    found = BEARERS.get(name.lower())
+    return found[1] if found else _FALLBACK[i % len(_FALLBACK)]
 
 
 def bearer_label(name: str) -> str:
     """Plural label of a loss bearer type (``fund`` -> ``Private-credit funds``)."""
-    labels = {"hyperscaler": "Hyperscalers", "lab": "AI labs", "neocloud": "Neoclouds",
-              "chipmaker": "Chipmakers", "spv": "SPVs", "abs": "ABS holders",
-              "fund": "Private-credit funds",
-              "bank": "Banks", "outside": "Bond/equity investors & others"}
-    return labels.get(name.lower(), name.replace("_", " ").capitalize())
+    found = BEARERS.get(name.lower())
+    return found[0] if found else name.replace("_", " ").capitalize()
 
 
 def scenario_color(name: str, i: int = 0) -> str:

@@ -1,12 +1,19 @@
 """App benchmark: ``python -m experiments.bench app [--steps N] [--play Q] [--url URL]``.
 
-Measures, in the real browser (Debian's Chromium driven by Playwright), the time from a
-click on **Step** to the moment every live chart holds the new quarter and the page has
-painted it (two animation frames after the last chart got its new data): one quarter's
-model step + snapshot + render + websocket + echarts redraw. Budget: median <= 300 ms.
+Measures, in the real browser (Debian's Chromium driven by Playwright):
+
+- **step + redraw**: the time from a click on **Step** to the moment every time chart on
+  screen (1440 x 900 window) holds the new quarter, the quarter card shows it and the page
+  has painted it (two animation frames after the last chart got its new data): one quarter's
+  model step + snapshot + render + websocket + echarts redraw of everything visible. Charts
+  out of view get their update when they are scrolled into view. Budget: median <= 100 ms.
+- **page load to charts**: from ``page.goto`` to the six time charts initialised, in a fresh
+  browser context (empty HTTP cache) each time; the first load after the server starts is
+  reported apart. Budget: median <= 2 s.
 
 Also reports the time Play takes for a run to quarter Q at the "fastest" speed (no pause
-between quarters), i.e. quarters per second the whole page sustains.
+between quarters), i.e. quarters per second the whole page sustains, and the machine's
+load average (this is a shared 2-core machine: other work there slows every figure).
 
 Starts ``solara run app.py --production`` on a free port of 127.0.0.1 (with the offline
 asset cache, telemetry off) unless ``--url`` points at a running server.
@@ -26,7 +33,8 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-BUDGET_MS = 300.0
+BUDGET_MS = 100.0
+LOAD_BUDGET_S = 2.0
 TIME_CHARTS = ("revenue", "bubble", "debt", "utilisation", "losses", "credit")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -40,7 +48,9 @@ STEP_JS = """
 async ([expected, label, keys]) => {
   const btn = [...document.querySelectorAll('button')]
       .find(b => b.textContent.trim().toLowerCase() === 'step');
-  const charts = keys.map(k => document.querySelector(`[data-chart=${k}]`));
+  // the time charts on screen (charts out of view get their update when scrolled to)
+  const charts = keys.map(k => document.querySelector(`[data-chart=${k}]`))
+      .filter(el => el && el.getBoundingClientRect().top < window.innerHeight);
   const card = () => document.querySelector('[data-card=quarter] .card-value');
   // the option prop a chart's Vue component received (its watcher hands it to echarts'
   // setOption before the next frame); cheaper to poll than chart.getOption()
@@ -55,7 +65,7 @@ async ([expected, label, keys]) => {
                              tick(); });
   const t1 = performance.now();
   await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
-  return [t1 - t0, performance.now() - t0];
+  return [t1 - t0, performance.now() - t0, charts.length];
 }
 """
 
@@ -98,24 +108,38 @@ def start_server(log_path: Path) -> tuple[subprocess.Popen, str]:
     raise RuntimeError(f"solara did not answer within 60 s; log: {log_path}")
 
 
-def measure(url: str, steps: int, play_to: int, chromium: str) -> dict:
-    """Drive the page: `steps` timed Steps, then Play to `play_to` at the fastest speed."""
+def load_page(browser, url: str):
+    """Open the app in a fresh context; return (page, seconds until the charts are ready)."""
+    page = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
+    t = time.perf_counter()
+    page.goto(url)
+    page.get_by_role("button", name="Step").wait_for(timeout=60000)
+    page.wait_for_function(
+        "keys => keys.every(k => { const e = document.querySelector(`[data-chart=${k}]`);"
+        " return e && e.__vue__ && e.__vue__.chart; })", arg=list(TIME_CHARTS),
+        timeout=60000)
+    return page, time.perf_counter() - t
+
+
+def measure(url: str, steps: int, play_to: int, chromium: str, loads: int = 3) -> dict:
+    """Drive the page: page loads, `steps` timed Steps, then Play to `play_to` (fastest)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1500, "height": 1000})
-        t = time.perf_counter()
-        page.goto(url)
-        page.get_by_role("button", name="Step").wait_for(timeout=60000)
-        page.wait_for_function(
-            "keys => keys.every(k => { const e = document.querySelector(`[data-chart=${k}]`);"
-            " return e && e.__vue__ && e.__vue__.chart; })", arg=list(TIME_CHARTS),
-            timeout=60000)
-        load_s = time.perf_counter() - t
-        data, painted = [], []
+        first_page, first_load_s = load_page(browser, url)
+        first_page.context.close()
+        load_times = []
+        for _ in range(loads):
+            page, seconds = load_page(browser, url)
+            load_times.append(seconds)
+            page.context.close()
+        page, _ = load_page(browser, url)
+        load_s = statistics.median(load_times)
+        data, painted, visible = [], [], 0
         for i in range(1, steps + 1):
-            got, paint = page.evaluate(STEP_JS, [i, quarter_label(i - 1), list(TIME_CHARTS)])
+            got, paint, visible = page.evaluate(STEP_JS, [i, quarter_label(i - 1),
+                                                          list(TIME_CHARTS)])
             data.append(got)
             painted.append(paint)
         # Play at the fastest speed to `play_to` quarters
@@ -135,8 +159,9 @@ def measure(url: str, steps: int, play_to: int, chromium: str) -> dict:
                 timeout=120000, polling="raf")
             play_s = time.perf_counter() - t
         browser.close()
-    return {"load_s": load_s, "data_ms": data, "painted_ms": painted, "play_s": play_s,
-            "play_to": play_to}
+    return {"load_s": load_s, "first_load_s": first_load_s, "load_times": load_times,
+            "visible_charts": visible,
+            "data_ms": data, "painted_ms": painted, "play_s": play_s, "play_to": play_to}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -168,17 +193,23 @@ def main(argv: list[str] | None = None) -> int:
     painted = sorted(r["painted_ms"])
     med = statistics.median(painted)
     p90 = painted[min(len(painted) - 1, int(0.9 * len(painted)))]
-    print(f"page load to charts ready: {r['load_s']:.2f} s")
-    print(f"step + redraw of {len(TIME_CHARTS)} time charts, network, cards, log "
+    print(f"machine load average (1 min): {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"page load to charts ready: median {r['load_s']:.2f} s over "
+          f"{len(r['load_times'])} fresh contexts (first load after server start "
+          f"{r['first_load_s']:.2f} s)")
+    print(f"step + redraw of what is on screen ({r['visible_charts']} of {len(TIME_CHARTS)} "
+          f"time charts, cards) "
           f"({len(painted)} steps): median {med:.0f} ms, p90 {p90:.0f} ms, "
           f"max {max(painted):.0f} ms (data in charts: median "
           f"{statistics.median(r['data_ms']):.0f} ms)")
     if r["play_s"] is not None:
         print(f"Play to quarter {r['play_to']} at 'fastest': {r['play_s']:.1f} s "
               f"({r['play_to'] / r['play_s']:.1f} quarters/s)")
-    ok = med <= BUDGET_MS
-    print(f"budget {BUDGET_MS:.0f} ms median: {'PASS' if ok else 'FAIL'}")
-    return 0 if ok else 1
+    ok_step = med <= BUDGET_MS
+    ok_load = r["load_s"] <= LOAD_BUDGET_S
+    print(f"budget step + redraw {BUDGET_MS:.0f} ms median: {'PASS' if ok_step else 'FAIL'}; "
+          f"page load {LOAD_BUDGET_S:.0f} s median: {'PASS' if ok_load else 'FAIL'}")
+    return 0 if ok_step and ok_load else 1
 
 
 if __name__ == "__main__":

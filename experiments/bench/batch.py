@@ -30,6 +30,10 @@ import sys
 import tempfile
 import time
 
+from experiments.bench.targets import judge
+
+TARGET_RUNS_PER_S = 20.0
+
 MEMORY_SCRIPT = r"""
 import json, os, resource, sys, threading, time, tracemalloc
 import psutil
@@ -68,9 +72,14 @@ print(json.dumps({
 """
 
 
-def _rate(label: str, n: int, fn) -> dict:
+def _rate(label: str, n: int, fn) -> dict | None:
     t = time.perf_counter()
-    df = fn()
+    try:
+        df = fn()
+    except Exception as exc:         # one executor failing must not hide the others
+        print(f"  {label:<28} FAILED: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}"
+              " (this executor could not run the batch; the others are measured)", flush=True)
+        return None
     wall = time.perf_counter() - t
     failed = len(df.attrs.get("failures", []))
     row = {"executor": label, "runs": n, "wall_s": wall, "runs_per_s": n / wall,
@@ -97,20 +106,36 @@ def bench_throughput(runs: int, serial_runs: int, workers: int, quarters: int) -
 
     from distributed import LocalCluster
 
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                      dashboard_address=":0", memory_limit="2GiB",
-                      silence_logs=logging.ERROR) as cluster:
-        addr = cluster.scheduler_address
-        rows.append(_rate(f"dask x{workers} (running cluster)", runs, lambda: run_batch(
-            "baseline", range(runs), executor="dask", scheduler=addr, **common)))
+    try:
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                          dashboard_address=":0", memory_limit="2GiB",
+                          silence_logs=logging.ERROR) as cluster:
+            addr = cluster.scheduler_address
+            rows.append(_rate(f"dask x{workers} (running cluster)", runs, lambda: run_batch(
+                "baseline", range(runs), executor="dask", scheduler=addr, **common)))
+    except Exception as exc:
+        print(f"  dask LocalCluster could not start: {type(exc).__name__}: {exc}", flush=True)
+    rows = [r for r in rows if r is not None]
+    if not rows or rows[0]["executor"] != "serial":
+        return rows
     serial = rows[0]["runs_per_s"]
     print(f"\n  {'executor':<28} {'runs/s':>8} {'efficiency':>11}")
     for r in rows:
         w = 1 if r["executor"] == "serial" else workers
         r["efficiency"] = r["runs_per_s"] / (w * serial)
-        flag = "" if r["executor"] == "serial" else (
-            "  >= 20 runs/s" if r["runs_per_s"] >= 20 else "  below the 20 runs/s target")
-        print(f"  {r['executor']:<28} {r['runs_per_s']:8.1f} {r['efficiency']:10.0%}{flag}")
+        print(f"  {r['executor']:<28} {r['runs_per_s']:8.1f} {r['efficiency']:10.0%}")
+    process = next((r for r in rows if r["executor"].startswith("process")), None)
+    if process is None:
+        return rows
+    judge("batch", f"process pool x{workers}, {quarters}-quarter runs", process["runs_per_s"],
+          TARGET_RUNS_PER_S, " runs/s", higher_is_better=True,
+          meaning=f"a batch of {runs} default runs finished {process['runs_per_s']:.1f} runs "
+                  f"per second with {workers} worker processes (start-up included).",
+          causes=(f"each run takes ~{1000 / serial:.0f} ms here on one core, so "
+                  f"{TARGET_RUNS_PER_S} runs/s needs runs under "
+                  f"{1000 * workers * 0.9 / TARGET_RUNS_PER_S:.0f} ms at 90% parallel "
+                  "efficiency; a slower model, fewer free cores, or a short batch where "
+                  "start-up counts (--full runs 300) all lower it."))
     return rows
 
 
@@ -209,7 +234,8 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m experiments.bench batch",
                                 description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--quick", action="store_true", help="small numbers (smoke test, ~30 s)")
+    p.add_argument("--quick", action="store_true",
+                   help="fewer runs (about a minute; the default of `make bench`)")
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--quarters", type=int, default=40)
     p.add_argument("--runs", type=int, default=None, help="runs per parallel measurement")
@@ -224,10 +250,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", default=None, metavar="FILE", help="also write results as JSON")
     args = p.parse_args(argv)
     quick = args.quick
-    runs = args.runs or (40 if quick else 300)
+    runs = args.runs or (100 if quick else 300)
     serial_runs = args.serial_runs or (20 if quick else 100)
-    memory_runs = args.memory_runs or (100 if quick else 2000)
-    quarters = args.quarters if not quick else min(args.quarters, 12)
+    memory_runs = args.memory_runs or (200 if quick else 2000)
+    quarters = args.quarters
     sizes = [int(s) for s in args.roster_sizes.split(",") if s.strip()]
     if quick:
         sizes = [s for s in sizes if s <= 100]
