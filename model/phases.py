@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from agents.abs_vehicle import ABSVehicle
@@ -268,9 +269,12 @@ def debt_service(m: AIEconomy) -> None:
     for a in (*m.spvs, *m.neoclouds):
         if a.status != Status.DEFAULTED:
             a.test_offtaker_covenants(ratings)
-    loans = m.book.of(Loan)
-    order = {role: i for i, role in enumerate(DEBT_SERVICE_ORDER)}
-    loans.sort(key=lambda c: (order[c.issuer.role], c.seniority))
+    # issuers in DEBT_SERVICE_ORDER, each one's loans senior first (otherwise in book order)
+    by_issuer_role: dict[str, list[Loan]] = {role: [] for role in DEBT_SERVICE_ORDER}
+    for loan in m.book.of(Loan):
+        by_issuer_role[loan.issuer.role].append(loan)
+    loans = [loan for role in DEBT_SERVICE_ORDER
+             for loan in sorted(by_issuer_role[role], key=attrgetter("seniority"))]
     for loan in loans:
         if loan.issuer.role == "abs" or not loan.active:
             continue                      # ABS notes are paid by the waterfall
