@@ -637,10 +637,13 @@ def test_challenge_from_start_to_score():
 
     assert game.hidden_revenue(7) == game.hidden_revenue(7)
     name, value = game.hidden_revenue(7)
-    lo = state.scenario_values("bust")[name]
-    hi = state.scenario_values("baseline")[name]
+    lo, hi = PARAMETER_INFO[name].min, state.scenario_values("bust")[name]  # revenue disappoints
     assert name == state.main_revenue_parameter().name and lo <= value <= hi
+    values = [game.hidden_revenue(n)[1] for n in range(200)]
+    assert min(values) < lo + 0.1 * (hi - lo) and max(values) > hi - 0.1 * (hi - lo)
     names = [i.name for i in game.levers()]
+    assert names == [i.name for i in PARAMETER_INFO.values() if i.group == "policy"] or \
+        sorted(names) == sorted(i.name for i in PARAMETER_INFO.values() if i.group == "policy")
     assert "bank_capital_requirement" in names and "redemption_gate" in names
     ch = game.Challenge(7)
     ch.set_lever("bank_capital_requirement", 0.15)
@@ -710,6 +713,28 @@ def test_challenge_page_refuses_a_bad_slider_value_and_records_moves(rendered):
     text = html_text(rc)
     assert "data-testid='challenge-moves'" in text and "off → on" in text
     assert "Round 3 of" in text
+
+
+def test_challenge_points_worked_example():
+    from ui import challenge as game
+
+    t = game.TARGET_BN
+    assert game.points(t, 90.0, 100.0) == game.LOSS_POINTS + 27  # met, 90% of the capex
+    assert game.points(2 * t, 100.0, 100.0) == game.LOSS_POINTS // 2 + game.INVESTMENT_POINTS
+    assert game.points(0.0, 120.0, 100.0) == 100  # more capex than doing nothing: capped
+
+
+def test_challenge_calibration_table_and_errors(capsys):
+    from ui import challenge_calibration as cal
+
+    lines = cal.table(2, workers=2)
+    rows = [ln for ln in lines if ln.startswith("| ") and "strategy" not in ln]
+    assert len(rows) == len(cal.STRATEGIES) and rows[0].startswith("| do nothing |")
+    assert "| 0% |" in rows[0]  # doing nothing against itself
+    assert "[150, 300]" in lines[0] or "hidden in [" in lines[0]
+    with pytest.raises(SystemExit) as err:
+        cal.main(["--draws", "0"])
+    assert err.value.code == 2 and "--draws must be 1 or more" in capsys.readouterr().err
 
 
 def test_challenge_page_renders_and_plays(rendered):

@@ -26,10 +26,16 @@ from model import PARAMETER_INFO, AIEconomy, ParameterError, ParamInfo, make_par
 from ui import state
 
 SCENARIO = "baseline"
-LOW_SCENARIO, HIGH_SCENARIO = "bust", "baseline"  # the hidden value lies between these two
+# The hidden revenue lies between the lowest value the model allows and the bust scenario's:
+# revenue disappoints, by how much is hidden. Calibrated with ui/challenge_calibration.py
+# (docs/app.md): between the bust and the baseline, households lose nothing in three draws
+# of four whatever the regulator does, so the game would be won by doing nothing.
+HIGH_SCENARIO = "bust"
 ROUNDS = 5
 QUARTERS_PER_ROUND = 8
-TARGET_BN = 25.0  # households' losses over the ten years, USD bn
+# Households' losses over the ten years, USD bn: doing nothing misses it in 58% of the
+# draws, a regulator who gates fund redemptions from round 1 meets it in 85% (docs/app.md).
+TARGET_BN = 2.0
 # the order the levers are shown in (the levers themselves are the model's "policy" group)
 LEVERS = ("bank_capital_requirement", "countercyclical_buffer", "spv_max_debt_share",
           "consolidate_spvs", "redemption_gate", "lolr_budget", "buffer_usability")
@@ -56,18 +62,22 @@ def check_lever(name: str, value: float) -> float:
     return float(make_parameters({name: value}).as_dict()[name])
 
 
+def revenue_band() -> tuple[str, float, float]:
+    """The main revenue parameter and the band its hidden value is drawn from (lo, hi)."""
+    info = state.main_revenue_parameter()
+    hi = float(state.scenario_values(HIGH_SCENARIO).get(info.name, info.max))
+    return info.name, float(info.min), hi
+
+
 def hidden_revenue(seed: int) -> tuple[str, float]:
     """The hidden revenue assumption of a challenge: (parameter name, value).
 
-    The main revenue parameter, drawn uniformly between its values in the bust and the
-    baseline scenarios with ``random.Random(seed)``.
+    The main revenue parameter, drawn uniformly over :func:`revenue_band` with
+    ``random.Random(seed)``.
     """
-    info = state.main_revenue_parameter()
-    lo = float(state.scenario_values(LOW_SCENARIO).get(info.name, info.min))
-    hi = float(state.scenario_values(HIGH_SCENARIO).get(info.name, info.max))
-    lo, hi = min(lo, hi), max(lo, hi)
+    name, lo, hi = revenue_band()
     value = random.Random(seed).uniform(lo, hi)
-    return info.name, round(value, 0) if info.unit.startswith("USD") else value
+    return name, round(value, 0) if PARAMETER_INFO[name].unit.startswith("USD") else value
 
 
 def build(seed: int, initial: Mapping[str, float]) -> AIEconomy:
@@ -139,12 +149,20 @@ def score(seed: int, schedule: Schedule, frame: pd.DataFrame) -> Score:
         f = replay(seed, without(schedule, lever), quarters)
         effects.append(LeverEffect(lever, PARAMETER_INFO[lever].label, float(f[col].iloc[-1]),
                                    float(f["capex"].sum())))
-    loss_part = 1.0 if losses <= TARGET_BN else TARGET_BN / max(losses, 1e-9)
-    invest_part = min(1.0, capex / capex0) if capex0 > 0 else 1.0
-    points = round(LOSS_POINTS * loss_part + INVESTMENT_POINTS * invest_part)
     name, value = hidden_revenue(seed)
     return Score(seed, name, value, losses, TARGET_BN, losses <= TARGET_BN, losses0, capex,
-                 capex0, points, tuple(effects))
+                 capex0, points(losses, capex, capex0), tuple(effects))
+
+
+def points(losses: float, capex: float, capex_no_action: float) -> int:
+    """The score out of 100.
+
+    ``LOSS_POINTS`` for households' losses under the target (in proportion when over it),
+    ``INVESTMENT_POINTS`` for AI capex kept relative to doing nothing.
+    """
+    loss_part = 1.0 if losses <= TARGET_BN else TARGET_BN / max(losses, 1e-9)
+    invest_part = min(1.0, capex / capex_no_action) if capex_no_action > 0 else 1.0
+    return round(LOSS_POINTS * loss_part + INVESTMENT_POINTS * invest_part)
 
 
 @dataclass

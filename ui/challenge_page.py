@@ -17,13 +17,14 @@ from ui.glossary import glossify
 from ui.live import FigureCard, grid_step
 
 INTRO = (
-    "You are the regulator. AI revenue over the next ten years follows a path you cannot see "
-    "(somewhere between the bust and the baseline scenarios). Each round lasts two years: "
-    "set your levers, press <b>Play round</b>, and read what a regulator can see: the "
-    "bubble index, credit spreads, bank capital, fund gates and defaults. Your goal: keep "
-    f"households' losses (depositors, savers, pensions, insurers) under "
-    f"<b>{fmt.money(game.TARGET_BN)}</b> over the ten years without choking the build-out. "
-    "Levers set now apply from the next quarter.")
+    "You are the regulator. AI revenue will disappoint: what it reaches in 2030 is hidden "
+    "from you, somewhere between the lowest the model allows and the bust scenario's. Each "
+    "round lasts two years: set your levers, press <b>Play round</b>, and read what a "
+    "regulator can see: the bubble index, credit spreads, bank capital, fund gates and "
+    "defaults. Your goal: keep households' losses (depositors, retail fund investors, "
+    f"pension funds, insurers) under <b>{fmt.money(game.TARGET_BN)}</b> over the ten years "
+    "without choking the build-out. You can move the levers before every round; they apply "
+    "from the next quarter.")
 
 
 def _lever_value(info: ParamInfo, value: float) -> str:
