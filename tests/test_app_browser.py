@@ -407,7 +407,8 @@ def test_challenge_from_start_to_score(page, app_server):
         page.get_by_role("button", name=f"Play round {n}").click()
         page.locator("[data-testid=challenge-readout]").wait_for()
         if n == 2:  # levers move in any round: consolidate SPVs from round 3
-            page.get_by_role("switch", name="Consolidate SPVs").check()
+            page.get_by_role("switch", name="Consolidate SPVs").focus()  # the keyboard way
+            page.keyboard.press("Space")
             page.locator("b[data-lever=consolidate_spvs]", has_text="on").wait_for()
         page.get_by_text(f"Round {min(n + 1, 5)} of 5").wait_for()
     moves = page.locator("[data-testid=challenge-moves]")
