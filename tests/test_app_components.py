@@ -238,7 +238,7 @@ def test_financing_chart_splits_capex_by_source():
     assert fig.option["series"][-1]["name"] == "AI capex"
     assert fig.option["xAxis"]["boundaryGap"] is True  # bars are not cut at the edges
     assert "capex 150B" in fig.caption and "corporate bonds 50B" in fig.caption
-    assert "own cash 40B" in fig.caption
+    assert "own cash 40B" in fig.caption and "ABS 5B" in fig.caption
 
 
 def test_axis_ranges_are_round_numbers():
@@ -384,6 +384,15 @@ def test_ui_does_not_guess_model_attributes():
     tree = ast.parse((ROOT / "ui" / "compare_job.py").read_text())
     imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
     assert "experiments.crisis" in imported and "experiments" in imported
+
+
+def test_sidebar_groups_name_real_parameters_and_hold_every_lever():
+    for names in state.MAIN_LEVERS.values():
+        assert set(names) <= set(PARAMETER_INFO), set(names) - set(PARAMETER_INFO)
+    groups = state.editable_parameters()
+    assert groups["revenue"][0].name == state.main_revenue_parameter().name
+    policy = {i.name for i in PARAMETER_INFO.values() if i.group == "policy"}
+    assert {i.name for i in groups["policy"]} == policy  # all the regulator's levers together
 
 
 def test_bad_values_keep_the_model_and_messages_are_clean():

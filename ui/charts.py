@@ -387,6 +387,11 @@ def financing_sources(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _lower(label: str) -> str:
+    """A label inside a sentence: first letter small, acronyms (ABS) kept."""
+    return label if label.isupper() else label[:1].lower() + label[1:]
+
+
 def financing(frame: pd.DataFrame, events: Sequence[Event] = (), horizon: int = 40) -> Figure:
     """How the build-out is financed: new money per quarter by source (stacked bars).
 
@@ -408,7 +413,7 @@ def financing(frame: pd.DataFrame, events: Sequence[Event] = (), horizon: int = 
     opt["tooltip"] = tooltip(["USD bn"] * len(series))
     total = src.sum() if len(src) else None
     if total is not None and "capex" in frame.columns:
-        parts = ", ".join(f"{theme.FINANCING.get(c, theme.OWN_CASH)[0].lower()} "
+        parts = ", ".join(f"{_lower(theme.FINANCING.get(c, theme.OWN_CASH)[0])} "
                           f"{fmt.money(total[c])}" for c in src.columns)
         so_far = (f" So far: capex {fmt.money(float(frame['capex'].sum()))}; {parts}.")
     else:

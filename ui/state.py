@@ -36,11 +36,13 @@ from model import (
 )
 
 SLIDER_GROUPS = ("revenue", "financing", "technology", "shocks", "policy")
-# The levers shown first, when the model has them (others go under "More parameters").
+# The parameters shown first (others go under "More parameters"; the policy levers have
+# their own group). A test checks that every name here is a model parameter.
 MAIN_LEVERS = {
-    "revenue": ("revenue_2030", "revenue_ceiling", "revenue_growth", "compute_price_decline"),
+    "revenue": ("revenue_2030", "revenue_ceiling_multiple", "revenue_uncertainty",
+                "compute_price_decline"),
     "financing": ("herding", "gpu_economic_life", "spv_appetite", "lp_redemption_sensitivity",
-                  "bank_capital_requirement", "base_rate"),
+                  "base_rate"),
 }
 GROUP_TITLES = {
     "revenue": "Revenue assumptions",
