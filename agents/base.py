@@ -227,7 +227,8 @@ class FinancialAgent(mesa.Agent):
             if not (isinstance(c, Loan) and c.active and c.offtaker is not None):
                 continue
             now = c.offtaker.rating_notch()
-            if now >= DEFAULT_NOTCH or c.offtaker.reorganised_at == m.t - 1:
+            reorganised = c.offtaker.reorganised_at >= 0 and c.offtaker.reorganised_at == m.t - 1
+            if now >= DEFAULT_NOTCH or reorganised:
                 c.maturity = min(c.maturity, m.t)          # the loan is called
             elif now - c.offtaker_notch >= COVENANT_NOTCHES and not is_investment_grade(now):
                 tripped.append((c, now))

@@ -226,7 +226,9 @@ class PrivateCreditFund(FinancialAgent):
         breached = ltv > NAV_LINE_MAX_LTV
         if breached:
             line.limit = line.principal
-            excess = line.principal - NAV_LINE_MAX_LTV * value
+            # paying x back out of the portfolio lowers both debt and value: (P - x) / (V - x)
+            # is back at the limit L when x = (P - L V) / (1 - L)
+            excess = (line.principal - NAV_LINE_MAX_LTV * value) / (1.0 - NAV_LINE_MAX_LTV)
             if self.cash < excess:
                 sell_loans(m, self, excess - self.cash)
             line.principal -= self.pay(line.holder, min(excess, self.cash), "principal")

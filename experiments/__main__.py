@@ -31,6 +31,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("compare", "experiments.commands.compare"),
     ("crisis-map", "experiments.commands.crisis_map"),
     ("response", "experiments.response"),
+    ("holders", "experiments.holders"),
     ("sensitivity", "experiments.sensitivity"),
     ("discover", "experiments.discovery"),
     ("params", "experiments.params"),

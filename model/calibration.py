@@ -3,7 +3,7 @@
 ``python -m model.calibration`` prints the table (target, model value as the mean over 10
 seeds, the range over seeds, source, pass/fail) and exits non-zero if any target fails. A
 few published figures are printed as references, not targets, where the model's scope
-differs from theirs (the reason is on the row). Sources: docs/calibration.md.
+differs from theirs (the reason is on the row). Sources: docs/model.md, "Calibration".
 """
 
 from __future__ import annotations

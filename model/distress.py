@@ -240,16 +240,18 @@ def _write_off(m: AIEconomy, c: Contract, recovered: float) -> float:
     value = c.value()
     loss = max(0.0, value - recovered)
     holder, issuer = c.holder, c.issuer
-    if loss > EPS:
-        holder.write_off(c, loss, _channel(c))
-        issuer.revalue(loss, "debt_forgiven")
-    # the claim is settled: its value leaves both balance sheets with the cash paid
+    # the claim is settled: its value leaves both balance sheets with the cash paid, and
+    # then the holder books what it did not recover (a fund's investors bear it from the NAV
+    # that is left)
     if isinstance(c, Loan):
         c.principal = 0.0
     elif isinstance(c, Warrant):
         c.mark = 0.0
     c.arrears = 0.0
     m.book.retire(c)
+    if loss > EPS:
+        holder.write_off(c, loss, _channel(c))
+        issuer.revalue(loss, "debt_forgiven")
     return loss
 
 

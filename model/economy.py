@@ -1,7 +1,7 @@
 """AIEconomy: the Mesa model of the AI-infrastructure build-out and its financing.
 
 One step is one quarter (step 0 = 2025Q1); all money is USD bn. The quarter's phases are the
-ten calls in :meth:`AIEconomy.step`, in the order of MODEL.md section 4.
+ten calls in :meth:`AIEconomy.step`, in the order of docs/model.md, "Process overview".
 """
 
 from __future__ import annotations
@@ -158,7 +158,7 @@ class AIEconomy(mesa.Model):
 
     # --- the quarter -----------------------------------------------------------------------
     def step(self) -> None:
-        """Advance one quarter: the ten phases of MODEL.md section 4, in order."""
+        """Advance one quarter: the ten phases of docs/model.md, "Process overview", in order."""
         phases.begin_quarter(self)
         phases.demand(self)          # 1. end-customer AI revenue, efficiency shocks
         phases.compute(self)         # 2. take-or-pay and spot compute, utilisation
@@ -314,7 +314,7 @@ class AIEconomy(mesa.Model):
 
     # --- reports ---------------------------------------------------------------------------
     def check_invariants(self) -> None:
-        """Raise AccountingError if a stock-flow identity of MODEL.md section 7 fails."""
+        """Raise AccountingError if a stock-flow identity fails (docs/model.md, section 4)."""
         check_invariants(self)
 
     def exposures(self) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""Stock-flow consistency checks (MODEL.md section 7).
+"""Stock-flow consistency checks (docs/model.md, "Design concepts").
 
 Raised as :class:`AccountingError` naming the account or contract at fault:
 - cash is conserved across all accounts, outside sector included;

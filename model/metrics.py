@@ -37,7 +37,7 @@ MODEL_COLUMNS: tuple[str, ...] = (
     "fundamental_value_ai", "equity_drawdown", "failed_banks", "credit_stress",
     "debt_maturing", "debt_rolled", "power_queue_gw", "losses_households", "market_belief_2030",
     # who holds the risk: the holder sectors behind private credit
-    "losses_insurers", "losses_pension_funds", "losses_retail_investors",
+    "losses_insurers", "losses_pension_funds", "losses_retail_investors", "losses_other_lps",
     # how the build-out is financed this quarter: new money by source
     "financing_bonds", "financing_private_credit", "financing_equity", "financing_abs",
     # the central bank's facility (lender of last resort): advances outstanding
@@ -48,7 +48,8 @@ MODEL_COLUMNS: tuple[str, ...] = (
 # the savings of ordinary people: deposits, retail fund holdings, pensions, insurance policies
 HOUSEHOLD_ACCOUNTS = ("Depositors", "Retail investors", "Pension funds", "Insurers")
 SECTOR_COLUMNS = {"losses_insurers": "Insurers", "losses_pension_funds": "Pension funds",
-                  "losses_retail_investors": "Retail investors"}
+                  "losses_retail_investors": "Retail investors",
+                  "losses_other_lps": "Other institutional LPs"}
 
 AGENT_REPORTERS = {
     "name": "name", "role": "role",

@@ -365,6 +365,7 @@ def credit_supply(m: AIEconomy) -> None:
         if f.status == Status.DEFAULTED:
             continue
         f.investor_flows()
+        f.check_line_covenant()
         f.manage_leverage()
         f.reinvest()
         m.flows.fund_redemptions += f.redeemed

@@ -1,4 +1,4 @@
-"""Stock-flow invariants (MODEL.md section 7) at every quarter, and the checks' own teeth.
+"""Stock-flow invariants (docs/model.md, "Design concepts") at every quarter, and the checks' own teeth.
 
 The positive tests run every packaged scenario for 20 seeds x 40 quarters and random valid
 parameter sets (shocks included), checking ``check_invariants`` after every quarter. The
@@ -290,7 +290,8 @@ def test_statistics_add_up():
     by_type = df[[f"losses_{b}" for b in BEARER_TYPES]].sum(axis=1)
     assert np.allclose(by_type, df["cumulative_losses"])
     # the holder sectors and households are parts of the outside sector's losses
-    sectors = df[["losses_insurers", "losses_pension_funds", "losses_retail_investors"]]
+    sectors = df[["losses_insurers", "losses_pension_funds", "losses_retail_investors",
+                  "losses_other_lps"]]
     assert (sectors.sum(axis=1) <= df["losses_outside"] + 1e-9).all()
     assert (df["losses_households"] <= df["losses_outside"] + 1e-9).all()
     assert df["cumulative_losses"].iloc[-1] > 0
