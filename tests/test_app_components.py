@@ -211,12 +211,19 @@ def test_losses_show_the_savers_behind_private_credit_once():
                    "Bond/equity investors & others": 4.0}
     assert sum(got.values()) == 17.0
     assert len({s["color"] for s in stacked}) == len(stacked)
+    # a holder sector the model adds later is split out of the outside sector too
+    df["losses_other_lps"] = 1.5
+    got = {s["name"]: s["data"][-1] for s in charts.losses(df).option["series"]
+           if s.get("stack") == "loss"}
+    assert got["Other institutional LPs"] == 1.5
+    assert got["Bond/equity investors & others"] == 2.5 and sum(got.values()) == 17.0
 
 
 def test_losses_stack_adds_up_to_the_models_total(bust_session):
     f = bust_session.snapshot.frame
     parts = charts.loss_parts(f)
-    assert set(charts.HOLDER_SECTORS) <= set(parts.columns)
+    sectors = {"losses_insurers", "losses_pension_funds", "losses_retail_investors"}
+    assert sectors <= set(charts.holder_sectors(f)) <= set(parts.columns)
     assert "losses_households" not in parts.columns
     assert (parts >= 0).all().all()
     assert parts.sum(axis=1).tolist() == pytest.approx(f["cumulative_losses"].tolist(),

@@ -26,8 +26,6 @@ AXIS_FONT = 11
 LOSS_AXIS_FLOOR_BN = 100.0  # the losses axis shows at least 0-100B: small losses look small
 HOUSEHOLDS = "losses_households"  # overlaps the bearer types: drawn as a line, not stacked
 OUTSIDE = "losses_outside"
-# the holder sectors behind private credit: parts of the outside sector's losses
-HOLDER_SECTORS = ("losses_insurers", "losses_pension_funds", "losses_retail_investors")
 
 
 @dataclass(frozen=True)
@@ -313,18 +311,30 @@ def utilisation(frame: pd.DataFrame, events: Sequence[Event] = (),
     return _with_marks(fig, events)
 
 
+def holder_sectors(frame: pd.DataFrame) -> list[str]:
+    """Loss columns of the holder sectors behind private credit (insurers, pension funds, ...).
+
+    Every ``losses_<name>`` that is not a role's or households': parts of the outside
+    sector's losses (``losses_outside``), so a sector the model adds is split out too.
+    """
+    return [c for c in frame.columns if c.startswith("losses_") and c != HOUSEHOLDS
+            and c.removeprefix("losses_") not in theme.ROLE_COLORS
+            and pd.api.types.is_numeric_dtype(frame[c])]
+
+
 def loss_parts(frame: pd.DataFrame) -> pd.DataFrame:
     """Cumulative losses by who bears them, each dollar once (columns ``losses_<bearer>``).
 
-    The model's bearer types, with the outside sector split into the holder sectors behind
-    private credit (insurers, pension funds, retail fund investors) and the rest of it (bond
-    and equity investors, depositors, ...); households' losses overlap these and are left out.
-    The columns add up to the model's cumulative losses.
+    The model's bearer types (the roles), with the outside sector split into the holder
+    sectors behind private credit and the rest of it (bond and equity investors, depositors,
+    ...); households' losses overlap these and are left out. The columns add up to the
+    model's cumulative losses.
     """
-    cols = [c for c in frame.columns if c.startswith("losses_") and c != HOUSEHOLDS
-            and c not in HOLDER_SECTORS and pd.api.types.is_numeric_dtype(frame[c])]
+    sectors = holder_sectors(frame)
+    cols = [c for c in frame.columns if c.startswith("losses_")
+            and c.removeprefix("losses_") in theme.ROLE_COLORS
+            and pd.api.types.is_numeric_dtype(frame[c])]
     parts = frame[cols].astype(float)
-    sectors = [c for c in HOLDER_SECTORS if c in frame.columns]
     if OUTSIDE in parts.columns and sectors:
         rest = parts.pop(OUTSIDE) - frame[sectors].astype(float).sum(axis=1)
         for c in sectors:
@@ -368,8 +378,8 @@ def losses(frame: pd.DataFrame, events: Sequence[Event] = (), horizon: int = 40)
     opt["tooltip"] = tooltip(units)
     fig = Figure("losses", "Who bears the losses (cumulative) and defaults", opt, tuple(keys),
                  f"Realised losses so far, stacked by who bears them: firms, funds, banks and "
-                 f"the savers behind private credit (insurers, pension funds, retail fund "
-                 f"investors). The axis always runs to at least "
+                 f"the investors behind private credit (insurers, pension funds, retail and "
+                 f"other LPs). The axis always runs to at least "
                  f"{fmt.money(LOSS_AXIS_FLOOR_BN)}, so small losses look small.")
     return _with_marks(fig, events)
 
@@ -387,7 +397,7 @@ def financing_sources(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _lower(label: str) -> str:
+def lower_label(label: str) -> str:
     """A label inside a sentence: first letter small, acronyms (ABS) kept."""
     return label if label.isupper() else label[:1].lower() + label[1:]
 
@@ -413,7 +423,7 @@ def financing(frame: pd.DataFrame, events: Sequence[Event] = (), horizon: int = 
     opt["tooltip"] = tooltip(["USD bn"] * len(series))
     total = src.sum() if len(src) else None
     if total is not None and "capex" in frame.columns:
-        parts = ", ".join(f"{_lower(theme.FINANCING.get(c, theme.OWN_CASH)[0])} "
+        parts = ", ".join(f"{lower_label(theme.FINANCING.get(c, theme.OWN_CASH)[0])} "
                           f"{fmt.money(total[c])}" for c in src.columns)
         so_far = (f" So far: capex {fmt.money(float(frame['capex'].sum()))}; {parts}.")
     else:

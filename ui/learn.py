@@ -181,12 +181,13 @@ def losses_run(snap: state.Snapshot) -> str:
         return NOT_RUN
     last = parts.iloc[-1].sort_values(ascending=False)
     top = ", ".join(f"{_bearer(c)} {fmt.money(v)}" for c, v in last.head(3).items())
-    savers = [c for c in charts.HOLDER_SECTORS if c in last.index]
-    behind = (f" The savers behind private credit (insurers, pension funds, retail fund "
-              f"investors) have lost {fmt.money(float(last[savers].sum()))}; households in "
-              f"all (with bank depositors) "
+    sectors = charts.holder_sectors(snap.frame)
+    names = ", ".join(charts.lower_label(_bearer(c)) for c in sectors)
+    behind = (f" The investors behind private credit ({names}) have lost "
+              f"{fmt.money(float(last[sectors].sum()))}; households in all "
+              f"(pension funds, insurers and retail investors with bank depositors) "
               f"{fmt.money(float(snap.frame[charts.HOUSEHOLDS].iloc[-1]))}."
-              if savers and charts.HOUSEHOLDS in snap.frame.columns else "")
+              if sectors and charts.HOUSEHOLDS in snap.frame.columns else "")
     return (f"In this run, losses so far total {fmt.money(float(last.sum()))} by "
             f"{snap.quarter}; the largest bearers: {top}.{behind}")
 

@@ -72,6 +72,7 @@ BEARERS: dict[str, tuple[str, str]] = {
     "insurers": ("Insurers", "#882255"),
     "pension_funds": ("Pension funds", "#332288"),
     "retail_investors": ("Retail fund investors", "#999933"),
+    "other_lps": ("Other institutional LPs", "#44AA99"),
 }
 # How the build-out is financed: results-frame column -> (label, colour).
 FINANCING: dict[str, tuple[str, str]] = {
