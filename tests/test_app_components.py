@@ -518,7 +518,8 @@ def test_glossary_marks_terms_with_definitions():
     out = glossary.glossify("<p>The SPVs pay a gate at 5% of NAV; SPV again.</p><h2>NAV</h2>")
     assert out.count("class='gloss'") == 3  # SPV once, gate, NAV (not in the heading)
     assert "Special purpose vehicle" in out
-    for term in ("investment grade", "take-or-pay", "gate", "tranche",
+    assert "class='gloss'" in glossary.glossify("the circular core")
+    for term in ("investment grade", "take-or-pay", "gate", "tranche", "circular core",
                  "residual value guarantee", "RWA", "NAV", "LP", "basis point", "neocloud"):
         assert term in glossary.TERMS, term
     assert glossary.lookup("bp") == "basis point" and glossary.lookup("IG") == "investment grade"
