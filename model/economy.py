@@ -262,7 +262,7 @@ class AIEconomy(mesa.Model):
         Only parameters of the "policy" group may change; values are checked as at start-up
         and each change is logged.
         """
-        for name, value in levers.items():
+        for name in levers:
             info = PARAMETER_INFO.get(name)
             if info is None or info.group != "policy":
                 allowed = ", ".join(n for n, i in PARAMETER_INFO.items() if i.group == "policy")
@@ -272,8 +272,9 @@ class AIEconomy(mesa.Model):
             old, value = getattr(self.params, name), getattr(new, name)
             if old != value:
                 info = PARAMETER_INFO[name]
-                self.log(f"Policy: {info.label.lower()} set to {value:g} {info.unit} "
-                         f"(was {old:g})", "policy")
+                unit = "" if info.unit == "0/1" else f" {info.unit}"
+                self.log(f"Policy: {info.label} set to {value:g}{unit} (was {old:g})",
+                         "policy")
         self.params = new
 
     def log(self, text: str, kind: str = "info", *agents: FinancialAgent) -> None:

@@ -4,9 +4,11 @@ The student gets a hidden revenue assumption and the levers a regulator has (cap
 requirement and countercyclical buffer, limits on SPV leverage or consolidation of SPVs,
 redemption gate rules, a lender-of-last-resort budget, buffer usability). Every lever is a
 model parameter (group "policy" of ``PARAMETER_INFO``); levers set before the first round
-are overrides of the model, later changes go through ``AIEconomy.apply_policy`` (effective
-from the next quarter). At the end the hidden assumption and the challenge number are
-revealed, and counterfactual runs show what each lever did.
+are overrides of the model, later changes (in any round) go through
+``AIEconomy.apply_policy`` (effective from the next quarter, logged as a "policy" event). A
+value outside a lever's range is refused with the model's own message and the lever keeps
+its value. At the end the hidden assumption and the challenge number are revealed, and
+counterfactual runs show what each lever did.
 
 Determinism: the hidden value is drawn with ``random.Random(challenge number)``; the model
 runs with ``rng=challenge number``; so the same number replays the same challenge.
@@ -20,18 +22,24 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from model import MODEL_COLUMNS, PARAMETER_INFO, AIEconomy, ParamInfo
+from model import PARAMETER_INFO, AIEconomy, ParameterError, ParamInfo, make_parameters
 from ui import state
 
 SCENARIO = "baseline"
-LOW_SCENARIO, HIGH_SCENARIO = "bust", "baseline"  # the hidden value lies between these two
+# The hidden revenue lies between the lowest value the model allows and the bust scenario's:
+# revenue disappoints, by how much is hidden. Calibrated with ui/challenge_calibration.py
+# (docs/app.md): between the bust and the baseline, households lose nothing in three draws
+# of four whatever the regulator does, so the game would be won by doing nothing.
+HIGH_SCENARIO = "bust"
 ROUNDS = 5
 QUARTERS_PER_ROUND = 8
-TARGET_BN = 25.0  # households' losses over the ten years, USD bn
+# Households' losses over the ten years, USD bn: over 200 draws doing nothing misses it in
+# 66%, a regulator who gates fund redemptions from round 1 meets it in 80% (docs/app.md).
+TARGET_BN = 2.0
+# the order the levers are shown in (the levers themselves are the model's "policy" group)
 LEVERS = ("bank_capital_requirement", "countercyclical_buffer", "spv_max_debt_share",
           "consolidate_spvs", "redemption_gate", "lolr_budget", "buffer_usability")
-HOUSEHOLDS = "losses_households"
-FALLBACK_LOSSES = "losses_outside"
+LOSSES = "losses_households"  # depositors, retail fund investors, pension funds, insurers
 # Score: most points for keeping households' losses under the target, the rest for not
 # choking the build-out (AI capex relative to doing nothing).
 LOSS_POINTS, INVESTMENT_POINTS = 70, 30
@@ -40,35 +48,36 @@ Schedule = tuple[tuple[int, tuple[tuple[str, float], ...]], ...]
 
 
 def levers() -> list[ParamInfo]:
-    """The policy levers the model has: its "policy" group, plus the named ones it has."""
+    """The policy levers: the model's "policy" parameters (``AIEconomy.apply_policy``)."""
     found = [i for i in PARAMETER_INFO.values() if i.group == "policy"]
-    found += [PARAMETER_INFO[n] for n in LEVERS
-              if n in PARAMETER_INFO and PARAMETER_INFO[n] not in found]
-    return sorted(found, key=lambda i: LEVERS.index(i.name) if i.name in LEVERS else 99)
+    return sorted(found, key=lambda i: LEVERS.index(i.name) if i.name in LEVERS
+                  else len(LEVERS))
 
 
-def losses_column() -> str:
-    """The households' losses column (an older model: losses of outside investors)."""
-    return HOUSEHOLDS if HOUSEHOLDS in MODEL_COLUMNS else FALLBACK_LOSSES
+def check_lever(name: str, value: float) -> float:
+    """A lever's value as the model will take it; ``ParameterError`` names field and range."""
+    if name not in PARAMETER_INFO or PARAMETER_INFO[name].group != "policy":
+        raise ParameterError(f"{name!r} is not a policy lever; policy levers: "
+                             f"{', '.join(i.name for i in levers())}")
+    return float(make_parameters({name: value}).as_dict()[name])
 
 
-def can_change_mid_run() -> bool:
-    """Whether the model lets levers change during a run (``AIEconomy.apply_policy``)."""
-    return callable(getattr(AIEconomy, "apply_policy", None))
+def revenue_band() -> tuple[str, float, float]:
+    """The main revenue parameter and the band its hidden value is drawn from (lo, hi)."""
+    info = state.main_revenue_parameter()
+    hi = float(state.scenario_values(HIGH_SCENARIO).get(info.name, info.max))
+    return info.name, float(info.min), hi
 
 
 def hidden_revenue(seed: int) -> tuple[str, float]:
     """The hidden revenue assumption of a challenge: (parameter name, value).
 
-    The main revenue parameter, drawn uniformly between its values in the bust and the
-    baseline scenarios with ``random.Random(seed)``.
+    The main revenue parameter, drawn uniformly over :func:`revenue_band` with
+    ``random.Random(seed)``.
     """
-    info = state.main_revenue_parameter()
-    lo = float(state.scenario_values(LOW_SCENARIO).get(info.name, info.min))
-    hi = float(state.scenario_values(HIGH_SCENARIO).get(info.name, info.max))
-    lo, hi = min(lo, hi), max(lo, hi)
+    name, lo, hi = revenue_band()
     value = random.Random(seed).uniform(lo, hi)
-    return info.name, round(value, 0) if info.unit.startswith("USD") else value
+    return name, round(value, 0) if PARAMETER_INFO[name].unit.startswith("USD") else value
 
 
 def build(seed: int, initial: Mapping[str, float]) -> AIEconomy:
@@ -83,8 +92,8 @@ def replay(seed: int, schedule: Schedule, quarters: int) -> pd.DataFrame:
     m = build(seed, initial)
     later = {t: dict(ch) for t, ch in schedule if t > 0}
     while m.t < quarters:
-        if m.t in later and can_change_mid_run():
-            m.apply_policy(**later[m.t])  # type: ignore[attr-defined]
+        if m.t in later:
+            m.apply_policy(**later[m.t])
         m.step()
     return m.results()
 
@@ -128,7 +137,7 @@ class Score:
 
 def score(seed: int, schedule: Schedule, frame: pd.DataFrame) -> Score:
     """Score a finished challenge and measure each lever against counterfactual runs."""
-    col = losses_column()
+    col = LOSSES
     quarters = len(frame)
     losses = float(frame[col].iloc[-1])
     capex = float(frame["capex"].sum())
@@ -140,12 +149,20 @@ def score(seed: int, schedule: Schedule, frame: pd.DataFrame) -> Score:
         f = replay(seed, without(schedule, lever), quarters)
         effects.append(LeverEffect(lever, PARAMETER_INFO[lever].label, float(f[col].iloc[-1]),
                                    float(f["capex"].sum())))
-    loss_part = 1.0 if losses <= TARGET_BN else TARGET_BN / max(losses, 1e-9)
-    invest_part = min(1.0, capex / capex0) if capex0 > 0 else 1.0
-    points = round(LOSS_POINTS * loss_part + INVESTMENT_POINTS * invest_part)
     name, value = hidden_revenue(seed)
     return Score(seed, name, value, losses, TARGET_BN, losses <= TARGET_BN, losses0, capex,
-                 capex0, points, tuple(effects))
+                 capex0, points(losses, capex, capex0), tuple(effects))
+
+
+def points(losses: float, capex: float, capex_no_action: float) -> int:
+    """The score out of 100.
+
+    ``LOSS_POINTS`` for households' losses under the target (in proportion when over it),
+    ``INVESTMENT_POINTS`` for AI capex kept relative to doing nothing.
+    """
+    loss_part = 1.0 if losses <= TARGET_BN else TARGET_BN / max(losses, 1e-9)
+    invest_part = min(1.0, capex / capex_no_action) if capex_no_action > 0 else 1.0
+    return round(LOSS_POINTS * loss_part + INVESTMENT_POINTS * invest_part)
 
 
 @dataclass
@@ -178,9 +195,20 @@ class Challenge:
         """Whether all rounds are played."""
         return self.t >= ROUNDS * QUARTERS_PER_ROUND
 
-    def set_lever(self, name: str, value: float) -> None:
-        """Move a lever (applies when the next round starts)."""
-        self.values = {**self.values, name: float(value)}
+    def set_lever(self, name: str, value: float) -> bool:
+        """Move a lever (applies when the next round starts).
+
+        A value the model refuses (outside the lever's range) sets ``error`` and leaves the
+        lever as it was; returns False then.
+        """
+        try:
+            checked = check_lever(name, value)
+        except ParameterError as exc:
+            self.error = f"{exc}. The lever keeps its value."
+            return False
+        self.error = None
+        self.values = {**self.values, name: checked}
+        return True
 
     def _changes(self) -> tuple[tuple[str, float], ...]:
         applied = self._applied()
@@ -190,19 +218,14 @@ class Challenge:
         """Apply the levers and run one round (eight quarters); False with ``error`` set."""
         if self.finished:
             return False
+        self.error = None
         changes = self._changes()
         try:
             if self.model is None:
                 self.model = build(self.seed, dict(changes))
             elif changes:
-                if not can_change_mid_run():
-                    self.error = ("This version of the model cannot change levers during a "
-                                  "run: the levers stay as set before round 1.")
-                    self.values.update(self._applied())
-                    changes = ()
-                else:
-                    self.model.apply_policy(**dict(changes))  # type: ignore[attr-defined]
-        except ValueError as exc:  # ParameterError: a lever outside its range
+                self.model.apply_policy(**dict(changes))
+        except ParameterError as exc:  # a lever outside its range: nothing is played
             self.error = str(exc)
             return False
         if changes:
@@ -219,6 +242,16 @@ class Challenge:
         for _t, ch in self.schedule:
             applied.update(dict(ch))
         return applied
+
+    def moves(self) -> list[tuple[int, str, float, float]]:
+        """Every lever change so far: (quarter it applies from, lever, old value, new value)."""
+        now: dict[str, float] = {i.name: float(i.default) for i in levers()}
+        out = []
+        for t, changes in self.schedule:
+            for name, value in changes:
+                out.append((t, name, now[name], value))
+                now[name] = value
+        return out
 
     def frame(self) -> pd.DataFrame:
         """Results so far (empty before round 1)."""

@@ -17,16 +17,19 @@ from ui.glossary import glossify
 from ui.live import FigureCard, grid_step
 
 INTRO = (
-    "You are the regulator. AI revenue over the next ten years follows a path you cannot see "
-    "(somewhere between the bust and the baseline scenarios). Each round lasts two years: "
-    "set your levers, press <b>Play round</b>, and read what a regulator can see: the "
-    "bubble index, credit spreads, bank capital, fund gates and defaults. Your goal: keep "
-    f"households' losses (depositors, savers, pensions, insurers) under "
-    f"<b>{fmt.money(game.TARGET_BN)}</b> over the ten years without choking the build-out. "
-    "Levers set now apply from the next quarter.")
+    "You are the regulator. AI revenue will disappoint: what it reaches in 2030 is hidden "
+    "from you, somewhere between the lowest the model allows and the bust scenario's. Each "
+    "round lasts two years: set your levers, press <b>Play round</b>, and read what a "
+    "regulator can see: the bubble index, credit spreads, bank capital, fund gates and "
+    "defaults. Your goal: keep households' losses (depositors, retail fund investors, "
+    f"pension funds, insurers) under <b>{fmt.money(game.TARGET_BN)}</b> over the ten years "
+    "without choking the build-out. You can move the levers before every round; they apply "
+    "from the next quarter.")
 
 
 def _lever_value(info: ParamInfo, value: float) -> str:
+    if info.integer and info.min == 0 and info.max == 1:
+        return "on" if value else "off"
     if info.unit.startswith("USD"):
         return fmt.money(value)
     if "share" in info.unit:
@@ -75,6 +78,18 @@ def readout_rows(frame: pd.DataFrame, losses_col: str) -> list[tuple[str, str]]:
              f"{fmt.money(last['ai_debt_total'])} ({fmt.pct(last['off_balance_sheet_share'])})"),
             *([("Lender-of-last-resort loans outstanding", fmt.money(last["lolr_drawn"]))]
               if "lolr_drawn" in frame.columns else [])]
+
+
+def moves_html(ch: game.Challenge) -> str:
+    """The levers the student moved so far, with the quarter each change applies from."""
+    rows = [(fmt.quarter(t), PARAMETER_INFO[name].label,
+             f"{_lever_value(PARAMETER_INFO[name], old)} → "
+             f"{_lever_value(PARAMETER_INFO[name], new)}")
+            for t, name, old, new in ch.moves()]
+    if not rows:
+        return ""
+    return html_table(["From", "Lever", "Change"], rows, align_right_from=2,
+                      test_id="challenge-moves", caption="Your moves")
 
 
 def score_html(s: game.Score) -> str:
@@ -132,7 +147,7 @@ def ChallengePage():  # noqa: N802
 
     def move(name: str, value: float) -> None:
         if ch is not None:
-            ch.set_lever(name, value)
+            ch.set_lever(name, value)  # a refused value shows as a warning, the page stays
             version.set(version.value + 1)
 
     with solara.Column(gap="8px", classes=["aidb-prose"], style="max-width:1100px"):
@@ -156,23 +171,22 @@ def ChallengePage():  # noqa: N802
                                   icon_name="mdi-play")
                 if ch.error:
                     solara.Warning(ch.error, dense=True)
-                if not game.can_change_mid_run() and ch.t > 0:
-                    solara.Text("Levers are fixed after round 1 in this model version.",
+                elif ch.t > 0 and not ch.finished:
+                    solara.Text("Levers you move now apply from the next quarter.",
                                 style="font-size:12px")
                 for info in lever_infos:
                     LeverControl(info, ch.values.get(info.name, float(info.default)), move,
-                                 disabled=ch.finished or (ch.t > 0
-                                                          and not game.can_change_mid_run()))
+                                 disabled=ch.finished)
                 solara.Button("New challenge", on_click=lambda: game_state.set(None),
                               outlined=True)
             with solara.Column(gap="6px", classes=["aidb-main"]):
                 frame = ch.frame()
-                col = game.losses_column()
+                col = game.LOSSES
                 if len(frame):
                     FigureCard(watch_figure(frame, col), height=300)
                     solara.HTML(tag="div", unsafe_innerHTML=html_table(
                         ["What you can see", "Now"], readout_rows(frame, col),
-                        test_id="challenge-readout"))
+                        test_id="challenge-readout") + moves_html(ch))
                 else:
                     solara.Info("Set your levers, then press Play round 1.")
                 if ch.result is not None:

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ui import format as fmt
@@ -25,6 +26,7 @@ from ui.state import Event
 AXIS_FONT = 11
 LOSS_AXIS_FLOOR_BN = 100.0  # the losses axis shows at least 0-100B: small losses look small
 HOUSEHOLDS = "losses_households"  # overlaps the bearer types: drawn as a line, not stacked
+OUTSIDE = "losses_outside"
 
 
 @dataclass(frozen=True)
@@ -310,17 +312,44 @@ def utilisation(frame: pd.DataFrame, events: Sequence[Event] = (),
     return _with_marks(fig, events)
 
 
-def loss_columns(frame: pd.DataFrame) -> list[str]:
-    """Columns of cumulative losses by bearer type (``losses_<bearer>``), households aside."""
+def holder_sectors(frame: pd.DataFrame) -> list[str]:
+    """Loss columns of the holder sectors behind private credit (insurers, pension funds, ...).
+
+    Every ``losses_<name>`` that is not a role's or households': parts of the outside
+    sector's losses (``losses_outside``), so a sector the model adds is split out too.
+    """
     return [c for c in frame.columns if c.startswith("losses_") and c != HOUSEHOLDS
+            and c.removeprefix("losses_") not in theme.ROLE_COLORS
             and pd.api.types.is_numeric_dtype(frame[c])]
+
+
+def loss_parts(frame: pd.DataFrame) -> pd.DataFrame:
+    """Cumulative losses by who bears them, each dollar once (columns ``losses_<bearer>``).
+
+    The model's bearer types (the roles), with the outside sector split into the holder
+    sectors behind private credit and the rest of it (bond and equity investors, depositors,
+    ...); households' losses overlap these and are left out. The columns add up to the
+    model's cumulative losses.
+    """
+    sectors = holder_sectors(frame)
+    # plain arrays: this runs on every step, and pandas' column operations cost milliseconds
+    parts = {c: frame[c].to_numpy(dtype=float) for c in frame.columns
+             if c.startswith("losses_") and c.removeprefix("losses_") in theme.ROLE_COLORS
+             and pd.api.types.is_numeric_dtype(frame[c])}
+    if OUTSIDE in parts and sectors:
+        rest = parts.pop(OUTSIDE)
+        for c in sectors:
+            parts[c] = frame[c].to_numpy(dtype=float)
+            rest = rest - parts[c]
+        parts[OUTSIDE] = np.clip(rest, 0.0, None)
+    return pd.DataFrame(parts, index=frame.index)
 
 
 def losses(frame: pd.DataFrame, events: Sequence[Event] = (), horizon: int = 40) -> Figure:
     """Cumulative losses by who bears them (stacked) on a fixed floor, and defaults (bars)."""
     opt = base_option(quarter_axis(frame, horizon), right_axis=True)
-    cols = loss_columns(frame)
-    total = frame[cols].sum(axis=1).max() if cols and len(frame) else 0.0
+    parts = loss_parts(frame)
+    total = parts.sum(axis=1).max() if len(parts.columns) and len(frame) else 0.0
     households = float(frame[HOUSEHOLDS].max()) if HOUSEHOLDS in frame and len(frame) else 0.0
     top = max(float(total) if _num(total) else 0.0, households) * 1.1
     _lo, axis_max = nice_range(0.0, max(top, LOSS_AXIS_FLOOR_BN))
@@ -329,10 +358,10 @@ def losses(frame: pd.DataFrame, events: Sequence[Event] = (), horizon: int = 40)
                            max_=max(4, int(frame["defaults"].max() or 0) + 1)
                            if "defaults" in frame and len(frame) else 4)]
     series, keys, units = [], [], []
-    for i, col in enumerate(cols):
+    for i, col in enumerate(parts.columns):
         name = col.removeprefix("losses_")
         color = theme.bearer_color(name, i)
-        series.append(line(theme.bearer_label(name), column_data(frame, col, 1, 2), color,
+        series.append(line(theme.bearer_label(name), column_data(parts, col, 1, 2), color,
                             width=1, area=0.65, stack="loss"))
         keys.append(Key(theme.bearer_label(name), color, "area"))
         units.append("USD bn")
@@ -350,8 +379,62 @@ def losses(frame: pd.DataFrame, events: Sequence[Event] = (), horizon: int = 40)
     opt["series"] = series
     opt["tooltip"] = tooltip(units)
     fig = Figure("losses", "Who bears the losses (cumulative) and defaults", opt, tuple(keys),
-                 f"Realised losses so far, stacked by who bears them. The axis always runs to "
-                 f"at least {fmt.money(LOSS_AXIS_FLOOR_BN)}, so small losses look small.")
+                 f"Realised losses so far, stacked by who bears them: firms, funds, banks and "
+                 f"the investors behind private credit (insurers, pension funds, retail and "
+                 f"other LPs). The axis always runs to at least "
+                 f"{fmt.money(LOSS_AXIS_FLOOR_BN)}, so small losses look small.")
+    return _with_marks(fig, events)
+
+
+def financing_sources(frame: pd.DataFrame) -> pd.DataFrame:
+    """New money for the build-out per quarter by source, and the rest of capex (own cash).
+
+    Columns: the model's ``financing_*`` columns present, and ``own_cash`` = capex not
+    covered by new money (zero when new money exceeds capex: labs raise it for compute).
+    """
+    out = {c: frame[c].to_numpy(dtype=float) for c in theme.FINANCING if c in frame.columns}
+    capex = frame["capex"].to_numpy(dtype=float) if "capex" in frame.columns else 0.0
+    out["own_cash"] = np.clip(capex - sum(out.values(), np.zeros(len(frame))), 0.0, None)
+    return pd.DataFrame(out, index=frame.index)
+
+
+def lower_label(label: str) -> str:
+    """A label inside a sentence: first letter small, acronyms (ABS) kept."""
+    return label if label.isupper() else label[:1].lower() + label[1:]
+
+
+def financing(frame: pd.DataFrame, events: Sequence[Event] = (), horizon: int = 40) -> Figure:
+    """How the build-out is financed: new money per quarter by source (stacked bars).
+
+    AI capex is a line; the part of capex no new money pays for is the firms' own cash.
+    """
+    opt = base_option(quarter_axis(frame, horizon))
+    opt["xAxis"]["boundaryGap"] = True  # bars sit between the ticks, not on the edges
+    opt["yAxis"] = [yaxis("USD bn / quarter", min_=0)]
+    src = financing_sources(frame)
+    series, keys = [], []
+    for col in src.columns:
+        label, color = theme.FINANCING.get(col, theme.OWN_CASH)
+        series.append({"name": label, "type": "bar", "stack": "money", "color": color,
+                       "data": column_data(src, col, 1, 1), "barCategoryGap": "20%"})
+        keys.append(Key(label, color, "bar"))
+    series.append(line("AI capex", column_data(frame, "capex", 1, 1), theme.BLACK, width=2))
+    keys.append(Key("AI capex", theme.BLACK))
+    opt["series"] = series
+    opt["tooltip"] = tooltip(["USD bn"] * len(series))
+    total = src.sum() if len(src) else None
+    if total is not None and "capex" in frame.columns:
+        parts = ", ".join(f"{lower_label(theme.FINANCING.get(c, theme.OWN_CASH)[0])} "
+                          f"{fmt.money(total[c])}" for c in src.columns)
+        so_far = (f" So far: capex {fmt.money(float(frame['capex'].sum()))}; {parts}.")
+    else:
+        so_far = ""
+    fig = Figure("financing", "How the build-out is financed: new money per quarter", opt,
+                 tuple(keys),
+                 "New money raised by AI firms each quarter, by source (rollovers are not new "
+                 "money); grey is the part of capex paid from the firms' own cash. Bars above "
+                 "the capex line: money raised beyond capex (labs raise it to pay for "
+                 "compute)." + so_far)
     return _with_marks(fig, events)
 
 

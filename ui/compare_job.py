@@ -1,57 +1,28 @@
 """The Compare page's batch: ``experiments.run_batch`` on a process pool, in the background.
 
 The page never runs models itself: it hands the plan to :func:`experiments.run_batch`
-(executor ``"process"``) in a background thread and polls. Progress and Cancel go through
-the run function that ``run_batch`` accepts: :class:`TrackedRun` wraps
-:func:`experiments.run_model`, leaves a marker file per finished run (the page counts them)
-and, once a cancel file exists, refuses the remaining runs at once (``run_batch`` records
-them as failures, which the page drops). This module imports no UI code: pool workers
-unpickle :class:`TrackedRun` by importing it.
+(executor ``"process"``) in a background thread and polls. Progress and Cancel are
+``run_batch``'s own: ``on_progress(done, total)`` after each finished task counts the runs
+done, and a ``threading.Event`` as ``cancel`` stops the batch (no new task starts; the runs
+finished are kept). This module imports no UI code.
 """
 
 from __future__ import annotations
 
 import io
-import shutil
-import tempfile
 import threading
 import time
-import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from experiments import run_batch, run_model
+from experiments import run_batch
 from experiments.crisis import CRISIS_DEFINITION, crisis_by_run
 
 MAX_SEEDS = 1000
 MAX_QUARTERS = 80
-CANCELLED = "cancelled from the Compare page"
-
-
-class RunCancelledError(RuntimeError):
-    """A run refused because the user pressed Cancel."""
-
-
-class TrackedRun:
-    """``run_model`` that leaves a marker per finished run and stops after Cancel."""
-
-    def __init__(self, folder: str) -> None:
-        self.folder = folder
-        self.__qualname__ = type(self).__qualname__  # run_batch names its run function
-
-    def __call__(self, scenario: str, seed: int, quarters: int,
-                 overrides: Mapping[str, float | int | bool]) -> pd.DataFrame:
-        """One model run (see :func:`experiments.run_model`)."""
-        folder = Path(self.folder)
-        if (folder / "cancel").exists():
-            raise RunCancelledError(CANCELLED)
-        df = run_model(scenario, seed, quarters, overrides)
-        (folder / f"done-{uuid.uuid4().hex}").touch()
-        return df
 
 
 @dataclass(frozen=True)
@@ -100,7 +71,7 @@ class CompareJob:
 
     def __post_init__(self) -> None:
         self._thread: threading.Thread | None = None
-        self._folder: str | None = None
+        self._stop = threading.Event()
 
     def notify(self) -> None:
         """Tell the page (if it is showing) that something changed."""
@@ -134,7 +105,7 @@ class CompareJob:
         self.error, self.message = None, None
         self.running, self.done, self.total = True, 0, len(self.scenarios) * self.seeds
         self.seconds = 0.0
-        self._folder = tempfile.mkdtemp(prefix="aidb-compare-")
+        self._stop = threading.Event()
         groups, scenarios = self.plan(), list(self.scenarios)
         if background:
             self._thread = threading.Thread(target=self._work, args=(groups, scenarios),
@@ -145,66 +116,62 @@ class CompareJob:
         return True
 
     def cancel(self) -> None:
-        """Stop: runs in progress finish, the rest are refused; the runs done are kept."""
-        if self._folder and self.running:
-            Path(self._folder, "cancel").touch()
+        """Stop: no new runs start, runs in flight are dropped; the runs done are kept."""
+        if self.running:
+            self._stop.set()
 
     @property
     def cancelled(self) -> bool:
         """Whether Cancel was pressed for the current batch."""
-        return bool(self._folder) and Path(str(self._folder), "cancel").exists()
+        return self._stop.is_set()
 
     def wait(self, timeout: float | None = None) -> None:
         """Block until the background thread ends (tests)."""
         if self._thread is not None:
             self._thread.join(timeout)
 
-    def _poll(self, stop: threading.Event, t0: float) -> None:
-        while not stop.wait(0.3):
-            n = sum(1 for p in Path(str(self._folder)).glob("done-*"))
-            if n != self.done:
-                self.done = n
-                self.seconds = time.perf_counter() - t0
-                self.notify()
-
     def _work(self, groups: list[Group], scenarios: list[str]) -> None:
         t0 = time.perf_counter()
-        stop = threading.Event()
-        poller = threading.Thread(target=self._poll, args=(stop, t0), daemon=True)
-        poller.start()
         frames = []
+        before = 0  # runs done in the groups already finished
+
+        def progress(done: int, _total: int) -> None:
+            self.done = before + done
+            self.seconds = time.perf_counter() - t0
+            self.notify()
+
         try:
-            run_fn = TrackedRun(str(self._folder))
             for g in groups:
                 if self.cancelled:
                     break
                 df = run_batch(list(g.sources), range(self.seeds), overrides=g.overrides,
                                quarters=self.quarters, executor="process",
-                               workers=self.workers, progress=False, run_fn=run_fn)
+                               workers=self.workers, progress=False, on_progress=progress,
+                               cancel=self._stop)
+                before += len(g.sources) * self.seeds
                 if df.empty:
                     continue
                 rename = dict(zip(g.sources, g.labels, strict=True))
                 df["scenario"] = df["scenario"].map(rename).fillna(df["scenario"])
                 frames.append(df.drop(columns=list(g.overrides), errors="ignore"))
+            runs = 0
             if frames:
                 res = pd.concat(frames, ignore_index=True)
                 res.insert(3, "t", res.groupby(["scenario", "seed"]).cumcount())
                 self.results = res
                 self.ran_scenarios = [s for s in scenarios if s in set(res["scenario"])]
-            self.done = 0 if not frames else int(
-                self.results.groupby(["scenario", "seed"]).ngroups)  # type: ignore[union-attr]
+                runs = int(res.groupby(["scenario", "seed"]).ngroups)
+            self.done = runs
             self.seconds = time.perf_counter() - t0
             if self.cancelled:
-                self.message = f"Cancelled after {self.done} of {self.total} runs."
+                self.message = f"Cancelled after {runs} of {self.total} runs."
             else:
-                self.message = f"{self.done} runs in {self.seconds:.1f} s."
+                self.message = f"{runs} runs in {self.seconds:.1f} s."
         except Exception as exc:  # shown on the page, never a traceback
             self.error = f"The batch stopped: {exc}"
         finally:
-            stop.set()
             self.running = False
             self.seconds = time.perf_counter() - t0
-            shutil.rmtree(str(self._folder), ignore_errors=True)
             self.notify()
 
     def csv(self) -> bytes:
@@ -228,4 +195,4 @@ class CompareJob:
         return crisis_table(self.results).to_csv(index=False).encode("utf-8")
 
 
-__all__ = ["CRISIS_DEFINITION", "CompareJob", "TrackedRun", "crisis_table", "total_losses"]
+__all__ = ["CRISIS_DEFINITION", "CompareJob", "crisis_table", "total_losses"]

@@ -17,8 +17,9 @@ class ChartWidget(ipyvuetify.VuetifyTemplate):
     """A chart card (``ui/echarts.vue``): heading, echarts chart, legend and caption.
 
     One widget per card keeps a step's render small. The browser reports whether the chart
-    is on screen (``visible``); a new option is sent only to a visible chart, and a chart
-    that comes into view gets the latest one (``latest``) at once.
+    is on screen (``visible``: None until it has looked, then set by the browser only); a
+    new option is sent only to a visible chart, and a chart that comes into view gets the
+    latest one (``latest``) at once. Until the browser has looked, ``below_fold`` decides.
     """
 
     template_file = (__file__, "echarts.vue")
@@ -28,8 +29,15 @@ class ChartWidget(ipyvuetify.VuetifyTemplate):
     title = traitlets.Unicode("").tag(sync=True)
     head = traitlets.Unicode("").tag(sync=True)
     under = traitlets.Unicode("").tag(sync=True)
-    visible = traitlets.Bool(True).tag(sync=True)
+    # never an element argument: a re-render would set it back over the browser's report
+    visible = traitlets.Bool(None, allow_none=True).tag(sync=True)
+    below_fold = traitlets.Bool(False)  # server side only: the guess before the browser's
     latest: dict | None = None
+
+    @property
+    def on_screen(self) -> bool:
+        """Whether the chart is in view: the browser's report, else the page's guess."""
+        return (not self.below_fold) if self.visible is None else bool(self.visible)
 
     @traitlets.observe("visible")
     def _came_into_view(self, change: dict) -> None:
@@ -126,12 +134,12 @@ def ChartCard(key: str, option: Opaque, height: int = 280, highlight: bool = Fal
     el = ChartWidget.element(attributes={"data-chart": key, "class": classes,
                                          "style": "padding:4px"},
                              height=height, title=title or key, head=head, under=under,
-                             visible=not below_fold)
+                             below_fold=below_fold)
 
     def push() -> None:
         widget = cast(ChartWidget, solara.get_widget(el))
         widget.latest = option.value
-        if widget.visible and widget.option != option.value:
+        if widget.on_screen and widget.option != option.value:
             widget.option = option.value
 
     solara.use_effect(push)

@@ -20,6 +20,10 @@ TERMS: dict[str, str] = {
              "power and GPUs.",
     "capital ratio": "A bank's equity as a share of its risk-weighted assets: the cushion "
                      "that absorbs losses before depositors and other creditors are hit.",
+    "circular core": "The largest group of firms in which money paid by any one of them "
+                     "comes back to it round a loop (shares, loans, compute, chips, rent). "
+                     "The model measures it every quarter, with the share of their revenue "
+                     "that is the loop's own money and the money it needs from outside.",
     "circular deal": "Vendor financing: a supplier invests in or lends to its own customer, "
                      "who then buys the supplier's products with that money.",
     "countercyclical buffer": "Extra bank capital built up in good times that the regulator "

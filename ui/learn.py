@@ -19,13 +19,14 @@ import pandas as pd
 import solara
 
 from model import PARAMETER_INFO
+from ui import charts, state
 from ui import content as src
 from ui import format as fmt
-from ui import state
 from ui.components import Collapsible, md_html
 from ui.content import Claim
 from ui.glossary import glossary_html, glossify
 from ui.live import SHOW_ME_SPEED, Signals
+from ui.theme import bearer_label
 
 Reader = Callable[[state.Snapshot], str]
 NOT_RUN = "Press Show me (or Step on the Live page) to run the model."
@@ -101,12 +102,18 @@ def spv_answer(snap: state.Snapshot) -> str:
 
 @needs_a_quarter
 def circular_run(snap: state.Snapshot) -> str:
-    """Chapter 3: the circular share of chip sales in this run."""
+    """Chapter 3: the circular share of chip sales and the model's circular core."""
     c = _col(snap, "circular_revenue_share")
+    core = snap.core
+    loop = (f" The model finds a loop of {len(core.firms)} firms whose money comes back to "
+            f"them (the circular core, orange in the network): "
+            f"{fmt.pct(core.revenue_share, digits=0)} of their revenue is paid by other firms "
+            f"of the loop, and it needs {fmt.money(core.outside_money)} a quarter from outside "
+            f"it to keep going." if core.firms else
+            " In this quarter the model finds no loop of firms whose money comes back to them.")
     return (f"In this run, {fmt.pct(c.iloc[-1], digits=0)} of the chipmakers' sales over the "
             f"last four quarters were paid with money the chipmakers themselves had put into "
-            f"their customers ({snap.quarter}). The orange links in the network are these "
-            f"loops.")
+            f"their customers ({snap.quarter}).{loop}")
 
 
 @needs_a_quarter
@@ -162,33 +169,36 @@ def first_default(snap: state.Snapshot) -> str:
     return f"First default: {ev.quarter}: {fmt.tidy_text(ev.text)}"
 
 
+def _bearer(col: str) -> str:
+    return bearer_label(col.removeprefix("losses_"))
+
+
 @needs_a_quarter
 def losses_run(snap: state.Snapshot) -> str:
-    """Chapter 6: the three largest loss bearers in this run."""
-    f = snap.frame
-    cols = [c for c in f.columns if c.startswith("losses_") and c != "losses_households"]
-    if not cols:
+    """Chapter 6: the three largest loss bearers and the savers' share in this run."""
+    parts = charts.loss_parts(snap.frame)
+    if not len(parts.columns):
         return NOT_RUN
-    last = f[cols].iloc[-1].sort_values(ascending=False)
-    from ui.theme import bearer_label
-
-    top = ", ".join(f"{bearer_label(c.removeprefix('losses_'))} {fmt.money(v)}"
-                    for c, v in last.head(3).items())
+    last = parts.iloc[-1].sort_values(ascending=False)
+    top = ", ".join(f"{_bearer(c)} {fmt.money(v)}" for c, v in last.head(3).items())
+    sectors = charts.holder_sectors(snap.frame)
+    names = ", ".join(charts.lower_label(_bearer(c)) for c in sectors)
+    behind = (f" The investors behind private credit ({names}) have lost "
+              f"{fmt.money(float(last[sectors].sum()))}; households in all "
+              f"(pension funds, insurers and retail investors with bank depositors) "
+              f"{fmt.money(float(snap.frame[charts.HOUSEHOLDS].iloc[-1]))}."
+              if sectors and charts.HOUSEHOLDS in snap.frame.columns else "")
     return (f"In this run, losses so far total {fmt.money(float(last.sum()))} by "
-            f"{snap.quarter}; the largest bearers: {top}.")
+            f"{snap.quarter}; the largest bearers: {top}.{behind}")
 
 
 @needs_a_quarter
 def losses_answer(snap: state.Snapshot) -> str:
     """The largest bearer now."""
-    f = snap.frame
-    cols = [c for c in f.columns if c.startswith("losses_") and c != "losses_households"]
-    if not len(f) or not cols or float(f[cols].iloc[-1].sum()) <= 0:
+    parts = charts.loss_parts(snap.frame)
+    if not len(parts) or not len(parts.columns) or float(parts.iloc[-1].sum()) <= 0:
         return "No losses yet in this run."
-    from ui.theme import bearer_label
-
-    c = f[cols].iloc[-1].idxmax()
-    return f"{bearer_label(c.removeprefix('losses_'))}, in {snap.quarter}."
+    return f"{_bearer(str(parts.iloc[-1].idxmax()))}, in {snap.quarter}."
 
 
 @needs_a_quarter
@@ -325,7 +335,8 @@ CHAPTERS: tuple[Chapter, ...] = (
         "In this run, what share of the chipmakers' sales over the last four quarters did "
         "they finance themselves?",
         circular_answer, "baseline", 6, "network",
-        "orange links are the circular deals: follow one loop from a chipmaker and back.",
+        "the orange firms are the circular core and the orange links their deals: follow one "
+        "loop from a chipmaker and back.",
     ),
     Chapter(
         "4. Revenue is the question",

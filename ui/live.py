@@ -24,10 +24,12 @@ from ui.upload import ScenarioUpload
 
 SPEEDS = {"slow": 1.0, "normal": 0.4, "fast": 0.15, "fastest": 0.0}
 SHOW_ME_SPEED = "fast"
+# the model's event kinds (core/events.py) in the order the log's filter lists them
 EVENT_KINDS = ("default", "distress", "gate", "guarantee", "bank_breach", "fire_sale", "deal",
-               "shock", "policy", "info")
+               "shock", "policy", "circularity", "info")
 KIND_LABEL = {"bank_breach": "bank breach", "fire_sale": "fire sale",
-              "guarantee": "guarantee call", "gate": "fund gate"}
+              "guarantee": "guarantee call", "gate": "fund gate",
+              "circularity": "circular core"}
 
 
 # ----------------------------------------------------------------------------- signals
@@ -533,7 +535,8 @@ def DetailArea(session: state.LiveSession, signals: Signals):  # noqa: N802
 def NetworkRow(snap: state.Snapshot, session: state.LiveSession):  # noqa: N802
     """The exposure network (a ranked list on phones) beside the event log."""
     outside = solara.use_reactive(False)
-    fig = network.network(snap.exposure_rows, snap.agents, show_outside=outside.value)
+    fig = network.network(snap.exposure_rows, snap.agents, core=snap.core,
+                          show_outside=outside.value)
     with solara.Div(classes=["aidb-network-row"]):
         with solara.Column(gap="2px"):
             with solara.Div(classes=["aidb-network"]):
@@ -542,25 +545,28 @@ def NetworkRow(snap: state.Snapshot, session: state.LiveSession):  # noqa: N802
                            below_fold=session.highlight != "network")
                 solara.Checkbox(label="Show outside sector (bond investors, depositors)",
                                 value=outside)
-            rows = network.ranked_exposures(snap.exposure_rows, snap.agents)
+            rows = network.ranked_exposures(snap.exposure_rows, snap.agents, snap.core)
+            loop = glossify(html.escape(network.core_sentence(snap.core)))
             solara.HTML(tag="div", classes=["aidb-exposures"], unsafe_innerHTML=html_table(
                 ["Debtor", "Creditor", "What", "Amount (USD)"], rows, align_right_from=3,
-                test_id="exposure-list", caption="Largest exposures: who owes whom"))
+                test_id="exposure-list", caption="Largest exposures: who owes whom")
+                + f"<p style='font-size:12px'>{loop}</p>")
         EventLog(snap.events)
 
 
 @solara.component
 def LiveCharts(snap: state.Snapshot, highlight: str | None,  # noqa: N802
                note: str | None = None):
-    """The six time charts, two per row (one on phones); the highlighted one goes first."""
+    """The seven time charts, two per row (one on phones); the highlighted one goes first."""
     ev, h = snap.events, snap.horizon
     specs = {
         "revenue": lambda: charts.revenue_capex(snap.frame, ev, h),
         "bubble": lambda: charts.bubble(snap.frame, ev, h),
         "debt": lambda: charts.debt_stack(snap.frame, ev, h),
-        "utilisation": lambda: charts.utilisation(snap.frame, ev, h),
+        "financing": lambda: charts.financing(snap.frame, ev, h),
         "losses": lambda: charts.losses(snap.frame, ev, h),
         "credit": lambda: charts.credit(snap.frame, snap.requirement, ev, h),
+        "utilisation": lambda: charts.utilisation(snap.frame, ev, h),
     }
     order = list(specs)
     if highlight in specs:

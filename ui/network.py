@@ -1,8 +1,10 @@
 """Who owes whom: the exposure network (echarts graph) and its ranked-list twin for phones.
 
 Nodes are the strategic agents on a fixed circular layout grouped by role (vehicles on an
-inner ring); links go debtor -> creditor with width by exposure. Ordinary links are grey;
-the circular, vendor-financing deals are the only orange ones (no role uses orange).
+inner ring); links go debtor -> creditor with width by exposure. Ordinary links are grey.
+The model's circular core (``AIEconomy.circularity``: the largest loop of firms whose money
+comes back to them) is the only orange: its firms glow orange and the deals between them
+are orange links (no role uses orange).
 """
 
 from __future__ import annotations
@@ -14,12 +16,12 @@ from collections.abc import Container, Sequence
 from ui import format as fmt
 from ui import theme
 from ui.charts import Figure, Key
-from ui.state import AgentView, ExposureRow
+from ui.state import AgentView, CoreView, ExposureRow
 
 ROLE_ORDER = ("chipmaker", "lab", "hyperscaler", "neocloud", "spv", "abs", "fund", "bank",
               "outside")
 VEHICLES = ("spv", "abs")  # drawn on the inner ring
-GPU_OWNERS = ("hyperscaler", "neocloud", "spv")
+NO_CORE = CoreView()
 KIND_LABELS = {"bond": "bonds", "loan": "loans", "lease": "lease payments due",
                "compute": "compute contract", "equity": "shares held by the creditor",
                "warrant": "warrants", "abs": "ABS notes", "backstop": "backstop"}
@@ -48,34 +50,23 @@ def pair_table(rows: Sequence[ExposureRow], min_amount: float = 0.0,
     return pairs
 
 
-def circular_pairs(pairs: dict[tuple[str, str], list[tuple[str, float]]],
-                   roles: dict[str, str]) -> set[tuple[str, str]]:
-    """Debtor/creditor pairs that belong to a vendor-financing loop (the circular deals).
-
-    A loop starts with a chipmaker financing a customer: equity or warrants it holds in the
-    customer, warrants it grants, or a backstop it gives. The financed customer then pays a
-    GPU owner (hyperscaler, neocloud or SPV) for compute or rent, and the GPU owner buys its
-    GPUs from the chipmakers, closing the loop: e.g. Nvidia -> OpenAI (equity) -> Oracle
-    (compute) -> Nvidia (GPU orders, a cash sale with no contract left to draw).
-    """
-    out: set[tuple[str, str]] = set()
-    financed: set[str] = set()
-    for (d, c), items in pairs.items():
-        kinds = {k for k, _ in items}
-        if roles.get(c) == "chipmaker" and kinds & {"equity", "warrant"}:
-            out.add((d, c))
-            financed.add(d)
-        elif roles.get(d) == "chipmaker" and kinds & {"warrant", "backstop"}:
-            out.add((d, c))
-            financed.add(c)
-    for (d, c), items in pairs.items():
-        kinds = {k for k, _ in items}
-        if d in financed and roles.get(c) in GPU_OWNERS and kinds & {"compute", "lease"}:
-            out.add((d, c))
-    return out
+def in_core(pair: tuple[str, str], core: CoreView) -> bool:
+    """Whether a debtor -> creditor pair is a deal inside the circular core."""
+    return pair[0] in core.firms and pair[1] in core.firms
 
 
-def _node(a: AgentView, pos: tuple[float, float], big: float) -> dict[str, object]:
+def core_sentence(core: CoreView) -> str:
+    """The circular core in one sentence (the network's caption, the phone's list)."""
+    if not core.firms:
+        return "No circular core this quarter: no money goes round a loop of firms."
+    return (f"Circular core this quarter: {len(core.firms)} firms (orange) whose money comes "
+            f"back to them; {fmt.pct(core.revenue_share, digits=0)} of their revenue is paid "
+            f"by other firms of the loop, and {fmt.money(core.outside_money)} a quarter comes "
+            f"from outside it (end customers and new financing).")
+
+
+def _node(a: AgentView, pos: tuple[float, float], big: float,
+          core_member: bool) -> dict[str, object]:
     s = max(a.total_assets, 0.0)
     size = 10 + 30 * math.sqrt(s / big) if s > 0 else 10
     item: dict[str, object] = {
@@ -90,6 +81,8 @@ def _node(a: AgentView, pos: tuple[float, float], big: float) -> dict[str, objec
         "label": {"show": a.role not in VEHICLES or size >= 18 or a.status == "distressed",
                   "fontSize": 10, "position": "right"},
     }
+    if core_member:  # an orange glow: the border stays free for distress
+        item["itemStyle"].update({"shadowColor": theme.CIRCULAR, "shadowBlur": 14})
     if a.status == "distressed":
         item["itemStyle"].update({"borderColor": theme.DISTRESS, "borderWidth": 3})
     elif a.status == "defaulted":
@@ -99,16 +92,17 @@ def _node(a: AgentView, pos: tuple[float, float], big: float) -> dict[str, objec
     return item
 
 
-def network(rows: Sequence[ExposureRow], agents: Sequence[AgentView], *, min_amount: float = 0.0,
-            highlight_cycles: bool = True, show_outside: bool = False,
+def network(rows: Sequence[ExposureRow], agents: Sequence[AgentView], *,
+            core: CoreView = NO_CORE, min_amount: float = 0.0, show_outside: bool = False,
             max_links: int = 80) -> Figure:
     """Who owes whom (see the module docstring).
 
     Args:
         rows: ``(debtor, creditor, kind, amount)`` (``AIEconomy.exposures()`` as tuples).
         agents: the strategic agents.
+        core: the model's circular core (its firms glow orange, deals between them are
+            orange links; the caption gives its revenue share and outside money).
         min_amount: drop links smaller than this (USD bn).
-        highlight_cycles: colour the circular deals orange.
         show_outside: include outside-sector accounts (bond investors, depositors, ...).
         max_links: keep the largest links (circular ones are always kept).
     """
@@ -125,10 +119,9 @@ def network(rows: Sequence[ExposureRow], agents: Sequence[AgentView], *, min_amo
     pos = {**_circle_positions(outer, 100.0), **_circle_positions(inner, 52.0)}
     index = {n: i for i, n in enumerate(order)}
     big = max([info[n].total_assets for n in order if info[n].total_assets > 0], default=1.0)
-    nodes = [_node(info[n], pos[n], big) for n in order]
+    nodes = [_node(info[n], pos[n], big, n in core.firms) for n in order]
 
-    roles = {n: info[n].role for n in info}
-    cyc = circular_pairs(pairs, roles) if highlight_cycles else set()
+    cyc = {pair for pair in pairs if in_core(pair, core)}
     top = max((sum(v for _, v in items) for items in pairs.values()), default=1.0)
     ranked = sorted(pairs.items(), key=lambda kv: -sum(v for _, v in kv[1]))
     keep = {k for k, _ in ranked[:max_links]} | cyc
@@ -166,21 +159,20 @@ def network(rows: Sequence[ExposureRow], agents: Sequence[AgentView], *, min_amo
     }
     shown = [r for r in ROLE_ORDER if any(info[n].role == r for n in order)]
     keys = tuple(Key(theme.ROLE_LABELS[r], theme.ROLE_COLORS[r], "area") for r in shown)
-    keys += (Key("Circular (vendor-financing) deal", theme.CIRCULAR),
+    keys += (Key("Circular core: its firms glow, its deals", theme.CIRCULAR),
              Key("Other exposure", theme.LINK),
              Key("Red outline: in distress; ✖ faded: defaulted", theme.DISTRESS, "dotted"))
     return Figure("network", "Who owes whom (arrow: debtor → creditor; width = amount)",
-                  option, keys, "Node size = total assets. Hover a link for its contracts; "
-                  "drag or scroll to move and zoom.")
+                  option, keys, core_sentence(core) + " Node size = total assets. Hover a "
+                  "link for its contracts; drag or scroll to move and zoom.")
 
 
 def ranked_exposures(rows: Sequence[ExposureRow], agents: Sequence[AgentView],
-                     n: int = 12) -> list[tuple[str, str, str, str]]:
+                     core: CoreView = NO_CORE, n: int = 12) -> list[tuple[str, str, str, str]]:
     """The largest debtor -> creditor exposures between strategic agents, for small screens."""
-    names = {a.name: a.role for a in agents}
+    names = {a.name for a in agents}
     pairs = pair_table(rows, 0.0, names)
-    cyc = circular_pairs(pairs, names)
     ranked = sorted(pairs.items(), key=lambda kv: -sum(v for _, v in kv[1]))[:n]
     return [(d, c, ", ".join(KIND_LABELS.get(k, k) for k, _ in items)
-             + (" (circular)" if (d, c) in cyc else ""),
+             + (" (circular)" if in_core((d, c), core) else ""),
              fmt.money(sum(v for _, v in items))) for (d, c), items in ranked]

@@ -36,11 +36,13 @@ from model import (
 )
 
 SLIDER_GROUPS = ("revenue", "financing", "technology", "shocks", "policy")
-# The levers shown first, when the model has them (others go under "More parameters").
+# The parameters shown first (others go under "More parameters"; the policy levers have
+# their own group). A test checks that every name here is a model parameter.
 MAIN_LEVERS = {
-    "revenue": ("revenue_2030", "revenue_ceiling", "revenue_growth", "compute_price_decline"),
+    "revenue": ("revenue_2030", "revenue_ceiling_multiple", "revenue_uncertainty",
+                "compute_price_decline"),
     "financing": ("herding", "gpu_economic_life", "spv_appetite", "lp_redemption_sensitivity",
-                  "bank_capital_requirement", "base_rate"),
+                  "base_rate"),
 }
 GROUP_TITLES = {
     "revenue": "Revenue assumptions",
@@ -181,6 +183,20 @@ ExposureRow = tuple[str, str, str, float]  # debtor, creditor, kind, amount (USD
 
 
 @dataclass(frozen=True)
+class CoreView:
+    """The model's circular core after a quarter (``AIEconomy.circularity``).
+
+    ``firms``: the names of the firms in the loop (sorted; empty without a loop);
+    ``revenue_share``: the share of their revenue paid by other firms of the loop;
+    ``outside_money``: revenue and new financing from outside the loop, USD bn a quarter.
+    """
+
+    firms: tuple[str, ...] = ()
+    revenue_share: float = 0.0
+    outside_money: float = 0.0
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """What the page shows after a quarter: read-only copies of model output."""
 
@@ -196,6 +212,7 @@ class Snapshot:
     scenario_label: str
     horizon: int
     build: int
+    core: CoreView = CoreView()
 
     @functools.cached_property
     def exposure_rows(self) -> tuple[ExposureRow, ...]:
@@ -427,6 +444,8 @@ class LiveSession:
             scenario_label=self.scenario_label,
             horizon=self.horizon,
             build=self.builds,
+            core=CoreView(tuple(m.circularity.core), float(m.circularity.revenue_share),
+                          float(m.circularity.outside_money)),
         )
 
     def show_me(self, scenario: str, quarter: int, chart: str | None,

@@ -2,8 +2,9 @@
 
 Based on the Okabe–Ito palette (Okabe & Ito 2008), which stays distinguishable for the
 common forms of colour-vision deficiency; the same role has the same colour everywhere.
-Orange is kept for one thing only: the circular (vendor-financing) deals in the network,
-so no role uses it and ordinary links are drawn in grey.
+Orange is kept for one thing only: the circular core, the loop of firms whose money comes
+back to them (its deals and firms in the network, its changes in the event log), so no role
+uses it and ordinary links are drawn in grey.
 """
 
 from __future__ import annotations
@@ -67,7 +68,20 @@ BEARERS: dict[str, tuple[str, str]] = {
     "bank": ("Banks", BLACK),
     "outside": ("Bond/equity investors & others", GREY),
     "households": ("Households (depositors, savers, pensions)", DARK_GREY),
+    # the holder sectors behind private credit (part of the outside sector)
+    "insurers": ("Insurers", "#882255"),
+    "pension_funds": ("Pension funds", "#332288"),
+    "retail_investors": ("Retail fund investors", "#999933"),
+    "other_lps": ("Other institutional LPs", "#44AA99"),
 }
+# How the build-out is financed: results-frame column -> (label, colour).
+FINANCING: dict[str, tuple[str, str]] = {
+    "financing_bonds": ("Corporate bonds", BLUE),
+    "financing_private_credit": ("Private credit", VERMILION),
+    "financing_equity": ("Equity", GREEN),
+    "financing_abs": ("ABS", SKY),
+}
+OWN_CASH = ("Firms' own cash", "#C8C8C8")
 _FALLBACK = [SKY, GREEN, PURPLE, YELLOW, BLUE, VERMILION, GREY, DARK_GREY]
 
 SCENARIO_COLORS: dict[str, str] = {
@@ -86,6 +100,7 @@ EVENT_COLORS: dict[str, str] = {
     "deal": GREEN,
     "shock": BLUE,
     "policy": SKY,
+    "circularity": CIRCULAR,  # the circular core changed: the network's orange
     "info": GREY,
 }
 # Event kinds drawn as dashed markers on the time charts, with the dash style of each.
