@@ -112,10 +112,10 @@ def _pass_on_losses(m: AIEconomy, a: FinancialAgent, written_off: float) -> None
     they are taken back out of its own line so that no loss is counted twice (a negative
     entry, "passed to creditors"). What stays is what earlier marks of its shares absorbed.
     """
-    own = sum(x.amount for x in m.losses if x.bearer == a.name)
+    own = m.loss_totals.of(a.name)
     passed = min(own, written_off)
     if passed > 1e-9:
-        m.losses.append(Loss(m.t, a.name, a.role, "passed to creditors", -passed))
+        m.add_loss(Loss(m.t, a.name, a.role, "passed to creditors", -passed))
         a.losses_passed_on += passed
 
 

@@ -45,7 +45,7 @@ from core.state import Loss, MarketState, QuarterFlows, Status
 from model import phases
 from model.circularity import MEASURED_KINDS, NETWORK_QUARTERS, Circularity
 from model.invariants import check_invariants
-from model.metrics import AGENT_REPORTERS, QuarterlyCollector, model_reporters
+from model.metrics import AGENT_REPORTERS, LossTotals, QuarterlyCollector, model_reporters
 from model.parameters import PARAMETER_INFO
 from model.roster import build_outside_sector, build_roster, load_roster_data
 from model.scenario import Scenario, load_scenario
@@ -99,6 +99,7 @@ class AIEconomy(mesa.Model):
         self.t = 0
         self.events: list[Event] = []
         self.losses: list[Loss] = []
+        self.loss_totals = LossTotals()          # running sums of the loss table
         self.hyperscalers: list = []
         self.labs: list = []
         self.neoclouds: list = []
@@ -285,7 +286,12 @@ class AIEconomy(mesa.Model):
     def record_loss(self, bearer: FinancialAgent, channel: str, amount: float) -> None:
         """Attribute a realised loss to the agent or outside account that finally bears it."""
         if amount > 1e-9:
-            self.losses.append(Loss(self.t, bearer.name, bearer.role, channel, amount))
+            self.add_loss(Loss(self.t, bearer.name, bearer.role, channel, amount))
+
+    def add_loss(self, loss: Loss) -> None:
+        """Enter a realised loss (or a correction of one) in the loss table."""
+        self.losses.append(loss)
+        self.loss_totals.add(loss)
 
     def prev_income(self, agent: FinancialAgent, kind: str) -> float:
         """An income-statement line of the agent in the previous quarter."""

@@ -5,6 +5,7 @@ All stocks are end-of-quarter values; flows are per quarter; USD bn unless named
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import TYPE_CHECKING
 
 import mesa
@@ -13,7 +14,7 @@ from agents.bank import capital_ratio
 from core.coefficients import MARKET_BELIEF_2030, QUARTERS_PER_YEAR
 from core.contracts import Loan
 from core.lolr import lolr_outstanding
-from core.state import Status
+from core.state import Loss, Status
 
 if TYPE_CHECKING:
     from model.economy import AIEconomy
@@ -84,6 +85,30 @@ class QuarterlyCollector(mesa.DataCollector):
                                          for a in model.agents]
 
 
+class LossTotals:
+    """Running totals of the realised losses, kept as each loss is recorded.
+
+    The statistics read them every quarter; each total adds the losses in the order they
+    were recorded, as a scan of the whole loss table would.
+    """
+
+    def __init__(self) -> None:
+        self.by_type: dict[str, float] = dict.fromkeys(BEARER_TYPES, 0.0)
+        self.by_bearer: defaultdict[str, list[float]] = defaultdict(list)
+        self.households: list[float] = []
+
+    def add(self, loss: Loss) -> None:
+        """Count one more realised loss."""
+        self.by_type[loss.bearer_type] = self.by_type.get(loss.bearer_type, 0.0) + loss.amount
+        self.by_bearer[loss.bearer].append(loss.amount)
+        if loss.bearer in HOUSEHOLD_ACCOUNTS:
+            self.households.append(loss.amount)
+
+    def of(self, bearer: str) -> float:
+        """The realised losses one agent or outside account has borne so far."""
+        return sum(self.by_bearer.get(bearer, ()))
+
+
 def model_reporters() -> dict:
     """Reporter functions for the DataCollector, reading the quarter's computed metrics."""
     return {name: (lambda m, key=name: m.current[key]) for name in MODEL_COLUMNS}
@@ -148,9 +173,7 @@ def compute_metrics(m: AIEconomy) -> dict[str, float]:
     chip_rev = sum(c.sales for c in m.chipmakers)
     # the last four quarters of vendor financing and chip sales (circular revenue share)
     vendor_4q, chip_4q = sum(m.vendor_history), sum(m.chip_history)
-    losses = dict.fromkeys(BEARER_TYPES, 0.0)
-    for loss in m.losses:
-        losses[loss.bearer_type] = losses.get(loss.bearer_type, 0.0) + loss.amount
+    losses = m.loss_totals.by_type
     annual_revenue = QUARTERS_PER_YEAR * m.market.revenue
     statuses = [a.status for a in m.finance_agents]
     row = {
@@ -199,9 +222,8 @@ def compute_metrics(m: AIEconomy) -> dict[str, float]:
         "debt_maturing": m.flows.debt_maturing,
         "debt_rolled": m.flows.debt_rolled,
         "power_queue_gw": m.market.power_queue_gw,
-        "losses_households": sum(x.amount for x in m.losses if x.bearer in HOUSEHOLD_ACCOUNTS),
-        **{col: sum(x.amount for x in m.losses if x.bearer == name)
-           for col, name in SECTOR_COLUMNS.items()},
+        "losses_households": sum(m.loss_totals.households),
+        **{col: m.loss_totals.of(name) for col, name in SECTOR_COLUMNS.items()},
         "market_belief_2030": m.market.belief * MARKET_BELIEF_2030,
         **financing_by_source(m),
         "lolr_drawn": lolr_outstanding(m),
