@@ -13,10 +13,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from agents.base import FinancialAgent
-from core.news import fmt_bn
 from core.coefficients import ABS_MIN_DEAL, ABS_NOTE_QUARTERS, ABS_POOL_SHARE, ABS_STRUCTURE
 from core.contracts import Contract, Loan
 from core.finance import EPS, lend
+from core.news import fmt_bn
 from core.securitization import sequential_pay
 from core.state import Status
 
@@ -53,7 +53,8 @@ class ABSVehicle(FinancialAgent):
             return None
         vehicle = ABSVehicle(m, f"ABS {2025 + m.t // 4}-{fund.name}", fund)
         m.abs_vehicles.append(vehicle)
-        others = [f for f in m.credit.lenders(fund)[0] if f is not fund and f.status == Status.ACTIVE]
+        others = [f for f in m.credit.lenders(fund)[0]
+                  if f is not fund and f.status == Status.ACTIVE]
         mezz_buyer = max(others, key=lambda f: f.lending_capacity(), default=None)
         for category, share, spread in ABS_STRUCTURE:
             size = share * amount

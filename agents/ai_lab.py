@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from agents.base import FinancialAgent
-from core.news import fmt_bn
 from core.coefficients import (
     BURN_SCALE,
     COMPUTE_SHARE,
@@ -32,6 +31,7 @@ from core.coefficients import (
 )
 from core.contracts import ComputeContract, Lease
 from core.finance import pay_due
+from core.news import fmt_bn
 from core.state import Status
 
 if TYPE_CHECKING:

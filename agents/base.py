@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, ClassVar
 
 import mesa
 
-from core.news import fmt_bn
 from core.coefficients import (
     BOND_ROLL_YEARS,
     BUILDING_LIFE,
@@ -29,6 +28,7 @@ from core.coefficients import (
 )
 from core.contracts import ComputeContract, Contract, ContractList, CreditLine, Lease, Loan
 from core.finance import Rollover, issue_equity, lend
+from core.news import fmt_bn
 from core.ratings import (
     DEFAULT_NOTCH,
     DISTRESSED_NOTCH,
@@ -174,7 +174,8 @@ class FinancialAgent(mesa.Agent):
 
     def impair_gpus(self, destroyed: float) -> float:
         """Write off the GPU value a new chip generation ``destroyed``, as far as it takes the
-        book value below the new market value (the impairment test it triggers); return it."""
+        book value below the new market value (the impairment test it triggers); return it.
+        """
         loss = min(destroyed, self.gpu_book - self.gpu_market)
         if loss <= 1e-9:
             return 0.0

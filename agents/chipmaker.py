@@ -48,4 +48,5 @@ class Chipmaker(FinancialAgent):
         self.pay(m.suppliers, min(costs, max(self.cash, 0.0)), "opex")
         profit = sales - costs
         if profit > 0 and self.cash > CHIP_CASH_FLOOR:
-            self.pay(m.equity_investors, min(CHIP_PAYOUT_SHARE * profit, self.cash - CHIP_CASH_FLOOR), "dividend")
+            payout = min(CHIP_PAYOUT_SHARE * profit, self.cash - CHIP_CASH_FLOOR)
+            self.pay(m.equity_investors, payout, "dividend")

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, ClassVar
 
 from agents.base import FinancialAgent
 from agents.spv import SPV
-from core.news import fmt_bn
 from core.coefficients import (
     BOND_LADDER,
     BOND_NEWS,
@@ -24,8 +23,8 @@ from core.coefficients import (
     MIN_CASH_SHARE,
     OPEX_PER_GW,
     PAYOUT_FROM,
-    QUARTERS_PER_YEAR,
     PROGRAMME_START,
+    QUARTERS_PER_YEAR,
     RATING_THRESHOLD,
     SPV_PRESSURE,
     SPV_PRESSURE_FROM,
@@ -33,6 +32,7 @@ from core.coefficients import (
 )
 from core.contracts import Bond, Lease
 from core.finance import lend
+from core.news import fmt_bn
 from core.ratings import bond_market_open, bond_spread, label, notch_from_leverage
 from core.state import Status
 
@@ -104,7 +104,8 @@ class Hyperscaler(FinancialAgent):
 
     def cash_target(self, spv_fraction: float | None = None) -> float:
         """Cash buffer the treasury keeps: a multiple of the next four quarters' capex on its
-        own balance sheet (SPVs fund the rest, ``spv_fraction`` of it if already known)."""
+        own balance sheet (SPVs fund the rest, ``spv_fraction`` of it if already known).
+        """
         if spv_fraction is None:
             spv_fraction = self.spv_fraction()
         own = self.planned_capex * (1.0 - spv_fraction)

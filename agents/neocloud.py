@@ -89,7 +89,8 @@ class Neocloud(FinancialAgent):
 
     def raise_equity(self, wanted: float) -> float:
         """Sell new shares to outside investors for the equity part of a build (CoreWeave's
-        2025 IPO, Nebius's and IREN's offerings), as far as the market's window allows."""
+        2025 IPO, Nebius's and IREN's offerings), as far as the market's window allows.
+        """
         m = self.model
         if self.status != Status.ACTIVE or m.market.sentiment < RAISE_SENTIMENT_FLOOR:
             return 0.0

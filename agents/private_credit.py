@@ -19,13 +19,13 @@ from core.coefficients import (
     BASE_REDEMPTION,
     BASE_SUBSCRIPTION,
     FUND_CASH_TARGET,
+    FUND_LINE_TARGET,
     FUND_LIQUIDITY_BUFFER,
     FUND_LOAN_QUARTERS,
     FUND_OTHER_LOAN_RATE,
-    MIN_REINVESTMENT,
-    FUND_LINE_TARGET,
     LP_INFLOW_MIX,
     LP_PREMIUM,
+    MIN_REINVESTMENT,
     NAV_LINE_MAX_LTV,
     QUARTERS_PER_YEAR,
     REDEMPTION_PERSISTENCE,
@@ -118,7 +118,8 @@ class PrivateCreditFund(FinancialAgent):
 
     def reinvest(self) -> None:
         """Lend the cash above what it keeps to other companies: as the non-AI book runs off
-        it is re-lent, so idle cash does not drag returns below what LPs were promised."""
+        it is re-lent, so idle cash does not drag returns below what LPs were promised.
+        """
         m = self.model
         if self.status != Status.ACTIVE or self.gated:
             return
@@ -137,7 +138,8 @@ class PrivateCreditFund(FinancialAgent):
 
     def manage_leverage(self) -> None:
         """Keep the bank line drawn at the fund's target leverage: repay above it from spare
-        cash, draw up to it (and lend the proceeds) while the bank allows."""
+        cash, draw up to it (and lend the proceeds) while the bank allows.
+        """
         line = self.line
         if line is None or not line.active:
             return
@@ -183,7 +185,8 @@ class PrivateCreditFund(FinancialAgent):
                     m.ledger.transfer(sector, self, inflow * share, "lp_subscription")
                     flows[sector] = inflow * share
         retail_nav = nav * self.lp_shares.get(self.retail, 0.0)
-        # requests respond to returns short of the benchmark and to distress among AI borrowers (the headlines), and persist
+        # requests respond to returns short of the benchmark, to distress among AI borrowers
+        # and to sour markets (the headlines), and persist
         stress = (REDEMPTION_SHORTFALL_WEIGHT * max(0.0, -excess) / QUARTERS_PER_YEAR
                   + REDEMPTION_STRESS_WEIGHT * m.market.distress_share
                   + REDEMPTION_SENTIMENT_WEIGHT * max(0.0, 1.0 - m.market.sentiment))

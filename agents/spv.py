@@ -16,7 +16,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from agents.base import FinancialAgent
-from core.news import fmt_bn
 from core.coefficients import (
     BUILDING_LIFE,
     COST_OF_CAPITAL,
@@ -42,6 +41,7 @@ from core.coefficients import (
 )
 from core.contracts import EquityStake, Lease, Loan
 from core.finance import EPS, Rollover, issue_equity, pay_due
+from core.news import fmt_bn
 from core.ratings import DISTRESSED_NOTCH, secured_spread
 from core.state import Status
 
@@ -295,7 +295,8 @@ class SPV(FinancialAgent):
     def support_construction(self) -> None:
         """Before the lease starts there is no rent: if the interest reserve runs short (a
         late grid connection, higher rates), the sponsor puts in equity to pay the interest,
-        as sponsors of build-to-suit projects do; a sponsor that cannot leaves it unpaid."""
+        as sponsors of build-to-suit projects do; a sponsor that cannot leaves it unpaid.
+        """
         m, lease = self.model, self.lease
         if lease is None or lease.start <= m.t or self.sponsor.status != Status.ACTIVE:
             return

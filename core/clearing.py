@@ -1,8 +1,9 @@
 """Clearing of an obligation network: Eisenberg–Noe with Rogers–Veraart default costs.
 
-Phase 9 of a quarter (docs/model.md, "Distress, reorganisation, liquidation") settles defaults over the whole obligation network at
-once, so that a default that starves a creditor of cash can push that creditor into
-default in the *same* quarter (a second-round default).
+Phase 9 of a quarter (docs/model.md, "Distress, reorganisation, liquidation") settles
+defaults over the whole obligation network at once, so that a default that starves a
+creditor of cash can push that creditor into default in the *same* quarter (a second-round
+default).
 
 Notation (Eisenberg & Noe 2001; Rogers & Veraart 2013):
 

@@ -9,6 +9,8 @@ Money is USD bn, time is quarters unless the unit says otherwise.
 
 from __future__ import annotations
 
+import itertools
+
 # --- time and accounting -------------------------------------------------------------------
 QUARTERS_PER_YEAR = 4
 """[quarters/yr] Definition: one model step is one quarter."""
@@ -741,7 +743,7 @@ def coefficient_table() -> list[tuple[str, object, str, str]]:
     module = sys.modules[__name__]
     body = ast.parse(inspect.getsource(module)).body
     rows = []
-    for node, after in zip(body, body[1:], strict=False):
+    for node, after in itertools.pairwise(body):
         if not (isinstance(node, ast.Assign) and isinstance(after, ast.Expr)
                 and isinstance(after.value, ast.Constant) and isinstance(after.value.value, str)):
             continue

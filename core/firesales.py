@@ -21,8 +21,8 @@ from core.coefficients import (
 )
 from core.contracts import Backstop, ComputeContract, EquityStake, Lease, Loan, Warrant
 from core.finance import EPS
-from core.news import fmt_bn
 from core.lolr import borrow_from_lolr
+from core.news import fmt_bn
 
 if TYPE_CHECKING:
     from core.protocol import Agent, Economy
@@ -123,7 +123,8 @@ def sell_loans(m: Economy, seller: Agent, wanted: float | None = None,
 def sell_receivables(m: Economy, seller: Agent, exclude: frozenset = frozenset()) -> float:
     """Sell the unpaid rent and compute bills others owe the seller to distressed-debt
     investors, at the loan discount (a liquidation leaves no claim behind); the contracts
-    themselves end."""
+    themselves end.
+    """
     raised = 0.0
     for c in [c for c in seller.held if isinstance(c, Lease | ComputeContract | Backstop)
               and c.arrears > EPS and c.issuer not in exclude]:

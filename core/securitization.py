@@ -1,9 +1,9 @@
 """Asset-backed securities: tranches and a sequential-pay cash-flow waterfall.
 
 SPV debt and lease receivables are pooled and sold in slices of different seniority
-(docs/model.md, "Private credit and its investors"). The pool's collections pay the slices in order of seniority and
-the pool's losses hit them in reverse order, which is what makes the senior slice "safe"
-and concentrates the risk in the mezzanine and equity slices.
+(docs/model.md, "Private credit and its investors"). The pool's collections pay the slices
+in order of seniority and the pool's losses hit them in reverse order, which is what makes
+the senior slice "safe" and concentrates the risk in the mezzanine and equity slices.
 
 The waterfall of one period, tranches in seniority order (senior first, equity last):
 

@@ -56,7 +56,8 @@ def revise_belief(belief: float, revenue: float, t: int) -> float:
 
 def believed_growth(t: int) -> float:
     """Quarterly log growth of revenue that markets expect in quarter ``t``: that of the path
-    they believe in (the boom path, whatever its scale), which slows as it matures."""
+    they believe in (the boom path, whatever its scale), which slows as it matures.
+    """
     return math.log(BOOM_PATH.at(t) / BOOM_PATH.at(t - 1))
 
 

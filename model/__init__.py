@@ -15,6 +15,6 @@ from model.metrics import MODEL_COLUMNS
 from model.parameters import PARAMETER_INFO, Parameters, ParamInfo, make_parameters
 from model.scenario import SCENARIOS, Scenario, load_scenario
 
-__all__ = ["MAX_QUARTERS", "MODEL_COLUMNS", "PARAMETER_INFO", "SCENARIOS", "AIEconomy", "AccountingError",
-           "ParamInfo", "ParameterError", "Parameters", "Scenario", "load_scenario",
-           "make_parameters"]
+__all__ = ["MAX_QUARTERS", "MODEL_COLUMNS", "PARAMETER_INFO", "SCENARIOS", "AIEconomy",
+           "AccountingError", "ParamInfo", "ParameterError", "Parameters", "Scenario",
+           "load_scenario", "make_parameters"]

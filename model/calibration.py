@@ -127,8 +127,9 @@ REFERENCES: tuple[Target, ...] = (
            "bonds, and its capex after 2026 answers to demand",
            lambda r: _sum(r, "ig_bonds_issued", 2025, 2029)),
     Target("financing 2025-28: corporate bonds, share of spend (reference)",
-           MS_MIX["bonds"] / MS_MIX["total"], MS_MIX["bonds"] / MS_MIX["total"], "baseline", "Morgan Stanley (Jul 2025) ~200; overtaken by events: the "
-           "five sold ~121 in 2025 alone",
+           MS_MIX["bonds"] / MS_MIX["total"], MS_MIX["bonds"] / MS_MIX["total"], "baseline",
+           "Morgan Stanley (Jul 2025) ~200; overtaken by events: the five sold ~121 in 2025 "
+           "alone",
            lambda r: _sum(r, "financing_bonds", 2025, 2028) / _sum(r, "capex", 2025, 2028),
            percent=True),
 )
@@ -165,7 +166,8 @@ def _range(t: Target) -> str:
 
 def calibration_table(seeds: Sequence[int] = range(10)) -> pd.DataFrame:
     """The calibration table: one row per target (and reference) with the mean model value
-    over ``seeds``; references have no pass/fail (``None``)."""
+    over ``seeds``; references have no pass/fail (``None``).
+    """
     rows_of = (*TARGETS, *REFERENCES)
     runs = {sc: [simulate(sc, s) for s in seeds] for sc in {t.scenario for t in rows_of}}
     rows = []

@@ -55,8 +55,6 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-from core.coefficients import NETWORK_QUARTERS
-
 # payments that carry money round the loop: the edges of the payment network
 LOOP_KINDS = frozenset({"equity_issue", "lending", "compute", "backstop", "gpu_purchase",
                         "lease_rent"})

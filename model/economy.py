@@ -22,6 +22,7 @@ from core.coefficients import (
     BASE_RENT,
     GPU_VENDORS,
     IG_SPREAD_BASE,
+    NETWORK_QUARTERS,
     QUARTERS_PER_YEAR,
     SURPRISE_QUARTERS_TO_2030,
     TERM_PREMIUM,
@@ -43,9 +44,9 @@ from core.ledger import Ledger
 from core.markets import RevenuePath, RevenueSurprise, capacity_value
 from core.state import Loss, MarketState, QuarterFlows, Status
 from model import phases
-from model.circularity import MEASURED_KINDS, NETWORK_QUARTERS, Circularity
+from model.circularity import MEASURED_KINDS, Circularity
 from model.invariants import check_invariants
-from model.metrics import AGENT_REPORTERS, LossTotals, QuarterlyCollector, model_reporters
+from model.metrics import AGENT_REPORTERS, MODEL_COLUMNS, LossTotals, QuarterlyCollector
 from model.parameters import PARAMETER_INFO
 from model.roster import build_outside_sector, build_roster, load_roster_data
 from model.scenario import Scenario, load_scenario
@@ -143,8 +144,7 @@ class AIEconomy(mesa.Model):
             self.open_books()
         self.agent_data = bool(agent_data)
         self.datacollector = QuarterlyCollector(
-            model_reporters=model_reporters(),
-            agent_reporters=AGENT_REPORTERS if self.agent_data else None)
+            MODEL_COLUMNS, AGENT_REPORTERS if self.agent_data else None)
 
     def open_books(self) -> None:
         """Take the present balance sheets as the opening position the invariants start from."""
@@ -352,8 +352,8 @@ class AIEconomy(mesa.Model):
 
     def losses_by_bearer(self) -> pd.DataFrame:
         """Cumulative realised losses by who bears them and through which channel."""
-        df = pd.DataFrame([(x.t, x.bearer, x.bearer_type, x.channel, x.amount) for x in self.losses],
-                          columns=["t", "bearer", "bearer_type", "channel", "loss"])
+        rows = [(x.t, x.bearer, x.bearer_type, x.channel, x.amount) for x in self.losses]
+        df = pd.DataFrame(rows, columns=["t", "bearer", "bearer_type", "channel", "loss"])
         if df.empty:
             return pd.DataFrame(columns=["bearer", "bearer_type", "channel", "loss"])
         return (df.groupby(["bearer", "bearer_type", "channel"], as_index=False)["loss"].sum()

@@ -6,9 +6,10 @@ All stocks are end-of-quarter values; flows are per quarter; USD bn unless named
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-import mesa
+import pandas as pd
 
 from agents.bank import capital_ratio
 from core.coefficients import MARKET_BELIEF_2030, QUARTERS_PER_YEAR
@@ -65,24 +66,38 @@ def agent_row(a) -> tuple:
 AGENT_REPORTERS = {col: (lambda a, k=k: agent_row(a)[k]) for k, col in enumerate(AGENT_COLUMNS)}
 
 
-class QuarterlyCollector(mesa.DataCollector):
-    """mesa's DataCollector, filled in one pass per quarter.
+class QuarterlyCollector:
+    """The quarter's statistics and each agent's figures, collected in one pass.
 
-    It takes the row of :func:`compute_metrics` and the agents' snapshots, where mesa would
-    call, and deep-copy, one reporter per column and agent. What it stores, and the data
-    frames it gives, are mesa's own.
+    It keeps mesa's ``DataCollector`` interface (``model_vars``, ``agent_reporters``,
+    ``get_model_vars_dataframe``, ``get_agent_vars_dataframe`` with a (Step, AgentID) index)
+    but takes the row :func:`compute_metrics` has already made and the agents' snapshots,
+    where mesa would call, and deep-copy, one reporter per column and agent.
     """
 
-    def collect(self, model) -> None:
+    def __init__(self, columns: Sequence[str], agent_reporters: dict | None = None) -> None:
+        self.model_vars: dict[str, list[float]] = {name: [] for name in columns}
+        self.agent_reporters: dict = dict(agent_reporters or {})
+        self._agent_rows: list[tuple] = []
+
+    def collect(self, model: AIEconomy) -> None:
         """Record the quarter: the row of :func:`compute_metrics` and each agent's figures."""
         row = model.current
-        self._collection_steps.append(model.time)
         for name, values in self.model_vars.items():
             values.append(row[name])
         if self.agent_reporters:
             time = model.time
-            self._agent_records[time] = [(time, a.unique_id, *agent_row(a))
-                                         for a in model.agents]
+            self._agent_rows.extend((time, a.unique_id, *agent_row(a)) for a in model.agents)
+
+    def get_model_vars_dataframe(self) -> pd.DataFrame:
+        """One row per quarter, one column per statistic."""
+        return pd.DataFrame(self.model_vars)
+
+    def get_agent_vars_dataframe(self) -> pd.DataFrame:
+        """One row per quarter and agent, indexed by (Step, AgentID), as mesa gives it."""
+        return pd.DataFrame.from_records(
+            self._agent_rows, columns=["Step", "AgentID", *self.agent_reporters],
+            index=["Step", "AgentID"])
 
 
 class LossTotals:
@@ -107,11 +122,6 @@ class LossTotals:
     def of(self, bearer: str) -> float:
         """The realised losses one agent or outside account has borne so far."""
         return sum(self.by_bearer.get(bearer, ()))
-
-
-def model_reporters() -> dict:
-    """Reporter functions for the DataCollector, reading the quarter's computed metrics."""
-    return {name: (lambda m, key=name: m.current[key]) for name in MODEL_COLUMNS}
 
 
 def financing_by_source(m: AIEconomy) -> dict[str, float]:

@@ -203,7 +203,6 @@ def _spot_capacity(m: AIEconomy, own_use: float) -> dict[FinancialAgent, float]:
     """GW each provider can sell on the spot market: what is left after contracts and, for
     hyperscalers, their own AI use.
     """
-    t = m.t
     free: dict[FinancialAgent, float] = {}
     cloud_total = sum(h.cloud_share for h in m.hyperscalers) or 1.0
     for h in m.hyperscalers:

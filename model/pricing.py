@@ -29,8 +29,8 @@ from core.coefficients import (
 )
 from core.contracts import EquityStake, Warrant
 from core.events import quarter_label
-from core.news import fmt_bn
 from core.markets import expected_growth, growth_premium, spot_rent, update_sentiment
+from core.news import fmt_bn
 from core.ratings import bond_spread
 from core.state import Status
 from core.valuation import believed_growth, fundamental_value, market_value, revise_belief

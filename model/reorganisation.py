@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from core.news import fmt_bn, fmt_share
 from core.coefficients import (
     QUARTERS_PER_YEAR,
     REORGANISATION_YEARS,
@@ -20,6 +19,7 @@ from core.coefficients import (
 )
 from core.contracts import ComputeContract, Contract, EquityStake, Lease, Loan, Warrant
 from core.finance import EPS
+from core.news import fmt_bn, fmt_share
 
 if TYPE_CHECKING:
     from agents.base import FinancialAgent

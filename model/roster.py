@@ -197,12 +197,12 @@ def build_roster(m: AIEconomy, data: dict) -> None:
                                          rate=LAB_REVOLVER_SPREAD, floating=True,
                                          maturity=OPEN_ENDED, category="revolver"))
     for b, spec in zip(m.banks, data["banks"].values(), strict=True):
-        lend(m, b, m.other_borrowers, spec["other_loans"], Loan, rate=BANK_OTHER_LOAN_RATE, floating=True,
-             maturity=OPEN_ENDED, category="corporate")
+        lend(m, b, m.other_borrowers, spec["other_loans"], Loan, rate=BANK_OTHER_LOAN_RATE,
+             floating=True, maturity=OPEN_ENDED, category="corporate")
 
 
-def _install_capacity(agent, value: float, cost_per_gw: float, gpu_share: float = GPU_SHARE_OF_CAPEX,
-                      online: int = 0) -> None:
+def _install_capacity(agent, value: float, cost_per_gw: float,
+                      gpu_share: float = GPU_SHARE_OF_CAPEX, online: int = 0) -> None:
     """Give an agent real capacity worth ``value`` (online now, or in the pipeline)."""
     agent.gpu_book += gpu_share * value
     agent.gpu_market += gpu_share * value

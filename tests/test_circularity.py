@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.coefficients import NETWORK_QUARTERS
 from core.ledger import FLOW_KINDS
 from model import MODEL_COLUMNS, AIEconomy
 from model.circularity import (
     MEASURED_KINDS,
-    NETWORK_QUARTERS,
     Circularity,
     circularity,
     describe_change,

@@ -1,4 +1,4 @@
-"""Stock-flow invariants (docs/model.md, "Design concepts") at every quarter, and the checks' own teeth.
+"""Stock-flow invariants (docs/model.md, "Design concepts") every quarter, and the checks' teeth.
 
 The positive tests run every packaged scenario for 20 seeds x 40 quarters and random valid
 parameter sets (shocks included), checking ``check_invariants`` after every quarter. The
@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from core.contracts import Bond, EquityStake, Loan
 from core.errors import AccountingError
-from model.metrics import BEARER_TYPES
 from model import MODEL_COLUMNS, PARAMETER_INFO, SCENARIOS, AIEconomy
+from model.metrics import BEARER_TYPES
 from tests.helpers_core import run_cached, run_checked
 
 SEEDS = range(20)

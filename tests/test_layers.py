@@ -99,3 +99,16 @@ def test_the_model_package_has_no_lazy_import_hook():
 
     assert "__getattr__" not in vars(model)
     assert model.AIEconomy.__module__ == "model.economy"
+
+
+def test_the_code_is_ruff_clean():
+    """`make lint` in the test suite: style, docstrings, complexity (C901 <= 15), imports."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    ruff = Path(sys.executable).with_name("ruff")
+    done = subprocess.run([str(ruff), "check", "--no-cache", "."], cwd=root,
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout[-3000:]
