@@ -142,9 +142,10 @@ def add_factor_options(p: argparse.ArgumentParser, default_help: str) -> None:
     p.add_argument("--param", action="append", default=None, metavar="NAME[=LOW:HIGH]",
                    help="a parameter to vary, over its declared range or LOW:HIGH "
                         f"(repeatable; default: {default_help})")
+    from model.parameters import GROUPS
+
     p.add_argument("--group", action="append", default=None, metavar="GROUP",
-                   help="vary every parameter of this group (repeatable): revenue, "
-                        "technology, financing, shocks")
+                   help=f"vary every parameter of this group (repeatable): {', '.join(GROUPS)}")
 
 
 def factors_from_args(args: argparse.Namespace, default_groups: Sequence[str] | None = None,
