@@ -74,16 +74,20 @@ def book_result(seller: Agent, result: float) -> None:
 
 def sell_stakes(m: Economy, seller: Agent) -> float:
     """Sell every equity stake and warrant the agent holds, at a discount to their marks."""
-    raised = 0.0
-    for c in [c for c in seller.held if isinstance(c, EquityStake | Warrant)]:
-        mark = c.value()
-        proceeds = mark * (1.0 - STAKE_DISCOUNT)
-        m.book.transfer_holder(c, m.distressed_investors)
-        if proceeds > EPS:
-            m.ledger.transfer(m.distressed_investors, seller, proceeds, "asset_sale")
-        book_result(seller, proceeds - mark)
-        raised += proceeds
-    return raised
+    return sum(_sell_to_distressed_investors(m, seller, c, c.value() * (1.0 - STAKE_DISCOUNT))
+               for c in [c for c in seller.held if isinstance(c, EquityStake | Warrant)])
+
+
+def _sell_to_distressed_investors(m: Economy, seller: Agent, c, price: float) -> float:
+    """Hand a claim to distressed-asset buyers for ``price``; the gap to its value is the
+    seller's gain or loss. Returns the price.
+    """
+    value = c.value()
+    m.book.transfer_holder(c, m.distressed_investors)
+    if price > EPS:
+        m.ledger.transfer(m.distressed_investors, seller, price, "asset_sale")
+    book_result(seller, price - value)
+    return price
 
 
 def sell_loans(m: Economy, seller: Agent, wanted: float | None = None,
@@ -129,13 +133,8 @@ def sell_receivables(m: Economy, seller: Agent, exclude: frozenset = frozenset()
     for c in [c for c in seller.held if isinstance(c, Lease | ComputeContract | Backstop)
               and c.arrears > EPS and c.issuer not in exclude]:
         c.end = min(c.end, m.t - 1)
-        value = c.arrears
-        price = value * (1.0 - EXPECTED_LOSS[c.issuer.status]) * (1.0 - LOAN_DISCOUNT)
-        m.book.transfer_holder(c, m.distressed_investors)
-        if price > EPS:
-            m.ledger.transfer(m.distressed_investors, seller, price, "asset_sale")
-        book_result(seller, price - value)
-        raised += price
+        price = c.arrears * (1.0 - EXPECTED_LOSS[c.issuer.status]) * (1.0 - LOAN_DISCOUNT)
+        raised += _sell_to_distressed_investors(m, seller, c, price)
     return raised
 
 

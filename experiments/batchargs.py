@@ -15,7 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["batch_parent", "command_parser", "failed_runs_note", "help_text", "run_from_args"]
+__all__ = ["batch_parent", "command_parser", "failed_runs_note", "finish", "help_text",
+           "run_from_args"]
 
 
 def help_text(doc: str) -> str:
@@ -75,6 +76,20 @@ def run_from_args(args: argparse.Namespace, points: Sequence[Mapping[str, Any]] 
         chunk_size=args.chunk_size, block_runs=args.block_runs, validate=validate,
         collect=False, yes=getattr(args, "yes", False),
         meta={"command": command, "argv": getattr(args, "argv", None)})
+
+
+def finish(result: pd.DataFrame, out: Path, runs: int, t0: float, files: Sequence[str]) -> int:
+    """Say where the files are and how long it took; the exit code (3 if runs failed)."""
+    import sys
+    import time
+
+    print(f"{runs} runs in {time.perf_counter() - t0:.1f} s -> {out}/"
+          + ", ".join(files))
+    note = failed_runs_note(result, out)
+    if note:
+        print(note, file=sys.stderr)
+        return 3
+    return 0
 
 
 def failed_runs_note(result: pd.DataFrame, out: Path) -> str | None:

@@ -100,7 +100,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Run the batch, print the table, write the CSV files; return the exit code."""
-    from experiments.batchargs import failed_runs_note, run_from_args
+    from experiments.batchargs import finish, run_from_args
     from experiments.storage import load_results
 
     t0 = time.perf_counter()
@@ -119,10 +119,4 @@ def run(args: argparse.Namespace) -> int:
     out: Path = args.out
     table.to_csv(out / "holders.csv", index=False)
     final.reset_index().to_csv(out / "holders_runs.csv", index=False)
-    print(f"{len(final)} runs in {time.perf_counter() - t0:.1f} s -> {out}/holders.csv, "
-          "holders_runs.csv")
-    note = failed_runs_note(result, out)
-    if note:
-        print(note, file=sys.stderr)
-        return 3
-    return 0
+    return finish(result, out, len(final), t0, ["holders.csv", "holders_runs.csv"])

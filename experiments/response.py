@@ -241,7 +241,7 @@ def _values(args: argparse.Namespace, name: str) -> list[float]:
 
 def run(args: argparse.Namespace) -> int:
     """Run the sweep, print the table, write CSV and PNG; return the exit code."""
-    from experiments.batchargs import failed_runs_note, run_from_args
+    from experiments.batchargs import finish, run_from_args
     from experiments.crisis import CRISIS_DEFINITION
     from experiments.outcomes import outcomes_by_run, source_columns
     from experiments.storage import load_results
@@ -276,10 +276,5 @@ def run(args: argparse.Namespace) -> int:
         f"{args.scenario}: crisis probability and losses against {name}, "
         f"{len(args.seeds)} seeds per value", CRISIS_DEFINITION)
     fig.savefig(out / "response.png", dpi=110)
-    print(f"{len(runs)} runs in {time.perf_counter() - t0:.1f} s -> {out}/response.csv, "
-          "response_runs.csv, response.png")
-    note = failed_runs_note(result, out)
-    if note:
-        print(note, file=sys.stderr)
-        return 3
-    return 0
+    return finish(result, out, len(runs), t0, ["response.csv", "response_runs.csv",
+                                                "response.png"])
