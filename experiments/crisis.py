@@ -168,7 +168,7 @@ def crisis_probability(df: pd.DataFrame, by: Sequence[str], rule: CrisisRule = D
 
     Args:
         df: a batch frame; ignored if ``runs`` (the output of :func:`crisis_by_run`) is given.
-        by: grouping columns, e.g. ``["scenario"]`` or ``["revenue_ceiling", "herding"]``.
+        by: grouping columns, e.g. ``["scenario"]`` or ``["revenue_2030", "herding"]``.
         rule: the crisis rule.
         runs: precomputed per-run table.
 

@@ -305,7 +305,7 @@ def parse_assignment(text: str) -> tuple[str, int | float]:
 def grid(axes: Mapping[str, Sequence[Any]] | None = None, **kwaxes: Sequence[Any]) -> list[dict]:
     """Cartesian product of parameter axes as a list of override dicts (grid points).
 
-    ``grid(revenue_ceiling=[300, 900], herding=[0, 1])`` gives four dicts, the last axis
+    ``grid(revenue_2030=[300, 900], herding=[0, 1])`` gives four dicts, the last axis
     varying fastest. The result can be passed as ``overrides`` to :func:`run_batch`.
     """
     merged: dict[str, Sequence[Any]] = {**(axes or {}), **kwaxes}

@@ -440,6 +440,24 @@ def test_upload_messages_name_the_file_not_the_server_path():
     assert s.error is None and s.snapshot.params[REVENUE.name] == MID
 
 
+def test_uploaded_scenario_folders_go_with_the_session():
+    # a defect found in use: every upload left an aidb-upload-* folder in /tmp for good
+    import gc
+    import os
+
+    s = state.LiveSession()
+    ok = f'[parameters]\n{REVENUE.name} = {MID}\n'.encode()
+    assert s.load_upload("one.toml", ok)
+    first = os.path.dirname(s.scenario_path)
+    assert s.load_upload("two.toml", ok)
+    second = os.path.dirname(s.scenario_path)
+    assert not os.path.exists(first) and os.path.exists(second)
+    assert s.choose_scenario("baseline")
+    del s
+    gc.collect()
+    assert not os.path.exists(second)
+
+
 def test_upload_size_is_checked_before_reading():
     assert upload.too_big("x.toml", upload.MAX_UPLOAD_BYTES) is None
     msg = upload.too_big("huge.toml", 200_000_000)

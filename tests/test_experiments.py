@@ -28,7 +28,7 @@ def _numeric_param():
     """A parameter with a finite numeric range, and two values inside it."""
     from model import PARAMETER_INFO
 
-    preferred = ["herding", "revenue_ceiling", "base_rate"]
+    preferred = ["herding", "revenue_2030", "base_rate"]
     names = [n for n in preferred if n in PARAMETER_INFO] + sorted(PARAMETER_INFO)
     for name in names:
         info = PARAMETER_INFO[name]

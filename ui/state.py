@@ -20,6 +20,7 @@ import shutil
 import tempfile
 import threading
 import tomllib
+import weakref
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -336,6 +337,8 @@ class LiveSession:
             return False
         # one folder per upload (the model reads the file by path); the previous one goes
         folder = tempfile.mkdtemp(prefix="aidb-upload-")
+        # removed at the latest when the session goes or the server stops
+        weakref.finalize(self, shutil.rmtree, folder, True)
         path = os.path.join(folder, name)
         with open(path, "w", encoding="utf-8") as fh:
             fh.write(text)

@@ -9,8 +9,8 @@ from typing import Any
 from experiments import cli
 from experiments.errors import BatchError
 
-EXAMPLE = ("python -m experiments crisis-map --x revenue_ceiling=300:2500:9 --y herding=0:1:5 "
-           "--seeds 0-19 --out results/map")
+EXAMPLE = ("python -m experiments crisis-map --x revenue_2030=300:1500:5 --y base_rate=0:0.09:4 "
+           "--seeds 0-9 --out results/map")
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:

@@ -6,8 +6,8 @@ import argparse
 
 from experiments import cli
 
-EXAMPLE = ("python -m experiments sweep --param revenue_ceiling=300:2500:9 --param "
-           "herding=0:1:5 --seeds 0-19 --out results/sweep")
+EXAMPLE = ("python -m experiments sweep --param revenue_2030=300:2400:8 --param "
+           "base_rate=0:0.09:4 --seeds 0-19 --out results/sweep")
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
