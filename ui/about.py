@@ -48,8 +48,9 @@ suppliers) close the books. Money is in USD billions, one step is one quarter, s
    circular part), GPU-backed loans for neoclouds.
 7. **Credit supply**: fund inflows and redemptions follow returns and sentiment, with gates;
    banks lend while their capital ratio is above the requirement.
-8. **Markets**: market values, the bubble index (market value of AI equity over the value a
-   normal multiple of revenue gives), spreads, the used-GPU price and rents.
+8. **Markets**: market values, the bubble index (market value of AI equity over the value
+   the expected revenue justifies, its discounted earnings), spreads, the used-GPU price
+   and rents.
 9. **Distress**: agents that cannot pay sell assets, draw lines or default; defaults are
    cleared over the whole obligation network at once with the Eisenberg–Noe algorithm (no
    extra default costs), so second-round defaults happen in the same quarter, and the

@@ -243,7 +243,7 @@ def revenue_capex(frame: pd.DataFrame, events: Sequence[Event] = (),
 
 
 def bubble(frame: pd.DataFrame, events: Sequence[Event] = (), horizon: int = 40) -> Figure:
-    """Bubble index (market value over the value a normal multiple gives) and AI equity."""
+    """Bubble index (market value over the value expected revenue justifies) and AI equity."""
     opt = base_option(quarter_axis(frame, horizon), right_axis=True)
     opt["yAxis"] = [yaxis("bubble index", min_=0),
                     yaxis("USD bn", position="right", split=False, min_=0)]
@@ -262,7 +262,7 @@ def bubble(frame: pd.DataFrame, events: Sequence[Event] = (), horizon: int = 40)
                  (Key("Bubble index (left)", theme.VERMILION),
                   Key("AI equity value, USD bn (right)", theme.BLUE, "area")),
                  "Bubble index = market value of AI firms' equity divided by the value their "
-                 "revenue would justify at a normal multiple; 1 (grey line) means no bubble.")
+                 "expected revenue justifies; 1 (grey line) means no bubble.")
     return _with_marks(fig, events)
 
 

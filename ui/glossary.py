@@ -14,8 +14,9 @@ TERMS: dict[str, str] = {
            "cut into tranches that take losses in order.",
     "basis point": "One hundredth of a percentage point: 100 bp = 1%.",
     "bubble index": "The model's bubble measure: the market value of AI firms' equity divided "
-                    "by the value their revenue would justify at a normal multiple. 1 means "
-                    "no bubble; 2 means prices are twice what revenue supports.",
+                    "by the value their expected revenue justifies (its discounted "
+                    "earnings). 1 means no bubble; 2 means prices are twice what revenue "
+                    "supports.",
     "capex": "Capital expenditure: money spent on long-lived assets such as data centres, "
              "power and GPUs.",
     "capital ratio": "A bank's equity as a share of its risk-weighted assets: the cushion "

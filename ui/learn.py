@@ -403,7 +403,7 @@ CHAPTERS: tuple[Chapter, ...] = (
         "7. Measuring the bubble",
         "A bubble is a gap between what assets are priced at and what their income can "
         "justify. The model's **bubble index** divides the market value of AI firms' equity "
-        "by the value their revenue would support at a normal multiple: a value of one means "
+        "by the value their expected revenue would support (its discounted earnings): one means "
         "no bubble. "
         "It rises when sentiment and expected growth run ahead of revenue and falls when "
         "they meet reality. Watch it on the bubble chart and the header card.",
