@@ -28,7 +28,7 @@ def help_text(doc: str) -> str:
     return body.replace("``", "")
 
 
-def batch_parent(default_seeds: str) -> argparse.ArgumentParser:
+def batch_parent(default_seeds: str, default_scenario: str = "baseline") -> argparse.ArgumentParser:
     """A parent parser with the batch flags of ``run`` and ``sweep`` and ``--scenario``.
 
     The flags (--seeds, --quarters, --out, --executor, --workers, --scheduler, --set,
@@ -38,16 +38,17 @@ def batch_parent(default_seeds: str) -> argparse.ArgumentParser:
     from experiments.cli import batch_options
 
     p = batch_options(default_seeds)
-    p.add_argument("--scenario", default="baseline", metavar="NAME",
-                   help="scenario name or TOML path (default baseline)")
+    p.add_argument("--scenario", default=default_scenario, metavar="NAME",
+                   help=f"scenario name or TOML path (default {default_scenario})")
     return p
 
 
 def command_parser(subparsers: Any, name: str, doc: str, summary: str,
-                   examples: Sequence[str], default_seeds: str) -> argparse.ArgumentParser:
+                   examples: Sequence[str], default_seeds: str,
+                   default_scenario: str = "baseline") -> argparse.ArgumentParser:
     """Register an analysis command: its --help from ``doc``, the batch flags, examples."""
     return subparsers.add_parser(
-        name, parents=[batch_parent(default_seeds)], help=summary,
+        name, parents=[batch_parent(default_seeds, default_scenario)], help=summary,
         formatter_class=argparse.RawDescriptionHelpFormatter, description=help_text(doc),
         epilog="examples:\n" + "\n".join(f"  python -m experiments {name} {e}"
                                          for e in examples))

@@ -93,8 +93,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         subparsers, "holders", __doc__,
         "losses by holder sector (insurers, pensions, retail, banks) as a share of assets",
         ["--out results/holders", "--scenario baseline --seeds 0-49 --out results/holders"],
-        DEFAULT_SEEDS)
-    p.set_defaults(scenario=DEFAULT_SCENARIO)
+        DEFAULT_SEEDS, DEFAULT_SCENARIO)
     return p
 
 
