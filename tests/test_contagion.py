@@ -6,9 +6,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.contracts import EquityStake, Lease, Loan
+from core.contracts import ComputeContract, EquityStake, Lease, Loan
 from core.finance import lend
 from core.firesales import CAPACITY_DISCOUNT, sell_loans
+from core.state import Status
 from model import AIEconomy
 from model.distress import clear_defaults
 
@@ -249,12 +250,21 @@ def test_pool_losses_hit_the_equity_tranche_first_then_mezzanine():
         assert "Bond investors" not in abs_losses.index
 
 
-def test_executory_contracts_of_a_defaulter_end(bust):
-    openai = bust.agent_by_name("OpenAI")
-    if openai.status != "defaulted":
-        pytest.skip("OpenAI survives this bust")
-    assert not [c for c in bust.book.of(Lease) if c.issuer is openai]
-    assert not openai.issued
+def test_executory_contracts_end_in_reorganisation_and_liquidation(bust):
+    # this bust (seed 0) reorganises OpenAI (it rejects its compute contracts with Oracle,
+    # Microsoft, Amazon and CoreWeave) and xAI (it rejects its lease on its GPU SPV), and
+    # liquidates that SPV; the test used to skip because OpenAI is no longer liquidated
+    openai, xai = bust.agent_by_name("OpenAI"), bust.agent_by_name("xAI")
+    spv = bust.agent_by_name("xAI GPU SPV")
+    assert openai.reorganised_at >= 0 and xai.reorganised_at >= 0
+    assert spv.status == Status.DEFAULTED
+    rejected = [t for _, t in bust.event_log if "rejects" in t]
+    assert any(t.startswith("OpenAI rejects its compute contract with Oracle") for t in rejected)
+    assert any(t.startswith("xAI rejects its lease on xAI GPU SPV") for t in rejected)
+    assert not [c for c in bust.book.of(ComputeContract) if c.issuer is openai]
+    assert not [c for c in bust.book.of(Lease) if xai in (c.issuer, c.holder)]
+    assert not [c for c in bust.book.of(Lease) if spv in (c.issuer, c.holder)]
+    assert not spv.issued and not spv.held
 
 
 # --- the crash path keeps the books exact --------------------------------------------------
