@@ -444,6 +444,7 @@ def test_uploaded_scenario_folders_go_with_the_session():
     # a defect found in use: every upload left an aidb-upload-* folder in /tmp for good
     import gc
     import os
+    import tempfile
 
     s = state.LiveSession()
     ok = f'[parameters]\n{REVENUE.name} = {MID}\n'.encode()
@@ -456,6 +457,12 @@ def test_uploaded_scenario_folders_go_with_the_session():
     del s
     gc.collect()
     assert not os.path.exists(second)
+    # a file that passes the checks but cannot build a model leaves no folder either
+    s, before = state.LiveSession(), set(os.listdir(tempfile.gettempdir()))
+    bad = b"[parameters]\ngpu_economic_life = 30\ngpu_book_life = 20\n"
+    assert not s.load_upload("lives.toml", bad) and "gpu_book_life" in s.error
+    assert not {d for d in os.listdir(tempfile.gettempdir()) if d.startswith("aidb-upload-")
+                } - before
 
 
 def test_upload_size_is_checked_before_reading():

@@ -1,11 +1,13 @@
-"""Every `python -m experiments ...` command the README and docs/ show parses as written.
+"""What the README, docs/ and `--help` say about `python -m experiments` is true.
 
-A defect this catches: examples kept naming `revenue_ceiling` after the parameter was
-replaced by `revenue_2030`, so the documented commands failed with exit 2.
+Every command they show parses as written (a defect this catches: examples kept naming
+`revenue_ceiling` after the parameter was replaced by `revenue_2030`, so they failed with
+exit 2), and each command's stated default scenario is the one it runs.
 """
 
 from __future__ import annotations
 
+import argparse
 import re
 import shlex
 from pathlib import Path
@@ -53,13 +55,20 @@ def test_documented_command_parses(doc, command, capsys):
         assert exc.code == 0, f"{doc}: `{command}` fails: {err[-1] if err else exc.code}"
 
 
-def help_examples() -> list[str]:
-    """The examples each sub-command's --help shows (its epilog and description)."""
+def subcommands() -> dict[str, argparse.ArgumentParser]:
+    """Each sub-command's parser, by name."""
     parser = build_parser()
-    sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
+    return next(a for a in parser._actions
+                if isinstance(a, argparse._SubParsersAction)).choices
+
+
+def help_examples() -> list[str]:
+    """The examples `--help` shows: the top level's and each sub-command's."""
+    texts = [build_parser().epilog or ""]
+    texts += [f"{c.description or ''}\n{c.epilog or ''}" for c in subcommands().values()]
     found = []
-    for command in sub.choices.values():
-        text = f"{command.description or ''}\n{command.epilog or ''}"
+    for text in texts:
+        text = re.sub(r"\\\n\s*", " ", text)  # continuation lines
         found += [m.strip() for m in re.findall(r"python -m experiments (\S[^\n]*)", text)]
     return found
 
@@ -73,3 +82,18 @@ def test_help_examples_parse(capsys):
         except SystemExit as exc:
             err = capsys.readouterr().err.strip().splitlines()
             assert exc.code == 0, f"--help example `{example}` fails: {err[-1] if err else ''}"
+
+
+def test_every_command_states_the_scenario_it_runs_by_default():
+    # a defect: holders ran the bust by default while its --help said "default baseline"
+    checked = 0
+    for name, command in subcommands().items():
+        action = next((a for a in command._actions if a.dest == "scenario"), None)
+        if action is None or not action.help or "(default" not in action.help:
+            continue
+        stated = re.search(r"\(default (\w+)\)", action.help).group(1)
+        assert stated == action.default, (name, action.help, action.default)
+        checked += 1
+    assert checked >= 4
+    assert subcommands()["holders"].parse_args(["--out", "x"]).scenario == "bust"
+

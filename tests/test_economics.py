@@ -94,7 +94,7 @@ def outcomes(**overrides) -> tuple[float, float, float]:
     """Median losses, median first-default quarter (40 if none), crisis share over 8 seeds."""
     runs = [run(s, **overrides) for s in SHAPE_SEEDS]
     losses = [m.results()["cumulative_losses"].iloc[-1] for m in runs]
-    first = [first_default(m) if first_default(m) is not None else QUARTERS for m in runs]
+    first = [QUARTERS if (q := first_default(m)) is None else q for m in runs]
     return (statistics.median(losses), statistics.median(first),
             statistics.mean(crisis(m) for m in runs))
 

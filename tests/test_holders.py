@@ -6,8 +6,6 @@ Worked examples with numbers computed by hand in the comments.
 
 from __future__ import annotations
 
-import argparse
-
 import pandas as pd
 import pytest
 
@@ -201,22 +199,3 @@ def test_holders_command_prints_and_writes_the_table(tmp_path, capsys):
     assert pensions["share_median"] == approx(
         runs["losses_pension_funds"].median() / assets["Pension funds"])
 
-
-def test_every_analysis_command_states_the_scenario_it_runs_by_default():
-    # a defect: holders ran the bust by default while its --help said "default baseline"
-    import re
-
-    from experiments.__main__ import build_parser
-
-    parser = build_parser()
-    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    checked = 0
-    for name, command in sub.choices.items():
-        action = next((a for a in command._actions if a.dest == "scenario"), None)
-        if action is None or not action.help or "(default" not in action.help:
-            continue
-        stated = re.search(r"\(default (\w+)\)", action.help).group(1)
-        assert stated == action.default, (name, action.help, action.default)
-        checked += 1
-    assert checked >= 4
-    assert dict(sub.choices)["holders"].parse_args(["--out", "x"]).scenario == "bust"

@@ -250,6 +250,7 @@ class LiveSession:
 
     def __post_init__(self) -> None:
         self.lock = threading.RLock()
+        self._remove_upload: weakref.finalize | None = None  # the current upload's folder
         self._sheets: dict[str, list[tuple[str, dict[str, dict[str, float]]]]] = {}
         if not self.values:
             self.values = scenario_values(self.scenario)
@@ -335,10 +336,10 @@ class LiveSession:
         if problem:
             self.error = problem
             return False
-        # one folder per upload (the model reads the file by path); the previous one goes
+        # one folder per upload (the model reads the file by path); it goes when the next
+        # upload replaces it, or at the latest when the session goes or the server stops
         folder = tempfile.mkdtemp(prefix="aidb-upload-")
-        # removed at the latest when the session goes or the server stops
-        weakref.finalize(self, shutil.rmtree, folder, True)
+        remove = weakref.finalize(self, shutil.rmtree, folder, True)
         path = os.path.join(folder, name)
         with open(path, "w", encoding="utf-8") as fh:
             fh.write(text)
@@ -347,14 +348,14 @@ class LiveSession:
             AIEconomy(path, rng=self.seed)  # builds: catches errors beyond parameters
         except Exception as exc:  # a user file: any failure is reported, never raised
             self.error = f"Could not use {name}: {clean_message(str(exc), path, name)}"
-            shutil.rmtree(folder, ignore_errors=True)
+            remove()
             return False
-        old = self.scenario_path
         self.scenario_path, self.scenario_label = path, f"{name} (uploaded)"
         self.values = values
         ok = self.reset()
-        if old and old != self.scenario_path:
-            shutil.rmtree(os.path.dirname(old), ignore_errors=True)
+        previous, self._remove_upload = self._remove_upload, remove
+        if previous is not None:
+            previous()
         return ok
 
     # --------------------------------------------------------------------- model
