@@ -211,7 +211,11 @@ def _clear_round(m: AIEconomy, new: list[FinancialAgent]) -> dict:
     for a in new:
         external[index[a]] = max(a.cash, 0.0)
     result = clear_payments(liabilities, external)
-    rate = result.recovery_rate
+    # plain floats from here on: numpy scalars would spread through every balance sheet the
+    # settlement touches (slower arithmetic, inf instead of an error on a division by zero,
+    # and sums that round differently depending on the type of their terms)
+    rate = result.recovery_rate.tolist()
+    payments = result.payments.tolist()
     house = m.clearing_house
     # settlement through a clearing house: creditors are paid, then debtors pay in
     paid_to: list[tuple[Contract, float]] = []
@@ -221,7 +225,7 @@ def _clear_round(m: AIEconomy, new: list[FinancialAgent]) -> dict:
         if amount > EPS and c.holder is not c.issuer:
             m.ledger.transfer(house, c.holder, amount, "default_recovery")
     for a in new:
-        owed = result.payments[index[a]]
+        owed = payments[index[a]]
         if owed > EPS:
             m.ledger.transfer(a, house, min(owed, a.cash), "default_recovery")
     written_off: dict = {a: (set(), 0.0) for a in new}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -109,3 +110,25 @@ def test_fresh_process_with_another_hash_seed_gives_the_same_numbers():
                          text=True, timeout=120, check=True).stdout
     m = AIEconomy("bust", rng=5)
     assert out == m.run(16).to_csv(float_format="%.17g")
+
+
+def _numpy_scalars(m: AIEconomy) -> list[str]:
+    """Where a numpy scalar sits in the model's state (agents, contracts, ledger)."""
+    found = [f"{a.name}.{k}" for a in m.all_agents for k, v in vars(a).items()
+             if isinstance(v, np.generic)]
+    found += [f"{c.label()}.{f.name}" for c in m.book.contracts
+              for f in dataclasses.fields(c) if isinstance(getattr(c, f.name), np.generic)]
+    found += [f"cash of {m.ledger.owners[i].name}" for i, v in enumerate(m.ledger.cash)
+              if isinstance(v, np.generic)]
+    return found
+
+
+def test_state_holds_plain_floats_through_defaults():
+    """Default clearing runs in numpy, but its results enter the books as Python floats: a
+    numpy scalar would spread to every balance sheet it touches (the old code left some 500 of
+    them after a bust), make sums round by the type of their terms and turn a division by zero
+    into a silent inf.
+    """
+    m = run_cached("bust", 0, QUARTERS)
+    assert m.losses, "the bust should clear some defaults"
+    assert _numpy_scalars(m) == []
