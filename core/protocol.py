@@ -12,22 +12,22 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     import numpy as np
 
-    from core.contracts import Contract, ContractBook
+    from core.contracts import ContractBook, ContractList
     from core.credit import CreditMarket
     from core.ledger import Ledger
     from core.state import MarketState, QuarterFlows, Snapshot, Status
 
 
 class Agent(Protocol):
-    """An account holder with a balance sheet (see ``agents.base.Agent``)."""
+    """An account holder with a balance sheet (see ``agents.base.FinancialAgent``)."""
 
     name: str
     role: str
     account: int
     overdraft: bool
     status: Status
-    held: list[Contract]
-    issued: list[Contract]
+    held: ContractList        # cached sub-lists by class: change it only through list methods
+    issued: ContractList
     gpu_book: float
     gpu_market: float
     building_book: float
