@@ -237,19 +237,24 @@ def analyse(design: Design, matrices: Mapping[str, np.ndarray], *, resamples: in
 
 def convergence(indices: pd.DataFrame, n: int, top: int = TOP,
                 tolerance: float = RELATIVE_HALF_WIDTH, negligible: float = NEGLIGIBLE,
-                size_flag: str = "--n") -> pd.DataFrame:
+                size_flag: str = "--n", runs_per_n: float | None = None,
+                runs_per_second: float | None = None) -> pd.DataFrame:
     """Whether N is large enough, per output.
 
     Each of the ``top`` highest-ranked parameters must have a CI half-width of at most
     ``tolerance`` x its index, unless its whole interval lies below ``negligible`` (for
     Morris, ``negligible`` x the output's largest mu*: mu* has the output's unit).
 
-    ``size_flag`` names the sample size in messages (``--n``, ``--trajectories``).
+    ``size_flag`` names the sample size in messages (``--n``, ``--trajectories``). With
+    ``runs_per_n`` (model runs per unit of N: points per N times seeds) the advice says how
+    many runs the suggested N takes, and with ``runs_per_second`` (this batch's throughput)
+    about how long, so a researcher can weigh N against narrower ranges or fewer parameters.
 
     Returns:
         One row per output: ``output, n, converged`` (bool; NaN for a constant output),
         ``worst_parameter``, ``worst_index``, ``worst_half_width`` (the least settled top
-        parameter), ``suggested_n`` (a power of 2 from the 1/sqrt(N) law) and ``message``.
+        parameter), ``suggested_n`` (a power of 2 from the 1/sqrt(N) law),
+        ``suggested_runs`` (NaN without ``runs_per_n``) and ``message``.
     """
     main, conf = ("ST", "ST_conf") if "ST" in indices else ("mu_star", "mu_star_conf")
     rows = []
@@ -260,7 +265,7 @@ def convergence(indices: pd.DataFrame, n: int, top: int = TOP,
         if np.all(np.isnan(value)):
             rows.append({**row, "converged": np.nan, "worst_parameter": "",
                          "worst_index": np.nan, "worst_half_width": np.nan,
-                         "suggested_n": np.nan,
+                         "suggested_n": np.nan, "suggested_runs": np.nan,
                          "message": f"{output}: constant over the sample, no indices"})
             continue
         floor = negligible * (1.0 if main == "ST" else float(np.nanmax(np.abs(value))))
@@ -273,18 +278,33 @@ def convergence(indices: pd.DataFrame, n: int, top: int = TOP,
         need = n * excess[worst] ** 2 if math.isfinite(excess[worst]) else math.inf
         suggested = 2 ** math.ceil(math.log2(need)) if math.isfinite(need) and not ok else n
         name, v, h = head["parameter"].iloc[worst], value[worst], half[worst]
+        runs = round(suggested * runs_per_n) if runs_per_n else np.nan
         if ok:
             msg = (f"{output}: converged at {size_flag} {n} (the top {len(head)} indices are "
                    f"known to within {tolerance:.0%}, or are negligible)")
         else:
-            advice = (f"about {size_flag} {suggested} would do" if suggested <= 2 ** 20
+            advice = (f"about {size_flag} {suggested} would do"
+                      f"{_cost(runs, runs_per_second)}" if suggested <= 2 ** 20
                       else "N would have to grow beyond 10^6: narrow the ranges or the "
                            "parameters instead")
             msg = (f"{output}: {size_flag} {n} is too small: {name}'s index is {v:.3g} +- {h:.2g} "
                    f"(needs +- {target[worst]:.2g}); {advice}")
         rows.append({**row, "converged": ok, "worst_parameter": name, "worst_index": v,
-                     "worst_half_width": h, "suggested_n": suggested, "message": msg})
+                     "worst_half_width": h, "suggested_n": suggested, "suggested_runs": runs,
+                     "message": msg})
     return pd.DataFrame(rows)
+
+
+def _cost(runs: float, runs_per_second: float | None) -> str:
+    """" (229,376 runs, ~2.6 h at this batch's 24 runs/s)", or less when rates are unknown."""
+    if not math.isfinite(runs):
+        return ""
+    if not runs_per_second or runs_per_second <= 0:
+        return f" ({runs:,.0f} runs)"
+    seconds = runs / runs_per_second
+    took = (f"{seconds / 3600:.1f} h" if seconds >= 5400 else f"{seconds / 60:.0f} min"
+            if seconds >= 90 else f"{seconds:.0f} s")
+    return f" ({runs:,.0f} runs, ~{took} at this batch's {runs_per_second:.3g} runs/s)"
 
 
 # -- charts --------------------------------------------------------------------------------
@@ -502,7 +522,9 @@ def _study(args: argparse.Namespace, method: str, factors: Sequence[Factor], sce
     if method == "sobol" and design.n & (design.n - 1):
         print(f"note: N={design.n} is not a power of 2; Sobol' sequences balance best at "
               "powers of 2", flush=True)
+    t_runs = time.perf_counter()
     result = run_from_args(args, design.points, "sensitivity", validate=False)
+    executed, spent = result.attrs.get("runs_executed", 0), time.perf_counter() - t_runs
     df = load_results(args.out, columns=["seed", *names, *source_columns()])
     runs = outcomes_by_run(df, by=["scenario", *names, "seed"])
     if "first_default" in runs:       # no default in the run: censored at the horizon
@@ -517,7 +539,10 @@ def _study(args: argparse.Namespace, method: str, factors: Sequence[Factor], sce
     indices = analyse(design, matrices, resamples=args.resamples,
                       conf_level=args.conf_level, seed=args.sample_seed)
     conv = convergence(indices, design.n, negligible=args.negligible,
-                       size_flag="--n" if method == "sobol" else "--trajectories")
+                       size_flag="--n" if method == "sobol" else "--trajectories",
+                       runs_per_n=len(design.points) * len(args.seeds) / design.n,
+                       # a resumed batch that ran little says little about throughput
+                       runs_per_second=executed / spent if executed >= 100 else None)
     out: Path = args.out
     indices.to_csv(out / "sensitivity_indices.csv", index=False)
     conv.to_csv(out / "sensitivity_convergence.csv", index=False)

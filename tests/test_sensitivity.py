@@ -140,6 +140,26 @@ def test_convergence_rule_by_hand():
     assert c.loc["b", "worst_parameter"] == "p"
     assert c.loc["b", "suggested_n"] == 1024
     assert "--n 1024" in c.loc["b", "message"]
+    assert np.isnan(c.loc["b", "suggested_runs"])
+
+
+def test_convergence_advice_says_what_the_suggested_n_costs():
+    t = pd.DataFrame({"output": ["b", "b"], "parameter": ["p", "q"], "rank": [1, 2],
+                      "ST": [0.4, 0.2], "ST_conf": [0.08, 0.01]})
+    # 5 parameters: N (D + 2) = 7 runs per unit of N, one seed; 1024 x 7 = 7,168 runs, and
+    # at 24 runs/s that is 298.7 s, about 5 minutes
+    c = convergence(t, 256, runs_per_n=7.0, runs_per_second=24.0).set_index("output")
+    assert c.loc["b", "suggested_runs"] == 7168
+    assert "(7,168 runs, ~5 min at this batch's 24 runs/s)" in c.loc["b", "message"]
+    # without a throughput (a resumed batch that ran little), the runs alone
+    c = convergence(t, 256, runs_per_n=7.0).set_index("output")
+    assert "(7,168 runs)" in c.loc["b", "message"]
+    # the N (2^15) a top-five index of 0.085 +- 0.018 needs at N = 4096: hours, not minutes
+    t = pd.DataFrame({"output": ["c"], "parameter": ["p"], "rank": [1], "ST": [0.0849],
+                      "ST_conf": [0.018]})
+    c = convergence(t, 4096, runs_per_n=7.0, runs_per_second=24.0).set_index("output")
+    assert c.loc["c", "suggested_n"] == 32768
+    assert "(229,376 runs, ~2.7 h at this batch's 24 runs/s)" in c.loc["c", "message"]
 
 
 @pytest.mark.parametrize("method,size", [("sobol", ["--n", "4"]),
