@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -81,9 +83,6 @@ def run_from_args(args: argparse.Namespace, points: Sequence[Mapping[str, Any]] 
 
 def finish(result: pd.DataFrame, out: Path, runs: int, t0: float, files: Sequence[str]) -> int:
     """Say where the files are and how long it took; the exit code (3 if runs failed)."""
-    import sys
-    import time
-
     print(f"{runs} runs in {time.perf_counter() - t0:.1f} s -> {out}/"
           + ", ".join(files))
     note = failed_runs_note(result, out)

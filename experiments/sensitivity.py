@@ -63,6 +63,7 @@ SEEDS_ROW = "(seeds)"           # the seed share's row in the indices table
 TOP = 5                         # parameters checked by the convergence rule
 RELATIVE_HALF_WIDTH = 0.10      # ... whose CI half-width must be <= 10% of the index
 NEGLIGIBLE = 0.01               # an index whose whole CI is below this counts as settled
+MIN_RUNS_FOR_RATE = 100         # fewer runs (a resumed batch) say too little about speed
 
 
 @dataclass
@@ -296,7 +297,9 @@ def convergence(indices: pd.DataFrame, n: int, top: int = TOP,
 
 
 def _cost(runs: float, runs_per_second: float | None) -> str:
-    """" (229,376 runs, ~2.6 h at this batch's 24 runs/s)", or less when rates are unknown."""
+    """The cost of a suggested N, e.g. ' (229,376 runs, ~2.7 h at this batch's 24 runs/s)';
+    only the runs when the throughput is unknown, nothing when the runs are.
+    """
     if not math.isfinite(runs):
         return ""
     if not runs_per_second or runs_per_second <= 0:
@@ -541,8 +544,8 @@ def _study(args: argparse.Namespace, method: str, factors: Sequence[Factor], sce
     conv = convergence(indices, design.n, negligible=args.negligible,
                        size_flag="--n" if method == "sobol" else "--trajectories",
                        runs_per_n=len(design.points) * len(args.seeds) / design.n,
-                       # a resumed batch that ran little says little about throughput
-                       runs_per_second=executed / spent if executed >= 100 else None)
+                       runs_per_second=(executed / spent if executed >= MIN_RUNS_FOR_RATE
+                                        else None))
     out: Path = args.out
     indices.to_csv(out / "sensitivity_indices.csv", index=False)
     conv.to_csv(out / "sensitivity_convergence.csv", index=False)

@@ -198,4 +198,3 @@ def test_holders_command_prints_and_writes_the_table(tmp_path, capsys):
     pensions = table.set_index("holder").loc["pension funds"]
     assert pensions["share_median"] == approx(
         runs["losses_pension_funds"].median() / assets["Pension funds"])
-
