@@ -107,7 +107,7 @@ class SPV(FinancialAgent):
                 name += "b"
             spv = m.add_spv(name, sponsor)
             m.spv_by_key[key] = spv
-            years = int(m.rng.choice(LEASE_TERM_YEARS, p=LEASE_TERM_WEIGHTS))
+            years = int(m.streams.deals.choice(LEASE_TERM_YEARS, p=LEASE_TERM_WEIGHTS))
             spv.sign_lease(years, renewable=True,
                            guarantee=RVG_SHARE if getattr(sponsor, "guarantees_spv", False) else 0)
             m.log(f"{sponsor.name} sets up {spv.name} off its balance sheet, with a {years}-year "

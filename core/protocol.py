@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from core.contracts import ContractBook, ContractList
     from core.credit import CreditMarket
     from core.ledger import Ledger
-    from core.state import MarketState, QuarterFlows, Snapshot, Status
+    from core.state import MarketState, QuarterFlows, RandomStreams, Snapshot, Status
 
 
 class Agent(Protocol):
@@ -58,6 +58,7 @@ class Economy(Protocol):
     t: int
     params: Any
     rng: np.random.Generator
+    streams: RandomStreams
     ledger: Ledger
     book: ContractBook
     credit: CreditMarket

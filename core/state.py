@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+import numpy as np
+
 from core.markets import RevenueSurprise
 
 
@@ -78,6 +80,26 @@ class QuarterFlows:
     defaults: float = 0.0               # agents that defaulted this quarter
     debt_maturing: float = 0.0          # principal that fell due at maturity
     debt_rolled: float = 0.0            # of which lenders rolled over
+
+
+@dataclass(frozen=True, slots=True)
+class RandomStreams:
+    """One random stream per source of chance, all spawned from the model's seeded generator.
+
+    Common random numbers: with the same seed, two runs that differ only in a financing or
+    policy parameter see the same demand history, because the number of deals (each draws a
+    lease term) can no longer shift the draws of later revenue shocks.
+    """
+
+    demand: np.random.Generator        # transitory revenue noise and permanent surprises
+    lab_shares: np.random.Generator    # each lab's luck in its share of the labs' revenue
+    deals: np.random.Generator         # terms of new deals (lease lengths of new SPVs)
+
+    @classmethod
+    def spawn(cls, rng: np.random.Generator) -> RandomStreams:
+        """Independent child streams of ``rng`` (its draws so far do not matter)."""
+        demand, lab_shares, deals = rng.spawn(3)
+        return cls(demand=demand, lab_shares=lab_shares, deals=deals)
 
 
 @dataclass(frozen=True, slots=True)

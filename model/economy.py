@@ -42,7 +42,7 @@ from core.events import Event, quarter_label
 from core.finance import relationship
 from core.ledger import Ledger
 from core.markets import RevenuePath, RevenueSurprise, capacity_value
-from core.state import Loss, MarketState, QuarterFlows, Status
+from core.state import Loss, MarketState, QuarterFlows, RandomStreams, Status
 from model import phases
 from model.circularity import MEASURED_KINDS, Circularity
 from model.invariants import check_invariants
@@ -90,6 +90,7 @@ class AIEconomy(mesa.Model):
                 f"roster_size must be a whole number in [1, 100000] for a synthetic roster, "
                 f"got {roster_size!r}")
         super().__init__(rng=rng)
+        self.streams = RandomStreams.spawn(self.rng)
         self.scenario_spec = loaded
         self.params = p = loaded.params
         # payments by pair are kept for the kinds the circularity measure and the financing

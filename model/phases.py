@@ -103,9 +103,9 @@ def demand(m: AIEconomy) -> None:
     """End-customer AI revenue: the expected path, permanent surprises from 2026, and noise."""
     p, t = m.params, m.t
     m.market.revenue_prev = m.market.revenue if t > 0 else m.market.revenue_prev
-    m.market.noise = ar1_step(m.market.noise, float(m.rng.standard_normal()))
+    m.market.noise = ar1_step(m.market.noise, float(m.streams.demand.standard_normal()))
     if t >= len(REVENUE_2025):       # 2025 is observed: surprises start in 2026
-        m.market.surprise.step(float(m.rng.standard_normal()), m.surprise_scale)
+        m.market.surprise.step(float(m.streams.demand.standard_normal()), m.surprise_scale)
     base = m.revenue_path.at(t) * m.market.surprise.factor
     m.market.revenue = base * max(REVENUE_NOISE_FLOOR, 1.0 + p.revenue_noise * m.market.noise)
     m.market.efficiency *= 1.0 - p.efficiency_gain
@@ -131,9 +131,10 @@ def _pay_labs(m: AIEconomy) -> float:
         return 0.0
     lab_total = m.market.revenue * lab_share(m.params.lab_revenue_share, t)
     if t >= len(REVENUE_2025):
+        luck = m.streams.lab_shares
         for lab in m.labs:
             lab.share_luck = (LAB_SHARE_PERSISTENCE * lab.share_luck
-                              + LAB_SHARE_VOLATILITY * float(m.rng.standard_normal()))
+                              + LAB_SHARE_VOLATILITY * float(luck.standard_normal()))
     weights = [lab.revenue_share * math.exp(lab.share_luck) for lab in labs]
     total_weight = sum(weights)
     for lab, weight in zip(labs, weights, strict=True):

@@ -77,6 +77,33 @@ def test_overrides_change_the_path():
     assert not a["ai_revenue"].equals(b.results()["ai_revenue"])
 
 
+# Parameters that change how many deals are struck and when (each new SPV draws its lease
+# term): before each source of chance had its own stream, they shifted every later revenue
+# shock, so these runs saw other demand histories from 2031 on (seeds 0, 1, 3 and 5).
+@pytest.mark.parametrize("override", [{"base_rate": 0.08}, {"spv_appetite": 2.0},
+                                      {"take_or_pay": 0.5}, {"lp_redemption_sensitivity": 3.0}])
+def test_financing_parameters_leave_the_demand_history_alone(override):
+    for seed in (0, 1, 3, 5):
+        a = run_cached("baseline", seed, QUARTERS).results()["ai_revenue"]
+        b = AIEconomy("baseline", rng=seed, agent_data=False, **override)
+        b.run(QUARTERS)
+        # common random numbers: the same seed is the same demand luck, whatever the financing
+        assert b.results()["ai_revenue"].equals(a), (override, seed)
+
+
+def test_the_revenue_assumption_scales_the_same_luck():
+    # the same seed under another 2030 revenue: the same surprises around another path
+    for seed in (0, 3):
+        ratios = []
+        for revenue_2030 in (400.0, 800.0, 1600.0):
+            m = AIEconomy("baseline", rng=seed, agent_data=False, revenue_2030=revenue_2030)
+            m.run(QUARTERS)
+            path = np.array([m.revenue_path.at(t) for t in range(QUARTERS)])
+            ratios.append(m.results()["ai_revenue"].to_numpy() / path)
+        assert np.allclose(ratios[0], ratios[1], rtol=1e-12, atol=0.0), seed
+        assert np.allclose(ratios[0], ratios[2], rtol=1e-12, atol=0.0), seed
+
+
 def test_run_in_pieces_equals_one_run():
     whole = run_cached("bust", 0, QUARTERS)
     pieces = AIEconomy("bust", rng=0)
