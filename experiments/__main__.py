@@ -31,6 +31,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("compare", "experiments.commands.compare"),
     ("crisis-map", "experiments.commands.crisis_map"),
     ("response", "experiments.response"),
+    ("oat", "experiments.commands.oat"),
     ("holders", "experiments.holders"),
     ("sensitivity", "experiments.sensitivity"),
     ("discover", "experiments.discovery"),
@@ -47,6 +48,7 @@ EXAMPLES = """examples:
   python -m experiments crisis-map --x revenue_2030=300:2400:8 --y lab_burn=0.3:1.5:5 \\
       --seeds 0-19 --out results/map
   python -m experiments response --seeds 0-19 --out results/response
+  python -m experiments oat --out results/oat
   python -m experiments params
   python -m experiments run --scenario baseline --seeds 0-999 --executor dask \\
       --scheduler tcp://10.0.0.5:8786 --out results/big
