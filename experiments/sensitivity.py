@@ -10,7 +10,9 @@ bootstrap confidence intervals, so the answer says how sure it is. How it works:
    and rounded, so every whole value is equally likely.
 2. **Runs.** Every point runs with every seed (common random numbers) through
    :func:`experiments.run_batch`, on the same executors (process pool, Dask) and into the
-   same Parquet layout as the other commands; ``--resume`` completes a killed batch.
+   same Parquet layout as the other commands; ``--resume`` completes a killed batch. A seed
+   is one demand history at every point, so with one seed the indices hold for that
+   history; several seeds average over luck.
 3. **Outcomes.** Each run is reduced to its outcomes (experiments/outcomes.py) and each
    point to the mean over its seeds: the crisis flag becomes a crisis probability.
 4. **Indices.** SALib estimates the indices of that seed-averaged response, with bootstrap
@@ -57,6 +59,11 @@ __all__ = [
 ]
 
 METHODS = ("sobol", "morris")
+# Every point runs with the same seeds, and each source of chance has its own stream, so with
+# one seed every point sees the same demand history: the indices are conditional on it.
+ONE_SEED_NOTE = ("note: one seed per point: every point sees that seed's demand history "
+                 "(common random numbers), so the indices hold for that history; several "
+                 "seeds (--seeds 0-3) average over luck and report the seed share")
 HEADLINE_OUTPUTS = ("crisis", "losses", "first_default", "peak_bubble")
 DEFAULT_OUTPUTS = (*HEADLINE_OUTPUTS, "losses_by_bearer")
 SEEDS_ROW = "(seeds)"           # the seed share's row in the indices table
@@ -551,6 +558,8 @@ def _study(args: argparse.Namespace, method: str, factors: Sequence[Factor], sce
     conv.to_csv(out / "sensitivity_convergence.csv", index=False)
     runs.to_csv(out / "sensitivity_runs.csv", index=False)
     _print_summary(indices, conv, [o for o in outputs if not o.startswith("losses_")])
+    if len(args.seeds) == 1:
+        print(ONE_SEED_NOTE)
     what = "Sobol' indices" if method == "sobol" else "Morris screening"
     title = (f"{args.scenario}: {what}, {size}, {len(args.seeds)} seeds per point "
              f"({round(args.conf_level * 100)}% intervals)")

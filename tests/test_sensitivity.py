@@ -173,6 +173,7 @@ def test_sensitivity_cli_on_the_model(tmp_path, capsys, method, size):
     assert code == 0
     printed = capsys.readouterr().out
     assert "peak_bubble" in printed
+    assert "note: one seed per point" not in printed               # two seeds: averaged
     assert "too small" in printed or "converged at" in printed
     indices = pd.read_csv(out / "sensitivity_indices.csv")
     assert set(indices["parameter"]) == {"herding", "base_rate", SEEDS_ROW}
@@ -208,6 +209,8 @@ def test_screen_then_sobol_on_the_kept_parameters(tmp_path, capsys):
                  "--out", str(out)])
     assert code == 0
     printed = capsys.readouterr().out
+    # one seed: the printout says the indices are conditional on that seed's history
+    assert printed.count("note: one seed per point") == 2          # the screen and Sobol'
     screen = pd.read_csv(out / "screen" / "sensitivity_indices.csv")
     assert set(screen["method"]) == {"morris"}
     kept = pd.read_csv(out / "sensitivity_indices.csv")
