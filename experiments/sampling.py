@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 
 __all__ = ["ORDERED_PAIRS", "Factor", "add_factor_options", "factors_from_args",
-           "latin_hypercube", "make_factors", "respect_rules", "to_points", "validate_points"]
+           "latin_hypercube", "make_factors", "respect_rules", "scenario_from_args", "to_points",
+           "validate_points"]
 
 # Cross-parameter rules of the model a box sample can break: (a, b) means a <= b. A point
 # that breaks one is moved onto the boundary (a sampled ``a`` is capped at ``b``, else ``b``
@@ -157,20 +158,34 @@ def factors_from_args(args: argparse.Namespace, default_groups: Sequence[str] | 
         ParameterError: a bad scenario or ``--set`` value.
     """
     from experiments.runner import BatchError
-    from model import PARAMETER_INFO, load_scenario
 
     groups = args.group or (None if args.param else default_groups)
     try:
         factors = make_factors(args.param, groups)
     except ValueError as exc:
         raise BatchError(f"--param/--group: {exc}") from None
+    scenario, base = scenario_from_args(args, [f.name for f in factors])
+    return factors, scenario, base
+
+
+def scenario_from_args(args: argparse.Namespace, varied: Sequence[str],
+                       ) -> tuple[Any, dict[str, Any]]:
+    """The scenario with ``--set`` applied and its full parameter values.
+
+    Raises:
+        BatchError: a parameter both varied and ``--set``.
+        ParameterError: a bad scenario or ``--set`` value.
+    """
+    from experiments.runner import BatchError
+    from model import PARAMETER_INFO, load_scenario
+
     fixed = dict(args.fixed)
-    clash = sorted(set(fixed) & {f.name for f in factors})
+    clash = sorted(set(fixed) & set(varied))
     if clash:
         raise BatchError(f"--set {clash[0]}: it is also varied; fix it or vary it, not both")
     scenario = load_scenario(args.scenario, **fixed)
     base = {name: getattr(scenario.params, name) for name in PARAMETER_INFO}
-    return factors, scenario, base
+    return scenario, base
 
 
 def validate_points(scenario: Any, points: Sequence[Mapping[str, Any]]) -> None:

@@ -75,21 +75,16 @@ def run(args: argparse.Namespace) -> int:
     from experiments.batchargs import finish, run_from_args
     from experiments.crisis import CRISIS_DEFINITION
     from experiments.outcomes import outcomes_by_run, source_columns
+    from experiments.sampling import scenario_from_args
     from experiments.storage import load_results
-    from model import PARAMETER_INFO, load_scenario
+    from model import PARAMETER_INFO
 
     t0 = time.perf_counter()
     try:
         names = oat.select_parameters(args.group, args.param)
     except ValueError as exc:
         raise BatchError(str(exc)) from None
-    fixed = dict(args.fixed)
-    clash = [n for n in names if n in fixed]
-    if clash:
-        raise BatchError(f"--set {clash[0]}: it is also varied; fix it (drop it with --param "
-                         "/ --group) or vary it, not both")
-    scenario = load_scenario(args.scenario, **fixed)
-    base = scenario.params.as_dict()
+    scenario, base = scenario_from_args(args, names)
     points, left_out = oat.plan_points(scenario, names, args.count)
     if not points:
         raise BatchError("no point left: the model refuses every value "
