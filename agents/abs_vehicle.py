@@ -100,7 +100,7 @@ class ABSVehicle(FinancialAgent):
             return
         cash = max(self.cash, 0.0)
         interest_in = min(max(self.income.get("interest", 0.0), 0.0), cash)
-        losses = min(self.pool_losses, sum(c.principal for c in active))
+        losses = min(self.pool_losses, sum([c.principal for c in active]))
         self.pool_losses = 0.0
         result = sequential_pay(interest_in, cash - interest_in, losses,
                                 [c.principal for c in active], [c.rate for c in active])

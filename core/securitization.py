@@ -219,7 +219,8 @@ def sequential_pay(collections_interest: float, collections_principal: float, lo
     balances = [float(b) for b in balances]
     # 1. Interest, senior first, from interest collections only.
     available = float(collections_interest)
-    due = tuple(b * rate * year_fraction for b, rate in zip(balances, coupon_rates, strict=True))
+    due = tuple([b * rate * year_fraction
+                 for b, rate in zip(balances, coupon_rates, strict=True)])
     interest_paid = []
     for d in due:
         paid = min(d, available)
@@ -249,7 +250,7 @@ def sequential_pay(collections_interest: float, collections_principal: float, lo
 
     # 4. Residual to the most junior holder.
     return Payments(due, tuple(interest_paid), tuple(loss_allocated), tuple(principal_paid),
-                    tuple(max(b, 0.0) for b in balances), excess_spread + available)
+                    tuple([max(b, 0.0) for b in balances]), excess_spread + available)
 
 
 def _check_tranches(tranches: tuple[Tranche, ...]) -> None:

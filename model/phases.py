@@ -269,15 +269,16 @@ def debt_service(m: AIEconomy) -> None:
     for a in (*m.spvs, *m.neoclouds):
         if a.status != Status.DEFAULTED:
             a.test_offtaker_covenants(ratings)
-    # issuers in DEBT_SERVICE_ORDER, each one's loans senior first (otherwise in book order)
+    # issuers in DEBT_SERVICE_ORDER, each one's loans senior first (otherwise in book order);
+    # ABS notes are left out: each vehicle's waterfall pays them below
     by_issuer_role: dict[str, list[Loan]] = {role: [] for role in DEBT_SERVICE_ORDER}
     for loan in m.book.of(Loan):
         by_issuer_role[loan.issuer.role].append(loan)
-    loans = [loan for role in DEBT_SERVICE_ORDER
+    loans = [loan for role in DEBT_SERVICE_ORDER if role != "abs"
              for loan in sorted(by_issuer_role[role], key=attrgetter("seniority"))]
     for loan in loans:
-        if loan.issuer.role == "abs" or not loan.active:
-            continue                      # ABS notes are paid by the waterfall
+        if not loan.active:
+            continue
         if loan.maturity <= t and loan.principal > EPS and loan.issuer.role != "outside":
             m.flows.debt_maturing += loan.principal
             m.flows.debt_rolled += refinance_maturing(m, loan)
