@@ -192,7 +192,7 @@ class FinancialAgent(mesa.Agent):
     def operating_cash_flow(self) -> float:
         """Last quarter's operating cash flow, annualised (before interest)."""
         inc = self.prev_income
-        return QUARTERS_PER_YEAR * sum(inc.get(kind, 0.0) for kind in OPERATING_FLOWS)
+        return QUARTERS_PER_YEAR * sum([inc.get(kind, 0.0) for kind in OPERATING_FLOWS])
 
     def rating_notch(self) -> int:
         """Credit rating (0 = AAA ... 7 = D) from leverage: net debt over operating cash flow."""
@@ -286,8 +286,11 @@ class FinancialAgent(mesa.Agent):
 
     @property
     def total_assets(self) -> float:
-        """Cash + real assets + financial assets."""
-        return self.cash + self.real_assets + self.financial_assets
+        """Cash + real assets + financial assets (the two properties above, spelled out: this
+        runs for every agent every quarter).
+        """
+        return (self.cash + (self.gpu_book + self.building_book + self.other_assets)
+                + (sum([c.value() for c in self.held]) - self.loss_allowance))
 
     @property
     def liabilities(self) -> float:
@@ -421,13 +424,13 @@ class FinancialAgent(mesa.Agent):
     def leased_gw(self) -> float:
         """Capacity operated under leases from SPVs."""
         t = self.model.t
-        return sum(c.holder.capacity_gw for c in self.issued.of(Lease)
-                   if c.active and c.start <= t <= c.end)
+        return sum([c.holder.capacity_gw for c in self.issued.of(Lease)
+                    if c.active and c.start <= t <= c.end])
 
     @property
     def leased_pipeline_gw(self) -> float:
         """Capacity being built by SPVs for this lessee."""
-        return sum(c.holder.pipeline_gw for c in self.issued.of(Lease) if c.active)
+        return sum([c.holder.pipeline_gw for c in self.issued.of(Lease) if c.active])
 
     @property
     def operated_gw(self) -> float:
@@ -437,7 +440,7 @@ class FinancialAgent(mesa.Agent):
     @property
     def pipeline_gw(self) -> float:
         """GW ordered but not yet running: under construction or waiting for power."""
-        return sum(gw for _, gw in self.pipeline) + self.awaiting_power
+        return sum([gw for _, gw in self.pipeline]) + self.awaiting_power
 
     @property
     def installed_gw(self) -> float:
@@ -450,14 +453,14 @@ class FinancialAgent(mesa.Agent):
 
     def sold_forward_gw(self, t: int) -> float:
         """GW sold under compute contracts in force at quarter ``t``."""
-        return sum(c.gw for c in self.held.of(ComputeContract) if c.in_force(t))
+        return sum([c.gw for c in self.held.of(ComputeContract) if c.in_force(t)])
 
     def backlog_gw(self, t: int) -> float:
         """GW sold forward to buyers in good standing at quarter ``t``: what a provider builds
         for (it stops building for a buyer in distress).
         """
-        return sum(c.gw for c in self.held.of(ComputeContract) if c.in_force(t)
-                   and c.issuer.status == Status.ACTIVE)
+        return sum([c.gw for c in self.held.of(ComputeContract) if c.in_force(t)
+                    and c.issuer.status == Status.ACTIVE])
 
     def delivery_share(self) -> float:
         """Share of the GW it has sold forward that its capacity online can deliver now

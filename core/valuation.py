@@ -78,12 +78,22 @@ def _path_value(path: RevenuePath, t: int) -> float:
     return value + discount * _terminal(path.at(t + VALUATION_HORIZON))
 
 
+@lru_cache(maxsize=4096)
+def _path_ahead(path: RevenuePath, t: int) -> tuple[float, ...]:
+    """Expected revenue in each of the ``VALUATION_HORIZON`` quarters after quarter ``t``.
+
+    Cached: every run of a scenario walks the same path.
+    """
+    return tuple([path.at(t + k) for k in range(1, VALUATION_HORIZON + 1)])
+
+
 def fundamental_value(path: RevenuePath, t: int, surprise: RevenueSurprise) -> float:
     """What the scenario's revenue will justify: its expected path from here, from the level
     realised so far (the surprise so far, which fades as revenue surprises do).
     """
     value, discount, level = 0.0, 1.0, 0.0
-    for k, level in enumerate(surprise.expected_levels(VALUATION_HORIZON), start=1):
+    ahead = _path_ahead(path, t)
+    for revenue, level in zip(ahead, surprise.expected_levels(VALUATION_HORIZON), strict=True):
         discount *= _DISCOUNT
-        value += discount * EARNINGS_MARGIN * path.at(t + k) * math.exp(level)
-    return value + discount * _terminal(path.at(t + VALUATION_HORIZON)) * math.exp(level)
+        value += discount * EARNINGS_MARGIN * revenue * math.exp(level)
+    return value + discount * _terminal(ahead[-1]) * math.exp(level)

@@ -307,7 +307,7 @@ def flag_distress(m: AIEconomy) -> None:
         a.snap = snap = a.snapshot()     # the end-of-quarter figures, reused by record()
         if a.status == Status.DEFAULTED:
             continue
-        arrears = sum(c.arrears for c in a.issued)
+        arrears = sum([c.arrears for c in a.issued])
         # operating firms and vehicles are in distress when they miss payments; funds and banks
         # also when their losses exceed their equity
         troubled = (a.missed > 1e-6 or arrears > 1e-6

@@ -168,7 +168,7 @@ def compute(m: AIEconomy) -> None:
             pay_due(m, c, c.payment(t, c.gw * delivered, delivered), "compute")
     captive = CAPTIVE_GW_2025 * (1.0 + CAPTIVE_GROWTH) ** t * m.market.efficiency
     cloud_gw = m.market.cloud_revenue * CLOUD_GW_PER_REVENUE * m.market.efficiency
-    contracted_use = sum(lab.used_gw for lab in m.labs)
+    contracted_use = sum([lab.used_gw for lab in m.labs])
     free = _spot_capacity(m, captive + cloud_gw)
     sold_gw, spot_sales = _clear_spot_market(m, spot_budgets, free)
     for c in m.book.of(Backstop):
@@ -176,7 +176,7 @@ def compute(m: AIEconomy) -> None:
             unsold = max(0.0, free.get(c.holder, 0.0) - spot_sales.get(c.holder, 0.0))
             paid = pay_due(m, c, c.payment(t, unsold * m.market.spot_rent), "backstop")
             m.record_loss(c.issuer, "guarantee called", paid)
-    m.market.capacity_total = sum(a.capacity_gw for a in m.capacity_owners())
+    m.market.capacity_total = sum([a.capacity_gw for a in m.capacity_owners()])
     m.market.demand_gw = captive + cloud_gw + contracted_use + sold_gw
     m.market.demand_ratio = (m.market.demand_gw / m.market.capacity_total
                              if m.market.capacity_total > 0 else 0.0)
@@ -190,7 +190,7 @@ def energise(m: AIEconomy) -> None:
     shared out in proportion to what waits (a power crunch leaves built capacity idle).
     """
     owners = m.capacity_owners()
-    waiting = sum(a.finish_construction() for a in owners)
+    waiting = sum([a.finish_construction() for a in owners])
     if waiting <= EPS:
         m.market.power_queue_gw = 0.0
         return

@@ -145,7 +145,7 @@ def _distress_share(m: AIEconomy) -> float:
     firms = [*m.hyperscalers, *m.labs, *m.neoclouds, *m.spvs]
     sizes = [max(a.snap.assets, 0.0) if a.snap else 0.0 for a in firms]
     total = sum(sizes)
-    hit = sum(s for a, s in zip(firms, sizes, strict=True) if a.status != Status.ACTIVE)
+    hit = sum([s for a, s in zip(firms, sizes, strict=True) if a.status != Status.ACTIVE])
     return hit / total if total > 0 else 0.0
 
 
@@ -153,8 +153,8 @@ def _revenue_gap(m: AIEconomy) -> tuple[float, float]:
     """Revenue the AI capital stock needs (depreciation + cost of capital + opex) minus revenue."""
     p, mk = m.params, m.market
     owners = m.capacity_owners()
-    capital = sum(a.gpu_book + a.building_book for a in owners)
-    gpu = sum(a.gpu_book for a in owners)
+    capital = sum([a.gpu_book + a.building_book for a in owners])
+    gpu = sum([a.gpu_book for a in owners])
     needed = (gpu / p.gpu_economic_life + (capital - gpu) / BUILDING_LIFE
               + COST_OF_CAPITAL / QUARTERS_PER_YEAR * capital + OPEX_PER_GW * mk.capacity_total)
     captive_value = CAPTIVE_GW_2025 * (1 + CAPTIVE_GROWTH) ** m.t * BASE_RENT
