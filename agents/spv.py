@@ -40,6 +40,7 @@ from core.coefficients import (
     TERMINATION_QUARTERS,
 )
 from core.contracts import EquityStake, Lease, Loan
+from core.credit import LendingRooms
 from core.finance import EPS, Rollover, issue_equity, pay_due
 from core.news import fmt_bn
 from core.ratings import DISTRESSED_NOTCH, secured_spread
@@ -70,7 +71,10 @@ class SPV(FinancialAgent):
         (a deal that cannot be fully funded shrinks) and priced on the sponsor's credit.
         """
         debt_share = m.params.spv_max_debt_share
-        room = m.credit.room(sponsor)
+        # the banks' rooms are polled once: setting up the vehicle and its equity (paid by the
+        # sponsor and a fund) does not touch a bank before the debt is syndicated
+        bank_rooms = LendingRooms()
+        room = m.credit.room(sponsor, bank_rooms)
         capacity = m.credit.capacity(sponsor, fund_share=FUND_SHARE_OF_DEALS, room=room)
         debt_wanted = debt_share * amount
         scale = min(1.0, capacity / debt_wanted) if debt_wanted > 1e-9 else 0.0
@@ -85,7 +89,8 @@ class SPV(FinancialAgent):
         issue_equity(m, spv, sponsor, SPONSOR_EQUITY_SHARE * equity, equity)
         issue_equity(m, spv, fund, (1.0 - SPONSOR_EQUITY_SHARE) * equity, equity)
         spv.rebalance_stakes()
-        reserve = spv.borrow_for_build(debt_share * funded, relationship_of=sponsor)
+        reserve = spv.borrow_for_build(debt_share * funded, relationship_of=sponsor,
+                                       bank_rooms=bank_rooms)
         spv.buy_capacity(min(funded, spv.cash - reserve), m.gpu_vendors(sponsor), m.suppliers,
                          gpu_share=0.0)
         if spv.lease is not None and spv.lease.guaranteed_value:
@@ -131,12 +136,14 @@ class SPV(FinancialAgent):
             return lease.end
         return self.model.t + self.model.params.build_lag + lease.term - 1
 
-    def borrow_for_build(self, amount: float, *, relationship_of: FinancialAgent) -> float:
+    def borrow_for_build(self, amount: float, *, relationship_of: FinancialAgent,
+                         bank_rooms: LendingRooms | None = None) -> float:
         """Borrow ``amount`` for capex plus an interest reserve for the build; return the
         reserve (the part of the proceeds kept to pay interest until the lease starts).
 
         The loans mature when the lease is planned to end, pay interest only until the
         capacity runs, then amortise as over a longer life, leaving a balloon at maturity.
+        ``bank_rooms``: the banks' lending rooms, if the deal has polled them already.
         """
         m = self.model
         # the balloon falls due the quarter after the lease ends, once the sponsor has decided
@@ -151,9 +158,10 @@ class SPV(FinancialAgent):
         balloon_share = max(0.0, 1.0 - years / SPV_AMORTISATION_YEARS)
         started = self.lease is not None and self.lease.start <= m.t
         borrowed = m.credit.syndicate(
-            self, debt, fund_share=FUND_SHARE_OF_DEALS, relationship_of=relationship_of,
-            rate=rate, floating=True, maturity=maturity, amortising=True,
-            balloon=balloon_share * debt, amortise_from=m.t if started else OPEN_ENDED,
+            self, debt, fund_share=FUND_SHARE_OF_DEALS, rooms=bank_rooms,
+            relationship_of=relationship_of, rate=rate, floating=True, maturity=maturity,
+            amortising=True, balloon=balloon_share * debt,
+            amortise_from=m.t if started else OPEN_ENDED,
             offtaker=self.sponsor, offtaker_notch=offtaker, category="spv_debt",
             collateral=self)
         return 0.0 if started else reserve * borrowed / debt

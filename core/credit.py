@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 class LendingRooms(dict):
     """Banks' lending rooms, each asked once while a deal's lenders are polled.
 
-    Nothing changes meanwhile; a fund's capacity includes its line bank's room.
+    Valid until a bank lends or its cash moves (a deal's own loans come after the poll); a
+    fund's capacity includes its line bank's room.
     """
 
     def __missing__(self, bank: Agent) -> float:
@@ -42,10 +43,14 @@ class CreditMarket:
         return (relationship(borrower, m.funds, FUND_LENDERS),
                 relationship(borrower, m.banks, BANK_LENDERS))
 
-    def room(self, borrower: Agent) -> tuple[list[float], list[float]]:
-        """What each of the borrower's relationship funds and banks can lend now."""
+    def room(self, borrower: Agent, rooms: LendingRooms | None = None
+             ) -> tuple[list[float], list[float]]:
+        """What each of the borrower's relationship funds and banks can lend now.
+
+        ``rooms`` collects the banks' rooms as they are asked (see :meth:`syndicate`).
+        """
         funds, banks = self.lenders(borrower)
-        rooms = LendingRooms()
+        rooms = LendingRooms() if rooms is None else rooms
         return [f.lending_capacity(rooms) for f in funds], [rooms[b] for b in banks]
 
     def capacity(self, borrower: Agent, fund_share: float,
@@ -58,12 +63,16 @@ class CreditMarket:
         return sum(fund_room) + sum(bank_room) if fund_share < 1 else sum(fund_room)
 
     def syndicate(self, borrower: Agent, amount: float, *, fund_share: float,
-                  **terms) -> float:
-        """Lend ``amount`` to ``borrower`` from funds and banks; return the amount lent."""
+                  rooms: LendingRooms | None = None, **terms) -> float:
+        """Lend ``amount`` to ``borrower`` from funds and banks; return the amount lent.
+
+        ``rooms``: the banks' lending rooms if already polled for this deal, with no bank's
+        books changed since (funds are asked again: their cash may have moved).
+        """
         if amount <= EPS:
             return 0.0
         funds, banks = self.lenders(terms.pop("relationship_of", borrower))
-        rooms = LendingRooms()
+        rooms = LendingRooms() if rooms is None else rooms
         fund_caps = [f.lending_capacity(rooms) for f in funds]
         bank_caps = [rooms[b] for b in banks]
         from_funds = min(fund_share * amount, sum(fund_caps))
