@@ -149,7 +149,7 @@ GROWTH_PREMIUM_CAP = 2.0
 
 HERDING_TILT = 0.05
 """[1/quarter per unit of sentiment] Assumption: how far herding on sentiment moves expected
-quarterly growth (MODEL reference form g_e += h (S - 1))."""
+quarterly growth: g_e += HERDING_TILT h (S - 1), h the herding parameter, S sentiment."""
 
 SENTIMENT_MIN, SENTIMENT_MAX = 0.3, 2.5
 """[index, 1 = neutral] Assumption: bounds of market sentiment."""

@@ -97,3 +97,22 @@ def test_every_command_states_the_scenario_it_runs_by_default():
     assert checked >= 4
     assert subcommands()["holders"].parse_args(["--out", "x"]).scenario == "bust"
 
+
+
+# the design notes the project started from live outside the repository: nothing in it may
+# send a reader there (the 2026-12 defect: a coefficient's source read "MODEL reference form")
+OUTSIDE = re.compile(r"MODEL\.md|MODEL reference|APP\.md|STYLE\.md|deal-terms\.md"
+                     r"|shared/|\.\./shared|the issue notes|calibration\.md")
+SOURCES = ("agents", "app.py", "core", "docs", "experiments", "model", "scripts", "ui",
+           "README.md", "CITATION.cff", "pyproject.toml", "Makefile")
+
+
+def test_nothing_cites_files_outside_the_repository():
+    files = [p for name in SOURCES for p in ([ROOT / name] if (ROOT / name).is_file()
+                                             else (ROOT / name).rglob("*"))
+             if p.is_file() and p.suffix in {".py", ".md", ".toml", ".cff", ".sh", ".ipynb", ""}]
+    assert len(files) > 50
+    cited = [f"{p.relative_to(ROOT)}:{i}: {line.strip()}" for p in files
+             for i, line in enumerate(p.read_text(encoding="utf-8", errors="replace")
+                                      .splitlines(), 1) if OUTSIDE.search(line)]
+    assert cited == []
