@@ -63,6 +63,27 @@ def test_ishigami_sobol_indices_match_analytic_values_within_their_ci():
         t.loc[SEEDS_ROW, "ST_conf"], 0.01))
 
 
+def test_a_zero_one_outcome_needs_the_n_the_binomial_rule_says():
+    # docs/experiments.md plans N for the crisis flag: each of the N pairs behind a total
+    # index either flips the outcome or not, with probability q = 2 ST p (1 - p) (p: the
+    # share of runs in crisis), so the 95% half-width is 1.96 ST sqrt((1 - q) / (N q)).
+    # A crisis here when x1 + x2 / 2 > 1.1 (x3 inert): p = 0.16 by hand.
+    factors = [Factor(f"x{i}", 0.0, 1.0) for i in (1, 2, 3)]
+    n = 2048
+    design = make_design("sobol", factors, n, seed=2)
+    x = np.array([[p[f.name] for f in factors] for p in design.points])
+    crisis = (x[:, 0] + x[:, 1] / 2 > 1.1).astype(float)
+    assert crisis.mean() == pytest.approx(0.16, abs=0.01)
+    t = analyse(design, {"crisis": crisis[:, None]}, resamples=1000, seed=0)
+    t = t.set_index("parameter")
+    share = 0.16 * 0.84
+    for name in ("x1", "x2"):
+        st, half = t.loc[name, "ST"], t.loc[name, "ST_conf"]
+        q = 2 * st * share
+        assert half == pytest.approx(1.96 * st * math.sqrt((1 - q) / (n * q)), rel=0.2), name
+    assert t.loc["x3", "ST"] == 0.0 and t.loc["x3", "ST_conf"] == 0.0
+
+
 def test_design_runs_through_run_batch_and_maps_back_to_points():
     design = make_design("sobol", ISHIGAMI, 16, seed=0)
     seeds = [0, 1, 2]
