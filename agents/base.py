@@ -286,11 +286,8 @@ class FinancialAgent(mesa.Agent):
 
     @property
     def total_assets(self) -> float:
-        """Cash + real assets + financial assets (the two properties above, spelled out: this
-        runs for every agent every quarter).
-        """
-        return (self.cash + (self.gpu_book + self.building_book + self.other_assets)
-                + (sum([c.value() for c in self.held]) - self.loss_allowance))
+        """Cash + real assets + financial assets."""
+        return self.cash + self.real_assets + self.financial_assets
 
     @property
     def liabilities(self) -> float:
