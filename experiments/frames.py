@@ -6,25 +6,40 @@ identical to the one :func:`experiments.run_batch` returns.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
 __all__ = ["cast_run_frame", "finalize_frame"]
 
 
-def cast_run_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """Fix dtypes (bool, float64, str) so that every block has the same Parquet schema."""
-    out = {}
-    for col in df.columns:
-        s = df[col]
-        if pd.api.types.is_bool_dtype(s):
-            out[col] = s.astype(bool)
-        elif pd.api.types.is_numeric_dtype(s):
-            out[col] = s.astype("float64")
-        else:
-            out[col] = s.astype(str)
+def cast_run_frame(df: pd.DataFrame, head: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """Fix dtypes (bool, float64, str) so that every block has the same Parquet schema.
+
+    ``head`` columns (a run's seed and override values) come first and replace model
+    columns of the same name. The frame is built in one construction, the numeric columns
+    from one 2-D array: a batch does this for every run, and column by column (plus a
+    concat for the head) it took ~20 ms of a ~130 ms run.
+    """
+    head = dict(head or {})
+    kinds = {col: _storage_kind(dtype) for col, dtype in df.dtypes.items() if col not in head}
+    numeric = [col for col, kind in kinds.items() if kind == "float64"]
+    values = df[numeric].to_numpy(dtype="float64")
+    columns = dict(zip(numeric, values.T, strict=True))
+    out: dict[str, Any] = head
+    for col, kind in kinds.items():
+        out[col] = columns[col] if kind == "float64" else df[col].astype(kind)
     return pd.DataFrame(out, index=df.index)
+
+
+def _storage_kind(dtype: object) -> type | str:
+    """The dtype a column of ``dtype`` is stored as: bool, float64 or str."""
+    if pd.api.types.is_bool_dtype(dtype):
+        return bool
+    if pd.api.types.is_numeric_dtype(dtype):
+        return "float64"
+    return str
 
 
 def finalize_frame(df: pd.DataFrame, scenarios: Sequence[str] | None,

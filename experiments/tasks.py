@@ -38,11 +38,11 @@ def _one_run(fn: RunFn, scenario: str, seed: int, quarters: int,
     df = fn(scenario, seed, quarters, dict(overrides))
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"run function returned {type(df).__name__}, not a DataFrame")
-    df = cast_run_frame(df.reset_index(drop=True))
+    df = df.reset_index(drop=True)
     head = {"seed": pd.Series(int(seed), index=df.index, dtype="int64")}
     for name, value in colvals.items():
         head[name] = pd.Series([value] * len(df), index=df.index)
-    return pd.concat([pd.DataFrame(head), df.drop(columns=list(head), errors="ignore")], axis=1)
+    return cast_run_frame(df, head)
 
 
 def failure_record(scenario: str, seed: int, key: str, overrides: Mapping[str, Any],

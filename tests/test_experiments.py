@@ -14,6 +14,8 @@ import time
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from experiments import grid, load_results, parse_seeds, parse_values, run_batch
 from experiments.crisis import CRISIS_DEFINITION, crisis_by_run, crisis_probability
@@ -144,6 +146,40 @@ def test_parquet_schema_and_manifest(tmp_path, numeric_param):
     with pytest.raises(BatchError, match="resume"):
         run_batch("bust", "0-3", overrides={name: values[0]}, quarters=Q, executor="serial",
                   out=out, progress=False)
+
+
+def _cast_column_by_column(df: pd.DataFrame, head: dict) -> pd.DataFrame:
+    """The batch frame of one run as the first version built it (the reference)."""
+    out = {}
+    for col in df.columns:
+        s = df[col]
+        if pd.api.types.is_bool_dtype(s):
+            out[col] = s.astype(bool)
+        elif pd.api.types.is_numeric_dtype(s):
+            out[col] = s.astype("float64")
+        else:
+            out[col] = s.astype(str)
+    cast = pd.DataFrame(out, index=df.index)
+    return pd.concat([pd.DataFrame(head), cast.drop(columns=list(head), errors="ignore")], axis=1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(kinds=st.lists(st.sampled_from(["float", "int", "bool", "str"]), min_size=1, max_size=8),
+       rows=st.integers(0, 5), overrides=st.lists(st.sampled_from(["c0", "c2", "x"]),
+                                                  unique=True, max_size=3))
+def test_run_frame_cast_in_one_construction_matches_column_by_column(kinds, rows, overrides):
+    """The fast cast (one 2-D array for numeric columns) gives the same frame, dtypes and
+    column order as casting column by column, head columns replacing model ones."""
+    from experiments.frames import cast_run_frame
+
+    make = {"float": lambda: [i / 3 for i in range(rows)], "int": lambda: list(range(rows)),
+            "bool": lambda: [i % 2 == 0 for i in range(rows)],
+            "str": lambda: [f"q{i}" for i in range(rows)]}
+    df = pd.DataFrame({f"c{i}": make[k]() for i, k in enumerate(kinds)})
+    head = {"seed": pd.Series(7, index=df.index, dtype="int64")}
+    head.update({name: pd.Series([0.25] * rows, index=df.index) for name in overrides})
+    expected = _cast_column_by_column(df, dict(head))
+    pd.testing.assert_frame_equal(cast_run_frame(df, head), expected, check_exact=True)
 
 
 def test_resume_runs_only_missing(tmp_path):
