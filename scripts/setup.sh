@@ -50,8 +50,10 @@ find_python() {
     pyenv_root="$(pyenv root 2>/dev/null || true)"
   fi
   pyenv_root="${pyenv_root:-${PYENV_ROOT:-$HOME/.pyenv}}"
-  # Prefer 3.12 (what the stack was verified on), then newer minors.
-  for minor in 12 13 14 15 16 17 18 19; do
+  # Prefer 3.13: the whole suite passes on it with identical golden runs, and it runs the
+  # model with ~9% fewer instructions than 3.12 (callgrind, 674M against 738M a run). Then
+  # 3.12 (what the stack was first verified on), then newer minors.
+  for minor in 13 12 14 15 16 17 18 19; do
     command -v "python3.$minor" >/dev/null 2>&1 && cands+=("$(command -v "python3.$minor")")
     if command -v pyenv >/dev/null 2>&1; then
       # pyenv's bare `python3.12` shim may fail ("command not found") unless that version is
