@@ -32,7 +32,7 @@ __all__ = ["DEFAULT_COUNT", "DEFAULT_SEEDS", "EXCLUDED_GROUPS", "LeftOut", "Poin
 
 DEFAULT_COUNT = 5
 DEFAULT_SEEDS = "0-7"
-EXCLUDED_GROUPS = ("shocks",)        # not varied unless asked for (--group / --param)
+EXCLUDED_GROUPS = ("shocks", "labour")  # not varied unless asked for (--group / --param)
 VALUE_DIGITS = 12                    # 0.22499999999999998 -> 0.225 (linspace float noise)
 PANEL_COLUMNS = 6
 

@@ -115,9 +115,10 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--format", choices=FORMATS, default="text",
                    help="output format (default text)")
+    from model.parameters import GROUPS
+
     p.add_argument("--group", action="append", default=None, metavar="GROUP",
-                   help="only this group (repeatable): revenue, technology, financing, "
-                        "shocks, ...")
+                   help=f"only this group (repeatable): {', '.join(GROUPS)}")
     p.add_argument("--scenario", action="append", default=None, metavar="NAME",
                    help="scenario name or TOML path to show defaults for (repeatable; "
                         "default: every packaged scenario)")

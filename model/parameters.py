@@ -31,7 +31,9 @@ class ParamInfo(NamedTuple):
     integer: bool = False
 
 
-GROUPS = ("revenue", "technology", "financing", "policy", "shocks")
+# "labour" holds what only converts revenue into the jobs-displaced statistic: no balance
+# sheet sees it, so analyses of crises and losses leave it out unless asked for.
+GROUPS = ("revenue", "technology", "financing", "policy", "shocks", "labour")
 
 
 def _param(default: float, low: float, high: float, unit: str, group: str, label: str,
@@ -177,10 +179,10 @@ class Parameters:
         "One-off fall in the market value of installed GPUs and in spot rent.")
     # --- labour --------------------------------------------------------------------------
     substitution_share: float = _param(
-        0.5, 0.0, 1.0, "share", "revenue", "Labour substitution share",
+        0.5, 0.0, 1.0, "share", "labour", "Labour substitution share",
         "Share of AI revenue that replaces wages.")
     average_wage: float = _param(
-        80.0, 10.0, 300.0, "USD k/yr", "revenue", "Average wage",
+        80.0, 10.0, 300.0, "USD k/yr", "labour", "Average wage",
         "Average annual wage of a displaced job.")
 
     def with_overrides(self, **overrides: Any) -> Parameters:

@@ -44,8 +44,10 @@ def test_refused_values_are_left_out_with_the_models_reason():
 
 
 def test_parameter_selection():
-    everything_but_shocks = [n for n, i in PARAMETER_INFO.items() if i.group != "shocks"]
-    assert oat.select_parameters() == everything_but_shocks
+    # by default neither the shocks (off unless timed) nor the labour placebos
+    by_default = [n for n, i in PARAMETER_INFO.items() if i.group not in ("shocks", "labour")]
+    assert oat.select_parameters() == by_default
+    assert "substitution_share" in oat.select_parameters(["labour"])
     assert oat.select_parameters(["policy"]) == [
         n for n, i in PARAMETER_INFO.items() if i.group == "policy"]
     # --param alone: exactly those, any group, in declaration order

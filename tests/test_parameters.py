@@ -45,6 +45,27 @@ def test_parameter_info_matches_the_dataclass_and_its_defaults():
         assert isinstance(value, int if info.integer else float), name
 
 
+def test_labour_group_holds_exactly_what_only_moves_jobs_displaced():
+    """The "labour" parameters change no column but ``jobs_displaced``, and every "revenue"
+    parameter changes more: ``--group revenue`` samples no placebo (it sampled two)."""
+    base = AIEconomy("baseline", rng=0, agent_data=False).run(40)
+
+    def moved(name: str) -> set[str]:
+        info = PARAMETER_INFO[name]
+        value = info.max if info.default != info.max else info.min
+        run = AIEconomy("baseline", rng=0, agent_data=False,
+                        **_valid_with(name, value)).run(40)
+        return {c for c in base.columns if not run[c].equals(base[c])}
+
+    labour = [n for n, i in PARAMETER_INFO.items() if i.group == "labour"]
+    revenue = [n for n, i in PARAMETER_INFO.items() if i.group == "revenue"]
+    assert labour and revenue
+    for name in labour:
+        assert moved(name) == {"jobs_displaced"}, name
+    for name in revenue:
+        assert moved(name) - {"jobs_displaced"}, name
+
+
 def test_parameters_are_frozen_and_with_overrides_validates():
     p = make_parameters({})
     with pytest.raises(dataclasses.FrozenInstanceError):

@@ -36,7 +36,7 @@ from model import (
     load_scenario,
 )
 
-SLIDER_GROUPS = ("revenue", "financing", "technology", "shocks", "policy")
+SLIDER_GROUPS = ("revenue", "financing", "technology", "shocks", "policy", "labour")
 # The parameters shown first (others go under "More parameters"; the policy levers have
 # their own group). A test checks that every name here is a model parameter.
 MAIN_LEVERS = {
