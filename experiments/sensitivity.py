@@ -456,13 +456,44 @@ def _screened(factors: Sequence[Factor], indices: pd.DataFrame, keep: int,
     pace of compute price cuts decides crises and hardly moves losses) for one that is
     middling in all.
     """
-    t = indices[(indices["parameter"] != SEEDS_ROW) & indices["output"].isin(outputs)]
     chosen: set[str] = set()
-    for _, effects in t.groupby("output", sort=False):
-        ranked = effects.dropna(subset=["mu_star"]).sort_values(
-            "mu_star", ascending=False, kind="mergesort")
+    for ranked in _screen_rankings(indices, outputs).values():
         chosen.update(ranked["parameter"].head(keep))
     return [f for f in factors if f.name in chosen]
+
+
+def _screen_rankings(indices: pd.DataFrame, outputs: Sequence[str]) -> dict[str, pd.DataFrame]:
+    """Each output's parameters by Morris mu*, largest first (outputs with no effect left out)."""
+    t = indices[(indices["parameter"] != SEEDS_ROW) & indices["output"].isin(outputs)]
+    rankings = {}
+    for output, effects in t.groupby("output", sort=False):
+        ranked = effects.dropna(subset=["mu_star"]).sort_values(
+            "mu_star", ascending=False, kind="mergesort")
+        if len(ranked):
+            rankings[str(output)] = ranked
+    return rankings
+
+
+def _cut_messages(indices: pd.DataFrame, keep: int) -> dict[str, str]:
+    """What a screen says of each output: where it cuts the ranking and how clear the cut is.
+
+    A screen only ranks, so whether mu* is known to 10% is beside the point (advice to run
+    thousands of trajectories would be wrong); the Sobol' stage checks convergence.
+    """
+    messages = {}
+    for output, ranked in _screen_rankings(indices, indices["output"].unique()).items():
+        if len(ranked) <= keep:
+            messages[output] = f"{output}: the screen keeps all {len(ranked)} parameters"
+            continue
+        last, out = ranked.iloc[keep - 1], ranked.iloc[keep]
+        overlap = last.mu_star - last.mu_star_conf < out.mu_star + out.mu_star_conf
+        messages[output] = (
+            f"{output}: the screen cuts after {last.parameter} (mu* {last.mu_star:.3g} +- "
+            f"{last.mu_star_conf:.2g}); first left out: {out.parameter} ({out.mu_star:.3g} +- "
+            f"{out.mu_star_conf:.2g}); "
+            + ("their intervals overlap: more --trajectories make the cut surer" if overlap
+               else "a clear cut"))
+    return messages
 
 
 def _print_summary(indices: pd.DataFrame, conv: pd.DataFrame, outputs: Sequence[str]) -> None:
@@ -513,7 +544,8 @@ def run(args: argparse.Namespace) -> int:
             raise BatchError(f"--screen {args.screen}: keep fewer than the {len(factors)} "
                              "parameters varied")
         screen = argparse.Namespace(**{**vars(args), "out": args.out / "screen"})
-        code, indices = _study(screen, "morris", factors, scenario, base, outputs)
+        code, indices = _study(screen, "morris", factors, scenario, base, outputs,
+                               screen_keep=args.screen)
         if indices is None:
             return code
         headline = [o for o in outputs if not o.startswith("losses_")] or outputs
@@ -525,8 +557,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _study(args: argparse.Namespace, method: str, factors: Sequence[Factor], scenario: Any,
-           base: Mapping[str, Any], outputs: Sequence[str]) -> tuple[int, pd.DataFrame | None]:
-    """One design: run it into ``args.out``, analyse, write files, print the summary."""
+           base: Mapping[str, Any], outputs: Sequence[str], screen_keep: int | None = None,
+           ) -> tuple[int, pd.DataFrame | None]:
+    """One design: run it into ``args.out``, analyse, write files, print the summary.
+
+    A screen (``screen_keep`` per output) reports where it cuts instead of convergence.
+    """
     from experiments.batchargs import failed_runs_note, run_from_args
     from experiments.outcomes import outcomes_by_run, source_columns
     from experiments.storage import load_results
@@ -565,6 +601,10 @@ def _study(args: argparse.Namespace, method: str, factors: Sequence[Factor], sce
                        runs_per_n=len(design.points) * len(args.seeds) / design.n,
                        runs_per_second=(executed / spent if executed >= MIN_RUNS_FOR_RATE
                                         else None))
+    if screen_keep:
+        cuts = _cut_messages(indices, screen_keep)
+        conv["message"] = [cuts.get(o, m) for o, m in zip(conv["output"], conv["message"],
+                                                          strict=True)]
     out: Path = args.out
     indices.to_csv(out / "sensitivity_indices.csv", index=False)
     conv.to_csv(out / "sensitivity_convergence.csv", index=False)

@@ -14,6 +14,8 @@ from experiments.response import main_revenue_parameter
 from experiments.sampling import Factor, make_factors
 from experiments.sensitivity import (
     SEEDS_ROW,
+    _cut_messages,
+    _screen_rankings,
     _screened,
     analyse,
     convergence,
@@ -240,6 +242,21 @@ def test_screen_keeps_each_outputs_strongest_parameters():
         [named[k].name for k in "ab"]
 
 
+def test_a_screen_reports_where_it_cuts_and_how_clear_the_cut_is():
+    # crisis: 0.5 - 0.1 = 0.4 above 0.2 + 0.1 = 0.3 (clear); losses: 50 - 20 < 40 + 15
+    rows = [("crisis", "a", 1.0, 0.1), ("crisis", "b", 0.5, 0.1), ("crisis", "c", 0.2, 0.1),
+            ("losses", "a", 90.0, 9.0), ("losses", "b", 50.0, 20.0), ("losses", "c", 40.0, 15.0),
+            ("flat", "a", float("nan"), float("nan"))]
+    indices = pd.DataFrame(rows, columns=["output", "parameter", "mu_star", "mu_star_conf"])
+    cuts = _cut_messages(indices, 2)
+    assert cuts["crisis"] == ("crisis: the screen cuts after b (mu* 0.5 +- 0.1); first left "
+                              "out: c (0.2 +- 0.1); a clear cut")
+    assert cuts["losses"].endswith("their intervals overlap: more --trajectories make the cut "
+                                   "surer")
+    assert "flat" not in cuts                       # constant: convergence says so already
+    assert _cut_messages(indices, 3)["crisis"] == "crisis: the screen keeps all 3 parameters"
+
+
 def test_screen_then_sobol_on_the_kept_parameters(tmp_path, capsys):
     out = tmp_path / "screened"
     code = main(["sensitivity", "--screen", "1", "--param", "herding", "--param",
@@ -264,6 +281,15 @@ def test_screen_then_sobol_on_the_kept_parameters(tmp_path, capsys):
             for _, t in varied.groupby("output")}
     assert params == tops
     assert f"screening kept {len(params)} parameters for Sobol'" in printed
+    # the screen says where it cuts, not that its 3 trajectories are "too small" for a
+    # convergence it never needs (it once advised thousands of trajectories)
+    screen_part = printed.split("screening kept")[0]
+    assert "the screen cuts after" in screen_part
+    assert "--trajectories 3 is too small" not in screen_part
+    cuts = _cut_messages(screen, 1)
+    for output, ranked in _screen_rankings(screen, list(cuts)).items():
+        assert cuts[output].startswith(f"{output}: the screen cuts after "
+                                       f"{ranked['parameter'].iloc[0]} ")
     # substitution_share only changes jobs displaced: it never drives a crisis or a loss
     assert "substitution_share" not in params
 
