@@ -496,7 +496,8 @@ def _cut_messages(indices: pd.DataFrame, keep: int) -> dict[str, str]:
     return messages
 
 
-def _print_summary(indices: pd.DataFrame, conv: pd.DataFrame, outputs: Sequence[str]) -> None:
+def _print_summary(indices: pd.DataFrame, conv: pd.DataFrame, outputs: Sequence[str],
+                   screen: bool = False) -> None:
     sobol = "ST" in indices
     main, conf = ("ST", "ST_conf") if sobol else ("mu_star", "mu_star_conf")
     for output in outputs:
@@ -522,7 +523,10 @@ def _print_summary(indices: pd.DataFrame, conv: pd.DataFrame, outputs: Sequence[
     for msg in conv.loc[conv["output"].isin(outputs), "message"]:
         print(msg)
     rest = conv[~conv["output"].isin(outputs) & conv["converged"].notna()]
-    if len(rest):
+    if len(rest) and screen:      # a screen ranks: where it cuts them, not convergence
+        print(f"other outputs ({', '.join(rest['output'])}): where the screen cuts them is "
+              "in sensitivity_convergence.csv")
+    elif len(rest):
         print(f"other outputs ({', '.join(rest['output'])}): "
               f"{int(rest['converged'].astype(bool).sum())} of {len(rest)} converged "
               "(see sensitivity_convergence.csv)")
@@ -609,7 +613,8 @@ def _study(args: argparse.Namespace, method: str, factors: Sequence[Factor], sce
     indices.to_csv(out / "sensitivity_indices.csv", index=False)
     conv.to_csv(out / "sensitivity_convergence.csv", index=False)
     runs.to_csv(out / "sensitivity_runs.csv", index=False)
-    _print_summary(indices, conv, [o for o in outputs if not o.startswith("losses_")])
+    _print_summary(indices, conv, [o for o in outputs if not o.startswith("losses_")],
+                   screen=bool(screen_keep))
     if len(args.seeds) == 1:
         print(ONE_SEED_NOTE)
     what = "Sobol' indices" if method == "sobol" else "Morris screening"

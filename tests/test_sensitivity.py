@@ -257,6 +257,25 @@ def test_a_screen_reports_where_it_cuts_and_how_clear_the_cut_is():
     assert _cut_messages(indices, 3)["crisis"] == "crisis: the screen keeps all 3 parameters"
 
 
+def test_a_screens_summary_of_other_outputs_speaks_of_cuts_not_convergence(capsys):
+    from experiments.sensitivity import _print_summary
+
+    nan = float("nan")
+    indices = pd.DataFrame([("crisis", "a", 1.0, 0.1, 0.5, 1),
+                            ("losses_bank", "a", 2.0, 0.5, 1.0, 1),
+                            ("crisis", SEEDS_ROW, nan, nan, nan, 0)],
+                           columns=["output", "parameter", "mu_star", "mu_star_conf", "sigma",
+                                    "rank"])
+    conv = pd.DataFrame({"output": ["crisis", "losses_bank"], "converged": [False, False],
+                         "message": ["crisis: cut", "losses_bank: cut"]})
+    _print_summary(indices, conv, ["crisis"])
+    assert "other outputs (losses_bank): 0 of 1 converged" in capsys.readouterr().out
+    _print_summary(indices, conv, ["crisis"], screen=True)
+    printed = capsys.readouterr().out
+    assert "other outputs (losses_bank): where the screen cuts them" in printed
+    assert "converged" not in printed
+
+
 def test_screen_then_sobol_on_the_kept_parameters(tmp_path, capsys):
     out = tmp_path / "screened"
     code = main(["sensitivity", "--screen", "1", "--param", "herding", "--param",
